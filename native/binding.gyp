@@ -1,0 +1,16 @@
+{
+  "targets": [
+    {
+      "target_name": "pptp_native",
+      "sources": [
+        "<!@(cd .. && ls -1 native/src/*.c native/src/*.cc native/src/*/*.c native/src/*/*.cc 2>/dev/null | sed 's|^native/||')"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra"],
+      "cflags_cc": ["-O3", "-std=c++17", "-Wall", "-Wextra"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"]
+    }
+  ]
+}
