@@ -1,0 +1,45 @@
+// IPv4 addresses on interfaces (`ip address`), including point-to-point ones: a TUN device of a
+// PPP link gets `local` plus `peer` (RouterOS's local-address / remote-address), which makes the
+// kernel route the peer's /32 through the device.
+import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
+
+export interface InterfaceAddress {
+  readonly device: string;
+  /** Our address, e.g. "10.0.0.1". */
+  readonly local: string;
+  readonly prefixLength: number;
+  /** The far end of a point-to-point address. */
+  readonly peer?: string | undefined;
+}
+
+interface IpAddrJson {
+  ifname: string;
+  addr_info?: { family: string; local: string; prefixlen: number; address?: string }[];
+}
+
+export async function listAddresses(runner: CommandRunner, device?: string): Promise<SystemResult<InterfaceAddress[]>> {
+  const args = ['-4', 'address', 'show', ...(device === undefined ? [] : ['dev', device])];
+  const r = await ipJson<IpAddrJson[]>(runner, args);
+  if (!r.ok) return r;
+  const out: InterfaceAddress[] = [];
+  for (const link of r.value) {
+    for (const a of link.addr_info ?? []) {
+      if (a.family !== 'inet') continue;
+      out.push({ device: link.ifname, local: a.local, prefixLength: a.prefixlen, peer: a.address });
+    }
+  }
+  return ok(out);
+}
+
+function addressArgs(a: InterfaceAddress): string[] {
+  if (a.peer !== undefined) return ['local', a.local, 'peer', `${a.peer}/${a.prefixLength}`, 'dev', a.device];
+  return [`${a.local}/${a.prefixLength}`, 'dev', a.device];
+}
+
+export function addAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'address', 'add', ...addressArgs(a)]);
+}
+
+export function removeAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'address', 'del', ...addressArgs(a)]);
+}

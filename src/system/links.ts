@@ -1,0 +1,62 @@
+// Network interfaces: list, create, delete, bring up/down, MTU (iproute2 `ip link`).
+import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
+
+export interface Link {
+  readonly ifindex: number;
+  readonly name: string;
+  readonly mtu: number;
+  readonly up: boolean; // administratively up (IFF_UP)
+  readonly operState: string; // "UP", "DOWN", "UNKNOWN" (TUN devices report UNKNOWN)
+  readonly kind?: string | undefined; // "veth", "tun", "dummy", ... (from linkinfo)
+  readonly address?: string | undefined;
+}
+
+interface IpLinkJson {
+  ifindex: number;
+  ifname: string;
+  mtu: number;
+  flags: string[];
+  operstate: string;
+  address?: string;
+  linkinfo?: { info_kind?: string };
+}
+
+function toLink(j: IpLinkJson): Link {
+  return {
+    ifindex: j.ifindex,
+    name: j.ifname,
+    mtu: j.mtu,
+    up: j.flags.includes('UP'),
+    operState: j.operstate,
+    kind: j.linkinfo?.info_kind,
+    address: j.address,
+  };
+}
+
+export async function listLinks(runner: CommandRunner): Promise<SystemResult<Link[]>> {
+  const r = await ipJson<IpLinkJson[]>(runner, ['-details', 'link', 'show']);
+  return r.ok ? ok(r.value.map(toLink)) : r;
+}
+
+/** The link, or undefined when it does not exist (not an error). */
+export async function getLink(runner: CommandRunner, name: string): Promise<SystemResult<Link | undefined>> {
+  const r = await listLinks(runner);
+  return r.ok ? ok(r.value.find((l) => l.name === name)) : r;
+}
+
+/** `ip link add NAME type KIND [args]`, e.g. kind "dummy", or "veth" with ["peer", "name", "x"]. */
+export function createLink(runner: CommandRunner, name: string, kind: string, args: readonly string[] = []): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'link', 'add', name, 'type', kind, ...args]);
+}
+
+export function deleteLink(runner: CommandRunner, name: string): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'link', 'del', name]);
+}
+
+export function setLinkUp(runner: CommandRunner, name: string, up: boolean): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'link', 'set', name, up ? 'up' : 'down']);
+}
+
+export function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'link', 'set', name, 'mtu', String(mtu)]);
+}
