@@ -1,0 +1,261 @@
+// LCP option handling (RFC 1661 section 6) for the shared automaton: MRU, Auth-Protocol,
+// Magic-Number with loop-back detection, PFC, ACFC; MRRU and Endpoint-Discriminator
+// (RFC 1990 section 5.1) are remembered and, until Multilink is spoken, rejected. Callback
+// (RFC 1570) and everything else unknown is Configure-Rejected.
+
+import type { ConfigureReply, OptionHandler } from './fsm.js';
+import { WireError } from '../wire/error.js';
+import { decodeLcpOption, encodeLcpOption, type LcpOption } from '../wire/lcp-options.js';
+import type { PppOption } from '../wire/ppp-packet.js';
+import { authOptionFor, methodFromOption, strongestFirst, type AuthMethod } from './auth/method.js';
+
+export const LCP_CODE = {
+  PROTOCOL_REJECT: 8,
+  ECHO_REQUEST: 9,
+  ECHO_REPLY: 10,
+  DISCARD_REQUEST: 11,
+  IDENTIFICATION: 12, // RFC 1570
+  TIME_REMAINING: 13, // RFC 1570
+} as const;
+
+export const DEFAULT_MRU = 1500;
+const MIN_MRU = 64;
+
+export interface LcpSettings {
+  /** 'authenticator': we ask the peer to authenticate with one of `methods`; 'peer': we accept one of `methods`. */
+  readonly role: 'authenticator' | 'peer';
+  readonly methods: readonly AuthMethod[];
+  readonly maxMru: number;
+  readonly maxMtu: number;
+  /** Our MRRU, or undefined when Multilink is disabled. */
+  readonly mrru: number | undefined;
+  readonly magic: () => number;
+}
+
+export interface LcpResult {
+  readonly mru: number; // what we receive
+  readonly mtu: number; // what we send
+  readonly peerPfc: boolean; // we may compress Protocol when sending
+  readonly peerAcfc: boolean; // we may leave out Address/Control when sending
+  readonly localPfc: boolean;
+  readonly localAcfc: boolean;
+  readonly auth: AuthMethod | undefined; // the method agreed for our side's role
+  readonly peerMrru: number | undefined;
+  readonly peerEndpointDiscriminator: { readonly class: number; readonly address: Buffer } | undefined;
+  readonly localMagic: number;
+  readonly peerMagic: number;
+}
+
+const MAX_LOOPBACK_NAKS = 5;
+
+export class LcpHandler implements OptionHandler {
+  private wantMru = true;
+  private mru: number;
+  private wantMagic = true;
+  private magic = 0;
+  private wantPfc = true;
+  private wantAcfc = true;
+  private wantMrru = true;
+  private authCandidates: AuthMethod[] = [];
+  /** Set when the peer left us no method to authenticate it with. */
+  authExhausted = false;
+  loopbackSuspected = 0;
+  private peer = {
+    mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined as AuthMethod | undefined,
+    magic: 0, mrru: undefined as number | undefined,
+    endpoint: undefined as { class: number; address: Buffer } | undefined,
+  };
+  private acked = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined as AuthMethod | undefined };
+
+  constructor(private readonly settings: LcpSettings) {
+    this.mru = Math.min(settings.maxMru, DEFAULT_MRU);
+  }
+
+  resetci(): void {
+    this.mru = Math.min(this.settings.maxMru, DEFAULT_MRU);
+    this.wantMru = this.mru !== DEFAULT_MRU;
+    this.wantMagic = true;
+    this.magic = this.settings.magic() >>> 0 || 1;
+    this.wantPfc = true;
+    this.wantAcfc = true;
+    this.wantMrru = this.settings.mrru !== undefined;
+    this.authCandidates = this.settings.role === 'authenticator' ? strongestFirst(this.settings.methods) : [];
+    this.authExhausted = false;
+    this.peer = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined, magic: 0, mrru: undefined, endpoint: undefined };
+    this.acked = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined };
+  }
+
+  addci(): PppOption[] {
+    const opts: LcpOption[] = [];
+    if (this.wantMru) opts.push({ kind: 'mru', mru: this.mru });
+    if (this.authCandidates.length > 0) {
+      const a = authOptionFor(this.authCandidates[0]!);
+      opts.push({ kind: 'auth-protocol', protocol: a.protocol, data: a.data });
+    }
+    if (this.wantMagic) opts.push({ kind: 'magic-number', magic: this.magic });
+    if (this.wantPfc) opts.push({ kind: 'pfc' });
+    if (this.wantAcfc) opts.push({ kind: 'acfc' });
+    if (this.wantMrru && this.settings.mrru !== undefined) opts.push({ kind: 'mrru', mrru: this.settings.mrru });
+    return opts.map(encodeLcpOption);
+  }
+
+  ackci(): void {
+    this.acked = {
+      mru: this.wantMru ? this.mru : DEFAULT_MRU,
+      pfc: this.wantPfc,
+      acfc: this.wantAcfc,
+      auth: this.authCandidates[0],
+    };
+  }
+
+  nakci(options: readonly PppOption[]): boolean {
+    for (const raw of options) {
+      const o = decodeLcpOption(raw);
+      if (o instanceof WireError) return false;
+      switch (o.kind) {
+        case 'mru':
+          // RFC 1661 6.1: we may send a smaller MRU than asked; never above our max-mru.
+          this.mru = Math.max(MIN_MRU, Math.min(o.mru, this.settings.maxMru));
+          this.wantMru = true;
+          break;
+        case 'magic-number':
+          // RFC 1661 6.4: a Nak of our magic number suggests a looped-back link; pick another.
+          this.magic = this.settings.magic() >>> 0 || 1;
+          this.loopbackSuspected++;
+          break;
+        case 'auth-protocol': {
+          if (this.authCandidates.length === 0) break;
+          const suggested = methodFromOption(o.protocol, o.data);
+          const current = this.authCandidates.shift();
+          if (suggested && suggested !== current && this.authCandidates.includes(suggested)) {
+            this.authCandidates = [suggested, ...this.authCandidates.filter((m) => m !== suggested)];
+          }
+          if (this.authCandidates.length === 0) this.authExhausted = true;
+          break;
+        }
+        default:
+          break; // Naks of options we did not ask for are hints we do not need (RFC 1661 5.3)
+      }
+    }
+    return true;
+  }
+
+  rejci(options: readonly PppOption[]): boolean {
+    for (const raw of options) {
+      switch (raw.type) {
+        case 1: this.wantMru = false; this.mru = DEFAULT_MRU; break;
+        case 3:
+          if (this.authCandidates.length > 0) {
+            this.authCandidates = [];
+            this.authExhausted = true;
+          }
+          break;
+        case 5: this.wantMagic = false; break;
+        case 7: this.wantPfc = false; break;
+        case 8: this.wantAcfc = false; break;
+        case 17: this.wantMrru = false; break;
+        default: return false;
+      }
+    }
+    return true;
+  }
+
+  reqci(options: readonly PppOption[], rejectOnly: boolean): ConfigureReply {
+    const naks: PppOption[] = [];
+    const rejects: PppOption[] = [];
+    let sawAuth = false;
+    const next = { ...this.peer, pfc: false, acfc: false, auth: undefined as AuthMethod | undefined, mru: DEFAULT_MRU };
+    for (const raw of options) {
+      const o = decodeLcpOption(raw);
+      if (o instanceof WireError) { rejects.push(raw); continue; }
+      switch (o.kind) {
+        case 'mru':
+          if (o.mru < MIN_MRU) naks.push(encodeLcpOption({ kind: 'mru', mru: MIN_MRU }));
+          else next.mru = o.mru;
+          break;
+        case 'accm':
+          break; // meaningless on a synchronous PPTP link but harmless to acknowledge (RFC 2637 sec 4)
+        case 'auth-protocol': {
+          sawAuth = true;
+          const method = methodFromOption(o.protocol, o.data);
+          if (this.settings.role === 'authenticator') {
+            rejects.push(raw); // we do not authenticate ourselves to the peer
+          } else if (method && this.settings.methods.includes(method)) {
+            next.auth = method;
+          } else {
+            const preferred = strongestFirst(this.settings.methods)[0];
+            if (preferred) {
+              const a = authOptionFor(preferred);
+              naks.push(encodeLcpOption({ kind: 'auth-protocol', protocol: a.protocol, data: a.data }));
+            } else {
+              rejects.push(raw);
+            }
+          }
+          break;
+        }
+        case 'magic-number':
+          if (this.wantMagic && o.magic === this.magic && o.magic !== 0) {
+            this.loopbackSuspected++;
+            naks.push(encodeLcpOption({ kind: 'magic-number', magic: this.settings.magic() >>> 0 || 1 }));
+          } else if (o.magic === 0) {
+            rejects.push(raw); // RFC 1661 6.4: zero is not a magic number
+          } else {
+            next.magic = o.magic;
+          }
+          break;
+        case 'pfc': next.pfc = true; break;
+        case 'acfc': next.acfc = true; break;
+        case 'mrru':
+          next.mrru = o.mrru; // remembered for Multilink even when we refuse it
+          if (this.settings.mrru === undefined) rejects.push(raw);
+          break;
+        case 'endpoint-discriminator':
+          next.endpoint = { class: o.class, address: o.address };
+          if (this.settings.mrru === undefined) rejects.push(raw);
+          break;
+        default:
+          rejects.push(raw); // Callback, Quality-Protocol, and all we do not know
+      }
+    }
+    if (this.settings.role === 'peer' && !sawAuth) next.auth = undefined;
+    this.peer = next;
+    if (rejects.length > 0) return { kind: 'reject', options: rejects };
+    if (naks.length > 0) {
+      // RFC 1661 4.6: after Max-Failure Naks, reject what we would have Nak'ed.
+      if (rejectOnly) {
+        const nakTypes = new Set(naks.map((n) => n.type));
+        return { kind: 'reject', options: options.filter((o) => nakTypes.has(o.type)) };
+      }
+      return { kind: 'nak', options: naks };
+    }
+    return { kind: 'ack', options: [] };
+  }
+
+  /** A peer that demands authentication we cannot give: the peer side saw no acceptable method. */
+  get peerDemandsAuth(): boolean {
+    return this.settings.role === 'peer' && this.peer.auth !== undefined;
+  }
+
+  get localMagic(): number {
+    return this.wantMagic ? this.magic : 0;
+  }
+
+  result(): LcpResult {
+    const mtu = Math.min(this.peer.mru, this.settings.maxMtu);
+    return {
+      mru: this.acked.mru,
+      mtu,
+      peerPfc: this.peer.pfc,
+      peerAcfc: this.peer.acfc,
+      localPfc: this.acked.pfc,
+      localAcfc: this.acked.acfc,
+      auth: this.settings.role === 'authenticator' ? this.acked.auth : this.peer.auth,
+      peerMrru: this.peer.mrru,
+      peerEndpointDiscriminator: this.peer.endpoint,
+      localMagic: this.localMagic,
+      peerMagic: this.peer.magic,
+    };
+  }
+}
+
+export { MAX_LOOPBACK_NAKS };
