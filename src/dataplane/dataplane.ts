@@ -1,0 +1,91 @@
+// src/dataplane: the packet plane (ARCHITECTURE.md). One interface, two implementations: the
+// TypeScript reference (every packet through JS; the oracle tests compare against) and, later,
+// the native one (packets never enter JS once a session is open). The control plane (PPTP, PPP
+// engine) opens a session per call, feeds it what negotiation decided (framing, MPPE keys,
+// whether IPv4 may pass) and gets back control frames, counters and MPPE resync requests.
+//
+// Per daemon: one GRE endpoint (a raw socket for IP protocol 47), demultiplexing by our call ID
+// and the peer's address. Per session: enhanced GRE sequence/acknowledgement numbers (RFC 2637
+// section 4.2), a small reorder window, PPP framing, MPPE, and one TUN device.
+import type { Logger } from '../log.js';
+import type { MppeImplementation, MppeParams } from '../crypto/mppe.js';
+import type { PppFraming } from '../wire/ppp-frame.js';
+import type { EndpointCounters, SessionCounters } from './counters.js';
+
+export type { EndpointCounters, SessionCounters, SessionDropReason, EndpointDropReason } from './counters.js';
+
+export interface SessionParams {
+  /** Our call ID: the peer puts it in every GRE packet it sends us (16 bits). */
+  readonly localCallId: number;
+  /** The peer's call ID: we put it in every GRE packet we send (16 bits). */
+  readonly peerCallId: number;
+  /** The peer's IPv4 address (dotted quad): GRE goes there, and only GRE from there is accepted. */
+  readonly peerAddress: string;
+  /** Name of the TUN device to create (at most 15 characters). */
+  readonly tunName: string;
+  /**
+   * Every PPP frame that is not IPv4 or MPPE data (LCP, PAP, CHAP, IPCP, CCP, IPv6CP, ...): the
+   * PPP engine's input. Information is the frame after the protocol field.
+   */
+  readonly onControlFrame: (protocol: number, information: Buffer) => void;
+  /**
+   * The MPPE decrypter lost sync (stateful mode, RFC 3078 section 8): the control side sends a CCP
+   * Reset-Request. Called once per loss; again only after a packet decrypted since.
+   */
+  readonly onMppeResetNeeded?: (coherencyCount: number) => void;
+  readonly log?: Logger;
+}
+
+/** What CCP settled for MPPE: one key per direction (RFC 3079 section 3.4 chooses them by role). */
+export interface MppeSetup {
+  readonly implementation: MppeImplementation;
+  readonly send: MppeParams;
+  readonly receive: MppeParams;
+}
+
+export interface DataPlaneSession {
+  readonly localCallId: number;
+  readonly peerCallId: number;
+  readonly peerAddress: string;
+  /** The TUN device's name as the kernel created it. */
+  readonly tunName: string;
+  /** Sends a control frame (LCP, auth, NCPs), never encrypted (RFC 3078 section 1). */
+  sendControlFrame(protocol: number, information: Buffer): void;
+  /**
+   * Framing for frames we send, as the peer accepted it in LCP (RFC 1661 6.5/6.6). LCP frames are
+   * always sent in full. Receive accepts both forms regardless.
+   */
+  setFraming(framing: PppFraming): void;
+  /** CCP opened with MPPE (setup) or closed (null). While set, IPv4 is sent and accepted only encrypted. */
+  setMppe(setup: MppeSetup | null): void;
+  /** The peer sent a CCP Reset-Request: our next packet is flushed with a fresh key. */
+  resetMppeSend(): void;
+  /** IPCP opened (true) or closed: IPv4 passes between GRE and the TUN device only while open. */
+  setIpEnabled(enabled: boolean): void;
+  counters(): SessionCounters;
+  /** Removes the session from the endpoint and closes its TUN device (the kernel deletes it). */
+  close(): void;
+}
+
+export interface DataPlane {
+  /** "reference" or "native". */
+  readonly name: string;
+  /** Opens a session; throws when the call ID is already in use with that peer or the TUN cannot be created. */
+  openSession(params: SessionParams): DataPlaneSession;
+  /** Drops at the endpoint that belong to no session (unknown call ID, wrong peer, malformed GRE). */
+  counters(): EndpointCounters;
+  /** Closes every session and the GRE socket. */
+  close(): void;
+}
+
+export interface DataPlaneOptions {
+  /** Bind the GRE socket to this local IPv4 address (default: any). */
+  readonly bindAddress?: string;
+  /** Packets the reorder window holds while waiting for a gap to fill (default 16). */
+  readonly reorderWindow?: number;
+  /** How long a gap may stay open before the window gives up on it, ms (default 30). */
+  readonly reorderTimeoutMs?: number;
+  /** How long we may owe an acknowledgement before sending an ack-only packet, ms (default 10). */
+  readonly ackDelayMs?: number;
+  readonly log?: Logger;
+}
