@@ -1,0 +1,24 @@
+# Firmware image targets (see README section "firmware").
+#   make image [BOARD=raspberrypi4|raspberrypi3|qemu-virt]   -> out/pptp-router-<board>.img.xz
+#   make boot-test       boots the qemu-virt image in qemu-system-aarch64 and drives its console
+#   make image-all       every board
+FIRMWARE_BOARD ?= $(if $(BOARD),$(BOARD),raspberrypi4)
+FIRMWARE_BOARDS := raspberrypi4 raspberrypi3 qemu-virt
+
+.PHONY: image image-all boot-test firmware-clean
+
+image: $(NODE_MODULES_STAMP)
+	bash firmware/build-image.sh $(FIRMWARE_BOARD)
+
+image-all: $(NODE_MODULES_STAMP)
+	@for b in $(FIRMWARE_BOARDS); do bash firmware/build-image.sh $$b || exit 1; done
+
+# Builds the qemu-virt image only when it is missing or older than its inputs' last commit;
+# BOOT_TEST_REBUILD=1 forces the assembly.
+boot-test: $(NODE_MODULES_STAMP)
+	@bash tools/install-deps.sh firmware
+	@if [ ! -f out/pptp-router-qemu-virt.img ] || [ -n "$(BOOT_TEST_REBUILD)" ]; then bash firmware/build-image.sh qemu-virt; fi
+	npx tap --timeout=900 test/firmware/
+
+firmware-clean:
+	rm -rf out/build out/*.img out/*.img.xz out/*.bmap out/*.sha256
