@@ -1,0 +1,179 @@
+// PptpServer: listens on TCP 1723 (RFC 2637 section 1.3) and runs a ServerControlConnection per
+// accepted connection. All connections share one call table, so Call IDs are unique per server
+// (or per router, when the router hands in its own table), and one admission hook, which is
+// where the licence limit plugs in.
+
+import { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import { PPTP_TCP_PORT, StopReason, type DisconnectResult } from '../wire/pptp-codes.js';
+import { CallTable } from './call-table.js';
+import { ControlSocket } from './control-socket.js';
+import type { AdmissionHook, CallInfo, ControlTimers, PeerEndpoint } from './control-types.js';
+import { ServerControlConnection } from './server-control.js';
+
+export interface PptpServerOptions {
+  /** Address to listen on; default every address ('0.0.0.0'). */
+  readonly host?: string;
+  /** TCP port; default 1723. 0 picks a free port (tests). */
+  readonly port?: number;
+  readonly logger: Logger;
+  /** Host Name in our Start-Control-Connection-Reply (the router's identity). */
+  readonly hostName?: string;
+  readonly vendor?: string;
+  /** Share one table with the router's clients so GRE Call IDs never collide. */
+  readonly callTable?: CallTable;
+  /** Licence check at Outgoing-Call time; default admits every call. */
+  readonly admit?: AdmissionHook;
+  readonly timers?: Partial<ControlTimers>;
+  /** Our GRE Packet Recv. Window Size; default 64. */
+  readonly receiveWindow?: number;
+}
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly peer: PeerEndpoint;
+  readonly local: PeerEndpoint;
+}
+
+export interface PptpServerEvents {
+  /** A control connection finished its Start-Control-Connection exchange. */
+  'connection-up': [connection: ConnectionInfo, peerHostName: string, peerVendor: string];
+  /** A control connection ended; reason says why (stopped by peer, bad message, echo time-out ...). */
+  'connection-down': [connection: ConnectionInfo, reason: string, error: boolean];
+  'call-up': [call: CallInfo, connection: ConnectionInfo];
+  'call-down': [call: CallInfo, reason: string, connection: ConnectionInfo];
+  /** An Outgoing-Call-Request was refused (admission, no call ID). */
+  'call-refused': [peerCallId: number, reason: string, connection: ConnectionInfo];
+}
+
+function endpoint(address: string | undefined, port: number | undefined): PeerEndpoint {
+  return { address: (address ?? '').replace(/^::ffff:/, ''), port: port ?? 0 };
+}
+
+export class PptpServer extends EventEmitter<PptpServerEvents> {
+  readonly callTable: CallTable;
+  private server: Server | undefined;
+  private admitHook: AdmissionHook | undefined;
+  private nextId = 1;
+  private readonly connections = new Map<number, { info: ConnectionInfo; control: ControlSocket }>();
+  private readonly callOwner = new Map<number, number>();
+
+  constructor(private readonly options: PptpServerOptions) {
+    super();
+    this.callTable = options.callTable ?? new CallTable();
+    this.admitHook = options.admit;
+  }
+
+  /** Replace the admission hook (e.g. when the licence level changes). */
+  setAdmission(hook: AdmissionHook | undefined): void {
+    this.admitHook = hook;
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<AddressInfo> {
+    if (this.server) return Promise.reject(new Error('PPTP server is already listening'));
+    const server = createServer((socket) => this.accept(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? PPTP_TCP_PORT, this.options.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.options.logger.error(`PPTP server: ${err.message}`));
+        const address = server.address() as AddressInfo;
+        this.options.logger.info(`PPTP server listening on ${address.address}:${address.port}`);
+        resolve(address);
+      });
+    });
+  }
+
+  /** Calls that are up, by our call ID. */
+  get calls(): ReadonlyMap<number, CallInfo> {
+    const all = new Map<number, CallInfo>();
+    for (const c of this.connections.values()) for (const [id, call] of c.control.machine.activeCalls) all.set(id, call);
+    return all;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Disconnects one call (Call-Disconnect-Notify), e.g. `/ppp active remove` or PPP ended. */
+  clearCall(callId: number, result?: DisconnectResult): boolean {
+    const owner = this.callOwner.get(callId);
+    const c = owner === undefined ? undefined : this.connections.get(owner);
+    if (!c) return false;
+    c.control.dispatch({ kind: 'clear-call', callId, result });
+    return true;
+  }
+
+  /**
+   * Stops listening and ends every control connection with Stop-Control-Connection-Request
+   * (reason Stop-Local-Shutdown); resolves when all sockets are closed.
+   */
+  async close(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    const ends = [...this.connections.values()].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.control.socket.closed) return resolve();
+          c.control.socket.once('close', () => resolve());
+          c.control.dispatch({ kind: 'stop', reason: StopReason.StopLocalShutdown });
+        }),
+    );
+    await Promise.all([closed, ...ends]);
+  }
+
+  private accept(socket: Socket): void {
+    const id = this.nextId++;
+    const info: ConnectionInfo = {
+      id,
+      peer: endpoint(socket.remoteAddress, socket.remotePort),
+      local: endpoint(socket.localAddress, socket.localPort),
+    };
+    const log = this.options.logger;
+    const machine = new ServerControlConnection({
+      peer: info.peer,
+      local: info.local,
+      calls: this.callTable,
+      hostName: this.options.hostName,
+      vendor: this.options.vendor,
+      timers: this.options.timers,
+      receiveWindow: this.options.receiveWindow,
+      // Looked up on every request so setAdmission applies to connections already open.
+      admit: (request) => (this.admitHook ? this.admitHook(request) : { ok: true }),
+    });
+    const control = new ControlSocket(
+      socket,
+      machine,
+      log,
+      (action) => {
+        switch (action.kind) {
+          case 'connected':
+            this.emit('connection-up', info, action.peerHostName, action.peerVendor);
+            break;
+          case 'call-up':
+            this.callOwner.set(action.call.callId, id);
+            this.emit('call-up', action.call, info);
+            break;
+          case 'call-down':
+            this.callOwner.delete(action.call.callId);
+            this.emit('call-down', action.call, action.reason, info);
+            break;
+          case 'call-failed':
+            this.emit('call-refused', action.peerCallId, action.reason, info);
+            break;
+        }
+      },
+      (reason, error) => {
+        this.connections.delete(id);
+        (error ? log.warning : log.info)(`control connection with ${info.peer.address}:${info.peer.port} closed: ${reason}`);
+        this.emit('connection-down', info, reason, error);
+      },
+    );
+    this.connections.set(id, { info, control });
+    control.dispatch({ kind: 'start' });
+  }
+}
