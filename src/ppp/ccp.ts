@@ -132,6 +132,12 @@ export class CcpHandler implements OptionHandler {
       else accepted = { bits: common[0]!, stateless };
     }
     if (rejects.length > 0) return { kind: 'reject', options: rejects };
+    if (!nak && !accepted && this.allowed().length > 0 && !rejectOnly) {
+      // The peer asked for no MPPE at all: suggest it (a Nak may add options, RFC 1661 5.3);
+      // a peer that cannot encrypt rejects or gives up, and the session decides what that means.
+      const stateless = this.settings.mode !== 'stateful';
+      nak = encodeCcpOption({ kind: 'mppe', bits: mppeBits(this.allowed(), stateless) });
+    }
     if (nak) return rejectOnly ? { kind: 'reject', options: options.filter((o) => o.type === 18) } : { kind: 'nak', options: [nak] };
     this.sendDir = accepted;
     return { kind: 'ack', options: [] };

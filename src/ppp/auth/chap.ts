@@ -69,7 +69,7 @@ export const chapMd5: ChapAlgorithm = {
 
 export class ChapAuthenticator implements Authenticator {
   private id = 0;
-  private challenge = Buffer.alloc(0);
+  private challenge: Buffer = Buffer.alloc(0);
   private tries = 0;
   private done: { reply: Buffer } | undefined;
   private busy = false;
