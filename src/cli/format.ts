@@ -1,0 +1,59 @@
+// RouterOS print layouts, shared by every menu: the flag legend, numbered property lists wrapped
+// at 80 columns (` 0 X name="test2" max-mtu=1460 ...`), tables with a `#` column, and records
+// printed as right-aligned `name: value` lines.
+import type { Column } from '../config/schema.js';
+import type { Flag, RowView } from './listing.js';
+
+export const WIDTH = 80;
+
+export function legendLine(flags: readonly Flag[]): string[] {
+  if (flags.length === 0) return [];
+  return [`Flags: ${flags.map((f) => `${f.letter} - ${f.label}`).join(', ')}`];
+}
+
+function rendered(row: RowView, key: string): string {
+  const v = row.values[key] ?? '';
+  return row.quoted.has(key) ? `"${v.replace(/(["\\])/g, '\\$1')}"` : v;
+}
+
+/**
+ * One row as `key=value` words after ` N FLAGS `, continued lines indented one column less than
+ * the first word (the seed's pptp-client and ppp secret prints).
+ */
+export function inlineRow(number: number, row: RowView): string[] {
+  const prefix = `${String(number).padStart(2)} ${row.flags} `;
+  const indent = ' '.repeat(prefix.length - 1);
+  const lines: string[] = [];
+  let line = prefix;
+  let words = 0;
+  for (const key of row.keys) {
+    const v = row.values[key] ?? '';
+    if (v === '' && !row.quoted.has(key)) continue;
+    const word = `${key}=${rendered(row, key)}`;
+    if (words > 0 && line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line += (words > 0 ? ' ' : '') + word;
+    }
+    words++;
+  }
+  lines.push(line);
+  return lines;
+}
+
+export function table(columns: readonly Column[], rows: readonly RowView[], numbered = true): string[] {
+  const flagWidth = Math.max(0, ...rows.map((r) => r.flags.length));
+  const lead = (n: string, flags: string) => (numbered ? `${n.padStart(2)} ${flags.padEnd(flagWidth)} ` : '');
+  const line = (lead: string, cells: string[]) =>
+    (lead + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(columns[i]!.width))).join(' ')).replace(/\s+$/, '');
+  const out = [line(lead('#', ''), columns.map((c) => c.header))];
+  rows.forEach((row, i) => out.push(line(lead(String(i), row.flags), columns.map((c) => row.values[c.key] ?? ''))));
+  return out;
+}
+
+/** `name: value` lines with the names right-aligned (settings, monitor, /system resource). */
+export function record(entries: readonly (readonly [string, string])[]): string[] {
+  const width = Math.max(0, ...entries.map(([k]) => k.length));
+  return entries.map(([k, v]) => `${k.padStart(width + 1)}: ${v}`);
+}

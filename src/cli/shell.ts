@@ -1,0 +1,681 @@
+// The RouterOS shell: one instance per logged-in console session. It reads lines (with `\`
+// continuation), walks the menu tree built from the schema (`/ip route`, `..`, `/`), and runs
+// the commands every menu gets from its schema record: print, add, set, remove, enable,
+// disable, get, find, export, monitor; plus /ping, /system license import and quit. Errors are
+// one line and change nothing.
+import type { ConfigModel, RawValues } from '../config/model.js';
+import type { RuntimeState } from '../config/runtime.js';
+import { propOrder, type ListMenu, type Menu, type SettingsMenu, type StatusMenu } from '../config/schema.js';
+import { formatDuration, ValueError, type PropType, type Value } from '../config/types.js';
+import type { LogBook } from '../log.js';
+import { exportScript } from './export.js';
+import { inlineRow, legendLine, record, table } from './format.js';
+import { legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
+import { runPing, type PingOptions } from './ping.js';
+import { continues, tokenize, TokenError, type Token } from './tokens.js';
+
+export interface LicenseView {
+  status(): { readonly softwareId: string; readonly level: number; readonly limit: number };
+  /** Installs a key given as text; returns an error line or undefined. */
+  install(keyText: string): string | undefined;
+  /** Reads a key file named by the user (relative to the data directory). */
+  readKeyFile(name: string): string | ValueError;
+}
+
+export interface ResourceView {
+  facts(): Promise<readonly (readonly [string, string])[]>;
+}
+
+export interface ShellContext {
+  readonly model: ConfigModel;
+  readonly runtime: RuntimeState;
+  readonly log: LogBook;
+  readonly license?: LicenseView;
+  readonly resources?: ResourceView;
+  readonly user: string;
+  /** Receives output; lines end with "\n". */
+  write(text: string): void;
+  /** Whether the output is a terminal that understands cursor movement (monitor redraws). */
+  readonly ansi?: boolean;
+  /** Called by quit. */
+  logout?(): void;
+  /** Overrides the ping program (tests). */
+  readonly ping?: (opts: PingOptions, line: (s: string) => void, signal: AbortSignal) => Promise<void>;
+}
+
+type Path = readonly string[];
+
+const MODIFYING = new Set(['add', 'set', 'remove', 'enable', 'disable', 'import']);
+
+export class Shell {
+  private path: string[] = [];
+  private pending = '';
+  private readonly numbering = new Map<string, RowRef[]>();
+  private abort: AbortController | undefined;
+
+  constructor(private readonly ctx: ShellContext) {}
+
+  get currentPath(): string {
+    return '/' + this.path.join(' ');
+  }
+
+  prompt(): string {
+    if (this.pending) return '\\... ';
+    const identity = String(this.ctx.model.settingsValues('/system identity').name);
+    const where = this.path.length ? `/${this.path.join(' ')}` : '';
+    return `[${this.ctx.user}@${identity}] ${where}> `;
+  }
+
+  /** Whether a command (monitor, ping) is running and waits for interrupt(). */
+  get busy(): boolean {
+    return this.abort !== undefined;
+  }
+
+  /** Stops a running monitor or ping (a key press, Ctrl-C). */
+  interrupt(): void {
+    this.abort?.abort();
+  }
+
+  private out(lines: readonly string[] | string): void {
+    const list = typeof lines === 'string' ? [lines] : lines;
+    if (list.length) this.ctx.write(list.join('\n') + '\n');
+  }
+
+  /** One line typed at the prompt. Resolves when the command has finished. */
+  async input(raw: string): Promise<void> {
+    let line = raw.replace(/\r$/, '');
+    if (this.pending) {
+      // The seed's transcripts show the continuation prompt; accept it when pasted along.
+      line = this.pending + ' ' + line.replace(/^\s*\\\.\.\.\s?/, '');
+      this.pending = '';
+    }
+    if (continues(line)) {
+      this.pending = line.replace(/\s*\\\s*$/, '');
+      return;
+    }
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    if (trimmed.endsWith('?')) {
+      this.out(this.help(trimmed.slice(0, -1)));
+      return;
+    }
+    try {
+      const err = await this.run(trimmed);
+      if (err) this.out(err);
+    } catch (e) {
+      this.out(`failure: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- menu tree --------------------------------------------------------------------------
+
+  private menuAt(path: Path): Menu | undefined {
+    const p = '/' + path.join(' ');
+    return this.ctx.model.menus.find((m) => m.path === p);
+  }
+
+  private isNode(path: Path): boolean {
+    const p = '/' + path.join(' ');
+    return this.ctx.model.menus.some((m) => m.path === p || m.path.startsWith(p === '/' ? '/' : p + ' '));
+  }
+
+  children(path: Path): string[] {
+    const p = path.length ? '/' + path.join(' ') + ' ' : '/';
+    const words = new Set<string>();
+    for (const m of this.ctx.model.menus) if (m.path.startsWith(p)) words.add(m.path.slice(p.length).split(' ')[0]!);
+    return [...words];
+  }
+
+  commands(path: Path): string[] {
+    const menu = this.menuAt(path);
+    const common = ['export'];
+    if (path.length === 0) return ['ping', 'export', 'quit'];
+    if (!menu) return common;
+    if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
+    if (menu.kind === 'status') {
+      if (menu.path === '/ppp active') return ['print', 'remove', 'get', 'find'];
+      if (menu.path === '/system license') return ['print', 'import', 'get'];
+      return ['print', 'get'];
+    }
+    const cmds = ['print', 'set', 'get', 'find', 'export'];
+    if (!menu.hardwareKey) cmds.push('add', 'remove');
+    if ('disabled' in menu.props) cmds.push('enable', 'disable');
+    if (menu.columns && menu.runtime?.status) cmds.push('monitor');
+    return cmds;
+  }
+
+  /** Splits the leading menu words off a token list: `/ip route add` -> [ip, route], add ... */
+  private walk(tokens: readonly Token[]): { path: string[]; rest: Token[] } {
+    let path = [...this.path];
+    const rest = [...tokens];
+    if (rest[0] && !rest[0].key && rest[0].text.startsWith('/')) {
+      path = [];
+      const first = rest.shift()!;
+      const words = first.text.split('/').filter((w) => w !== '');
+      for (let i = words.length - 1; i >= 0; i--) rest.unshift({ ...first, text: words[i]! });
+    }
+    while (rest.length) {
+      const t = rest[0]!;
+      if (t.key !== undefined || t.expr !== undefined || t.quoted) break;
+      if (t.text === '..') path.pop();
+      else if (this.isNode([...path, t.text])) path.push(t.text);
+      else break;
+      rest.shift();
+    }
+    return { path, rest };
+  }
+
+  private async run(line: string): Promise<string | undefined> {
+    const tokens = tokenize(line);
+    if (tokens instanceof TokenError) return tokens.message;
+    const { path, rest } = this.walk(tokens);
+    if (rest.length === 0) {
+      this.path = path;
+      return undefined;
+    }
+    const cmd = rest.shift()!;
+    if (cmd.text === 'quit' || cmd.text === 'exit') {
+      this.ctx.logout?.();
+      return undefined;
+    }
+    if (!this.commands(path).includes(cmd.text) || cmd.key !== undefined) {
+      return `bad command name ${cmd.key !== undefined ? cmd.key : cmd.text} (line 1 column ${cmd.start + 1})`;
+    }
+    if (MODIFYING.has(cmd.text) && this.userGroup() === 'read') return 'failure: not enough permissions (read group)';
+    if (path.length === 0) {
+      if (cmd.text === 'ping') return this.ping(rest);
+      if (cmd.text === 'export') return this.exportCmd('', rest);
+    }
+    const menu = this.menuAt(path);
+    if (!menu) return this.exportCmd('/' + path.join(' '), rest);
+    switch (menu.kind) {
+      case 'settings':
+        return this.settingsCommand(menu, cmd.text, rest);
+      case 'status':
+        return this.statusCommand(menu, cmd.text, rest);
+      case 'list':
+        return this.listCommand(menu, cmd.text, rest);
+    }
+  }
+
+  private userGroup(): string {
+    return String(this.ctx.model.rows('/user').find((r) => r.values.name === this.ctx.user)?.values.group ?? 'full');
+  }
+
+  // ---- arguments --------------------------------------------------------------------------
+
+  /**
+   * key=value pairs, plus `key value` pairs for property names (the seed's
+   * `ip route add dst-address 10.150.1.0/24 gateway 10.0.103.2`); other words are positional.
+   */
+  private args(tokens: readonly Token[], known: readonly string[]): { pairs: Record<string, string>; words: Token[] } {
+    const pairs: Record<string, string> = {};
+    const words: Token[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i]!;
+      if (t.key !== undefined) pairs[t.key] = t.text;
+      else if (!t.quoted && !t.expr && known.includes(t.text) && tokens[i + 1] && tokens[i + 1]!.key === undefined) {
+        pairs[t.text] = tokens[++i]!.text;
+      } else words.push(t);
+    }
+    return { pairs, words };
+  }
+
+  private conditions(tokens: readonly Token[]): Condition[] {
+    const out: Condition[] = [];
+    for (const t of tokens) {
+      if (t.text === 'where' && t.key === undefined) continue;
+      if (t.text === 'and' && t.key === undefined) continue;
+      if (t.key !== undefined) {
+        out.push({ key: t.key, op: '=', value: t.text });
+        continue;
+      }
+      const m = /^([a-z][a-z0-9-]*)(!=|~)(.*)$/.exec(t.text);
+      if (m) out.push({ key: m[1]!, op: m[2] as '!=' | '~', value: m[3]! });
+      else if (t.text.startsWith('!')) out.push({ key: t.text.slice(1), op: '!flag', value: '' });
+      else out.push({ key: t.text, op: 'flag', value: '' });
+    }
+    return out;
+  }
+
+  // ---- list menus -------------------------------------------------------------------------
+
+  private listing(menu: ListMenu): RowView[] {
+    if (menu.hardwareKey) this.ctx.model.syncHardware(this.ctx.runtime.ethernetPorts());
+    return listRows(menu, this.ctx.model, this.ctx.runtime);
+  }
+
+  /** Items typed by the user: numbers from the last print, names, *ids, [ find ... ]. */
+  private resolve(menu: ListMenu, words: readonly Token[]): RowRef[] | string {
+    const rows = this.listing(menu);
+    const numbered = this.numbering.get(menu.path) ?? rows.map((r) => r.ref);
+    const refs: RowRef[] = [];
+    for (const w of words) {
+      if (w.expr !== undefined) {
+        const inner = tokenize(w.expr);
+        if (inner instanceof TokenError) return inner.message;
+        if (inner[0]?.text !== 'find') return `bad command name ${inner[0]?.text ?? ''}`;
+        const conds = this.conditions(inner.slice(1));
+        refs.push(...rows.filter((r) => matches(r, conds)).map((r) => r.ref));
+        continue;
+      }
+      for (const part of w.text.split(',')) {
+        if (/^\d+$/.test(part)) {
+          const ref = numbered[Number(part)];
+          if (!ref) return 'no such item';
+          refs.push(ref);
+        } else if (/^\*[0-9a-f]+$/i.test(part)) {
+          const id = parseInt(part.slice(1), 16);
+          if (!this.ctx.model.row(menu.path, id)) return 'no such item';
+          refs.push({ kind: 'config', id });
+        } else {
+          const row = rows.find((r) => r.values.name === part);
+          if (!row) return 'no such item';
+          refs.push(row.ref);
+        }
+      }
+    }
+    // Rows that vanished since the last print (a user disconnected) are gone now.
+    for (const ref of refs) {
+      const present = rows.some((r) => JSON.stringify(r.ref) === JSON.stringify(ref));
+      if (!present) return 'no such item';
+    }
+    return refs;
+  }
+
+  private listCommand(menu: ListMenu, cmd: string, rest: Token[]): string | undefined | Promise<string | undefined> {
+    const model = this.ctx.model;
+    const known = Object.keys(menu.props);
+    switch (cmd) {
+      case 'print':
+        return this.printList(menu, rest);
+      case 'export':
+        return this.exportCmd(menu.path, rest);
+      case 'add': {
+        const { pairs, words } = this.args(rest, known);
+        if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+        const id = model.add(menu.path, pairs);
+        return id instanceof ValueError ? id.message : undefined;
+      }
+      case 'find': {
+        const conds = this.conditions(rest);
+        const rows = this.listing(menu);
+        const hits = rows.map((r, i) => (matches(r, conds) ? i : -1)).filter((i) => i >= 0);
+        this.numbering.set(menu.path, rows.map((r) => r.ref));
+        this.out(hits.join(','));
+        return undefined;
+      }
+      case 'get': {
+        const items = this.resolve(menu, rest.slice(0, 1));
+        if (typeof items === 'string') return items;
+        const key = rest[1]?.text;
+        const row = this.listing(menu).find((r) => JSON.stringify(r.ref) === JSON.stringify(items[0]));
+        if (!key || !row) return 'failure: get needs an item and a property';
+        const spec = menu.props[key];
+        if (!spec && !menu.columns?.[key]) return `input does not match any value of value-name`;
+        this.out(row.values[key] ?? (spec?.flag ? (row.flags.includes(spec.flag.letter) ? 'yes' : 'no') : ''));
+        return undefined;
+      }
+      case 'monitor':
+        return this.monitor(menu, rest);
+      case 'set':
+      case 'enable':
+      case 'disable':
+      case 'remove': {
+        const { pairs, words } = this.args(rest, cmd === 'set' ? known : []);
+        if (words.length === 0) return 'failure: no item given';
+        const refs = this.resolve(menu, words);
+        if (typeof refs === 'string') return refs;
+        if (cmd === 'remove') return this.removeRows(menu, refs);
+        const change: RawValues = cmd === 'set' ? pairs : { disabled: cmd === 'disable' ? 'yes' : 'no' };
+        if (refs.some((r) => r.kind === 'dynamic')) return 'failure: can not change dynamic entry';
+        const ids = refs.map((r) => (r as { id: number }).id);
+        // All or nothing: validate every row first against a scratch copy.
+        for (const id of ids) {
+          const err = model.set(menu.path, id, change);
+          if (err) return err.message;
+        }
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+
+  private removeRows(menu: ListMenu, refs: RowRef[]): string | undefined {
+    const ids = refs.filter((r) => r.kind === 'config').map((r) => (r as { id: number }).id);
+    const err = this.ctx.model.remove(menu.path, ids);
+    if (err) return err.message;
+    for (const r of refs) {
+      if (r.kind !== 'dynamic') continue;
+      const e = menu.runtime?.removeDynamic?.(r.key, this.ctx.runtime);
+      if (e) return e;
+    }
+    this.numbering.delete(menu.path);
+    return undefined;
+  }
+
+  private printList(menu: ListMenu, rest: Token[]): string | undefined {
+    const detail = rest.some((t) => t.text === 'detail' && !t.key);
+    const whereAt = rest.findIndex((t) => t.text === 'where' && !t.key);
+    const conds = whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : [];
+    const rows = this.listing(menu).filter((r) => matches(r, conds));
+    this.numbering.set(menu.path, rows.map((r) => r.ref));
+    const lines = legendLine(legend(menu, this.ctx.model));
+    if (detail || menu.print.style === 'inline') {
+      rows.forEach((r, i) => {
+        lines.push(...inlineRow(i, r));
+        if (detail) lines.push('');
+      });
+    } else {
+      lines.push(...table(menu.print.columns, rows));
+    }
+    this.out(lines);
+    return undefined;
+  }
+
+  private async monitor(menu: ListMenu, rest: Token[]): Promise<string | undefined> {
+    const once = rest.some((t) => t.text === 'once' && !t.key);
+    const items = rest.filter((t) => !(t.text === 'once' && !t.key) && t.key === undefined);
+    const refs = this.resolve(menu, items);
+    if (typeof refs === 'string') return refs;
+    if (refs.length !== 1 || refs[0]!.kind !== 'config') return 'failure: monitor needs one item';
+    const id = refs[0]!.id;
+    const columns = Object.entries(menu.columns ?? {});
+    const render = (): string[] | undefined => {
+      const row = this.ctx.model.row(menu.path, id);
+      if (!row) return undefined;
+      const status = menu.runtime!.status!(row, this.ctx.runtime);
+      return record(
+        columns
+          .filter(([key]) => status.values[key] !== undefined)
+          .map(([key, col]) => [key, col.quoted ? `"${status.values[key]}"` : status.values[key]!]),
+      );
+    };
+    let block = render();
+    if (!block) return 'no such item';
+    this.out(block);
+    if (once) return undefined;
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      while (!abort.signal.aborted) {
+        await delay(1000, abort.signal);
+        if (abort.signal.aborted) break;
+        const next = render();
+        if (!next) break;
+        if (this.ctx.ansi) this.ctx.write(`\x1b[${block.length}A\x1b[J`);
+        this.out(next);
+        block = next;
+      }
+    } finally {
+      this.abort = undefined;
+    }
+    return undefined;
+  }
+
+  // ---- settings and status menus ----------------------------------------------------------
+
+  private settingsCommand(menu: SettingsMenu, cmd: string, rest: Token[]): string | undefined {
+    const values = this.ctx.model.settingsValues(menu.path);
+    if (cmd === 'print') {
+      this.out(record(propOrder(menu).map((k) => [k, menu.props[k]!.type.format(values[k] as never)])));
+      return undefined;
+    }
+    if (cmd === 'export') return this.exportCmd(menu.path, rest);
+    if (cmd === 'get') {
+      const key = rest[0]?.text ?? '';
+      if (!(key in menu.props)) return 'input does not match any value of value-name';
+      this.out(menu.props[key]!.type.format(values[key] as never));
+      return undefined;
+    }
+    const { pairs, words } = this.args(rest, Object.keys(menu.props));
+    if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+    return this.ctx.model.set(menu.path, undefined, pairs)?.message;
+  }
+
+  private statusRows(menu: StatusMenu): RowView[] {
+    if (menu.path === '/ppp active') {
+      return this.ctx.runtime.sessions().map((s) => {
+        const values: Record<string, string> = {
+          name: s.user,
+          service: s.service,
+          'caller-id': s.callerId,
+          address: s.address,
+          uptime: formatDuration(s.uptime),
+          encoding: s.encoding,
+          'bytes-in': String(s.bytesIn),
+          'bytes-out': String(s.bytesOut),
+        };
+        return {
+          ref: { kind: 'dynamic', key: s.id },
+          flags: '',
+          values,
+          quoted: new Set(['name', 'caller-id', 'encoding']),
+          keys: Object.keys(values),
+        };
+      });
+    }
+    return [];
+  }
+
+  private async record(menu: StatusMenu): Promise<(readonly [string, string])[] | string> {
+    if (menu.path === '/system license') {
+      if (!this.ctx.license) return 'failure: licence store not available';
+      const s = this.ctx.license.status();
+      return [
+        ['software-id', s.softwareId],
+        ['level', String(s.level)],
+        ['tunnel-limit', s.limit === Infinity ? 'unlimited' : String(s.limit)],
+      ];
+    }
+    if (menu.path === '/system resource') {
+      if (!this.ctx.resources) return 'failure: resource facts not available';
+      return [...(await this.ctx.resources.facts())];
+    }
+    return [];
+  }
+
+  private async statusCommand(menu: StatusMenu, cmd: string, rest: Token[]): Promise<string | undefined> {
+    if (menu.path === '/log' && cmd === 'print') {
+      const conds = this.conditions(rest.filter((t) => t.text !== 'where'));
+      const topics = conds.filter((c) => c.key === 'topics').map((c) => c.value);
+      this.out(
+        this.ctx.log
+          .list()
+          .filter((e) => topics.every((t) => e.topics.includes(t)))
+          .map((e) => `${e.time.toTimeString().slice(0, 8)} ${e.topics.join(',')} ${e.message}`),
+      );
+      return undefined;
+    }
+    if (menu.shape === 'record') {
+      if (cmd === 'import') return this.importLicense(rest);
+      const rec = await this.record(menu);
+      if (typeof rec === 'string') return rec;
+      if (cmd === 'get') {
+        const hit = rec.find(([k]) => k === rest[0]?.text);
+        if (!hit) return 'input does not match any value of value-name';
+        this.out(hit[1]);
+        return undefined;
+      }
+      this.out(record(rec));
+      return undefined;
+    }
+    const rows = this.statusRows(menu);
+    if (cmd === 'print') {
+      const detail = rest.some((t) => t.text === 'detail' && !t.key);
+      const whereAt = rest.findIndex((t) => t.text === 'where' && !t.key);
+      const shown = rows.filter((r) => matches(r, whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : []));
+      this.numbering.set(menu.path, shown.map((r) => r.ref));
+      const lines = legendLine(menu.flags ?? []);
+      if (detail || !menu.print || menu.print.style === 'inline') {
+        shown.forEach((r, i) => lines.push(...inlineRow(i, r), ...(detail ? [''] : [])));
+      } else lines.push(...table(menu.print.columns, shown));
+      this.out(lines);
+      return undefined;
+    }
+    const numbered = this.numbering.get(menu.path) ?? rows.map((r) => r.ref);
+    const pick = (w: Token): RowRef | undefined =>
+      /^\d+$/.test(w.text) ? numbered[Number(w.text)] : rows.find((r) => r.values.name === w.text)?.ref;
+    if (cmd === 'find') {
+      const conds = this.conditions(rest);
+      this.out(rows.map((r, i) => (matches(r, conds) ? i : -1)).filter((i) => i >= 0).join(','));
+      return undefined;
+    }
+    if (cmd === 'get') {
+      const ref = rest[0] && pick(rest[0]);
+      const row = rows.find((r) => JSON.stringify(r.ref) === JSON.stringify(ref));
+      if (!row) return 'no such item';
+      this.out(row.values[rest[1]?.text ?? ''] ?? '');
+      return undefined;
+    }
+    if (cmd === 'remove') {
+      const words = rest.flatMap((t) => t.text.split(',').map((text) => ({ ...t, text })));
+      const refs = words.map(pick);
+      if (refs.length === 0 || refs.some((r) => r === undefined || r.kind !== 'dynamic')) return 'no such item';
+      for (const r of refs as { kind: 'dynamic'; key: string }[]) {
+        if (!this.ctx.runtime.disconnect(r.key)) return 'no such item';
+      }
+      this.numbering.delete(menu.path);
+    }
+    return undefined;
+  }
+
+  private importLicense(rest: Token[]): string | undefined {
+    const lic = this.ctx.license;
+    if (!lic) return 'failure: licence store not available';
+    const { pairs, words } = this.args(rest, ['file-name', 'key']);
+    let text: string | ValueError;
+    if (pairs.key !== undefined) text = pairs.key;
+    else if (pairs['file-name'] !== undefined || words[0]) text = lic.readKeyFile(pairs['file-name'] ?? words[0]!.text);
+    else return 'failure: give file-name=FILE or key="KEY"';
+    if (text instanceof ValueError) return text.message;
+    const err = lic.install(text);
+    if (err) return err;
+    const s = lic.status();
+    this.out(`licence level ${s.level} installed`);
+    return undefined;
+  }
+
+  // ---- export, ping -----------------------------------------------------------------------
+
+  private exportCmd(under: string, rest: Token[]): string | undefined {
+    if (rest.length) return `expected end of command (line 1 column ${rest[0]!.start + 1})`;
+    const header = [`${new Date().toISOString().replace('T', ' ').slice(0, 19)} by routerd`];
+    const soft = this.ctx.license?.status().softwareId;
+    if (soft) header.push(`software id = ${soft}`);
+    this.out(exportScript(this.ctx.model, under === '/' ? '' : under, header));
+    return undefined;
+  }
+
+  private async ping(rest: Token[]): Promise<string | undefined> {
+    const known = ['count', 'size', 'src-address', 'interval', 'address', 'do-not-fragment'];
+    const { pairs, words } = this.args(rest, ['count', 'size', 'src-address', 'interval', 'address']);
+    for (const k of Object.keys(pairs)) if (!known.includes(k)) return `expected end of command (unknown parameter ${k})`;
+    const flags = words.filter((w) => w.text === 'do-not-fragment');
+    const targets = words.filter((w) => w.text !== 'do-not-fragment');
+    const address = pairs.address ?? targets[0]?.text;
+    if (!address) return 'failure: address must be set';
+    const opts: PingOptions = {
+      address,
+      count: pairs.count !== undefined ? Number(pairs.count) : undefined,
+      size: pairs.size !== undefined ? Number(pairs.size) : undefined,
+      srcAddress: pairs['src-address'],
+      interval: pairs.interval !== undefined ? Number(pairs.interval) : undefined,
+      doNotFragment: flags.length > 0 || pairs['do-not-fragment'] === 'yes',
+    };
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      const err = await (this.ctx.ping ?? runPing)(opts, (s) => this.out(s), abort.signal);
+      return err ?? undefined;
+    } finally {
+      this.abort = undefined;
+    }
+  }
+
+  // ---- help and completion ----------------------------------------------------------------
+
+  /** `?` help for what is typed so far. */
+  help(line: string): string[] {
+    const tokens = tokenize(line);
+    if (tokens instanceof TokenError) return [tokens.message];
+    const { path, rest } = this.walk(tokens);
+    const menu = this.menuAt(path);
+    if (rest.length === 0) {
+      const lines = [menu ? `${menu.path}: ${menu.help}` : `/${path.join(' ')}`];
+      for (const c of this.children(path)) {
+        const sub = this.menuAt([...path, c]);
+        lines.push(`  ${c.padEnd(16)} -- ${sub?.help ?? 'menu'}`);
+      }
+      for (const c of this.commands(path)) lines.push(`  ${c.padEnd(16)} -- command`);
+      return lines;
+    }
+    if (menu && menu.kind !== 'status') {
+      return propOrder(menu)
+        .filter((k) => !menu.props[k]!.readOnly)
+        .map((k) => {
+          const spec = menu.props[k]!;
+          const def = spec.default === undefined ? '' : `; default: ${spec.type.format(spec.default as never) || '""'}`;
+          return `  ${k.padEnd(18)} -- ${spec.help} (${spec.type.describe}${def})`;
+        });
+    }
+    return [];
+  }
+
+  /** Tab completion in readline's shape: [candidates, the fragment they complete]. */
+  complete(line: string): [string[], string] {
+    const full = this.pending ? this.pending + ' ' + line : line;
+    const fragment = /(\S*)$/.exec(full)![1]!;
+    const tokens = tokenize(full.slice(0, full.length - fragment.length));
+    if (tokens instanceof TokenError) return [[], fragment];
+    const { path, rest } = this.walk(tokens);
+    let candidates: string[];
+    let word = fragment;
+    if (rest.length === 0) {
+      candidates = [...this.children(path), ...this.commands(path), ...(path.length ? ['..'] : [])];
+      if (fragment.startsWith('/')) {
+        const parts = fragment.split('/');
+        word = parts.pop()!;
+        const base = parts.filter((p) => p);
+        const sub = this.children(base).concat(base.length === 0 ? ['ping', 'export', 'quit'] : this.commands(base));
+        const prefix = fragment.slice(0, fragment.length - word.length);
+        return [sub.filter((c) => c.startsWith(word)).map((c) => prefix + c), fragment];
+      }
+    } else {
+      const menu = this.menuAt(path);
+      const eq = fragment.indexOf('=');
+      if (menu && menu.kind !== 'status' && eq > 0) {
+        const key = fragment.slice(0, eq);
+        word = fragment.slice(eq + 1);
+        const spec = menu.props[key];
+        const choices = spec ? this.valueChoices(spec.type, spec.ref, word) : [];
+        return [choices.map((c) => `${key}=${c}`), fragment];
+      }
+      candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
+      if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
+    }
+    return [candidates.filter((c) => c.startsWith(word)), fragment];
+  }
+
+  private valueChoices(type: PropType<Value>, ref: string | undefined, word: string): string[] {
+    const out = [...type.choices];
+    if (ref) out.push(...this.ctx.model.rows(ref).map((r) => String(r.values.name)));
+    // A set completes its last element: allow=pap,ch -> allow=pap,chap
+    const comma = word.lastIndexOf(',');
+    if (comma >= 0 && type.describe.startsWith('multiple')) {
+      const head = word.slice(0, comma + 1);
+      return out.filter((c) => (head + c).startsWith(word)).map((c) => head + c);
+    }
+    return out.filter((c) => c.startsWith(word));
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

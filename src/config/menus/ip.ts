@@ -1,0 +1,63 @@
+// /ip address, /ip route, /ip pool.
+import { prop, type ListMenu } from '../schema.js';
+import { integer, ipRanges, ipv4Interface, ipv4OrPool, ipv4Prefix, name, nameRef, text, yesNo } from '../types.js';
+
+const disabled = prop(yesNo, { default: false, help: 'whether the entry is disabled', flag: { letter: 'X', label: 'disabled' } });
+
+export const ipAddress = {
+  kind: 'list',
+  path: '/ip address',
+  help: 'addresses of the interfaces',
+  props: {
+    address: prop(ipv4Interface, { help: 'address/prefix-length, e.g. 10.150.2.254/24' }),
+    interface: prop(nameRef, { help: 'interface the address is on' }),
+    comment: prop(text, { default: '', help: 'note' }),
+    disabled,
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'address', header: 'ADDRESS', width: 18 },
+      { key: 'interface', header: 'INTERFACE', width: 14 },
+    ],
+  },
+} as const satisfies ListMenu;
+
+export const ipRoute = {
+  kind: 'list',
+  path: '/ip route',
+  help: 'static routes',
+  props: {
+    'dst-address': prop(ipv4Prefix, { default: '0.0.0.0/0', help: 'destination prefix' }),
+    // A gateway is an address or an interface name (a pptp-client tunnel).
+    gateway: prop(ipv4OrPool, { help: 'next hop address or interface' }),
+    distance: prop(integer(1, 255), { default: 1, help: 'administrative distance' }),
+    comment: prop(text, { default: '', help: 'note' }),
+    disabled,
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'dst-address', header: 'DST-ADDRESS', width: 18 },
+      { key: 'gateway', header: 'GATEWAY', width: 15 },
+      { key: 'distance', header: 'DISTANCE', width: 8 },
+    ],
+  },
+} as const satisfies ListMenu;
+
+export const ipPool = {
+  kind: 'list',
+  path: '/ip pool',
+  help: 'address pools handed out to PPP peers',
+  props: {
+    name: prop(name, { help: 'pool name' }),
+    ranges: prop(ipRanges, { help: 'ranges, e.g. 10.0.0.200-10.0.0.250' }),
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'name', header: 'NAME', width: 16 },
+      { key: 'ranges', header: 'RANGES', width: 30 },
+    ],
+  },
+} as const satisfies ListMenu;

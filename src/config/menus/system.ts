@@ -1,0 +1,78 @@
+// /system identity, /system license, /system resource, /user, /log.
+import { prop, type ListMenu, type SettingsMenu, type StatusMenu } from '../schema.js';
+import { name, oneOf, text, yesNo } from '../types.js';
+
+export const systemIdentity = {
+  kind: 'settings',
+  path: '/system identity',
+  help: 'router name shown in the prompt',
+  props: { name: prop(name, { default: 'MikroTik', help: 'router name' }) },
+} as const satisfies SettingsMenu;
+
+export const systemLicense = {
+  kind: 'status',
+  path: '/system license',
+  help: 'licence level and tunnel limit; import installs a key',
+  shape: 'record',
+  columns: {
+    'software-id': { help: 'identifier of this board the key must name' },
+    level: { help: 'licence level' },
+    'tunnel-limit': { help: 'PPTP tunnels allowed at once' },
+  },
+} as const satisfies StatusMenu;
+
+export const systemResource = {
+  kind: 'status',
+  path: '/system resource',
+  help: 'uptime, CPU, memory and board',
+  shape: 'record',
+  columns: {
+    uptime: { help: 'time since boot' },
+    version: { help: 'software version' },
+    'free-memory': { help: 'free memory' },
+    'total-memory': { help: 'total memory' },
+    cpu: { help: 'CPU model' },
+    'cpu-count': { help: 'CPU cores' },
+    'cpu-frequency': { help: 'CPU clock' },
+    'cpu-load': { help: 'CPU load' },
+    'load-average': { help: '1, 5 and 15 minute load averages' },
+    'free-hdd-space': { help: 'free space on the data partition' },
+    'architecture-name': { help: 'CPU architecture' },
+    'board-name': { help: 'board model' },
+    platform: { help: 'platform' },
+  },
+} as const satisfies StatusMenu;
+
+export const user = {
+  kind: 'list',
+  path: '/user',
+  help: 'console users',
+  props: {
+    name: prop(name, { help: 'login name' }),
+    group: prop(oneOf(['full', 'write', 'read']), { default: 'full', help: 'rights: read may only look' }),
+    password: prop(text, { default: '', help: 'login password', secret: true }),
+    comment: prop(text, { default: '', help: 'note' }),
+    disabled: prop(yesNo, { default: false, help: 'whether the user may log in', flag: { letter: 'X', label: 'disabled' } }),
+  },
+  builtin: [{ name: 'admin', group: 'full', password: '', comment: 'system default user' }],
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'name', header: 'NAME', width: 12 },
+      { key: 'group', header: 'GROUP', width: 6 },
+      { key: 'comment', header: 'COMMENT', width: 20 },
+    ],
+  },
+} as const satisfies ListMenu;
+
+export const log = {
+  kind: 'status',
+  path: '/log',
+  help: 'the router log',
+  shape: 'rows',
+  columns: {
+    time: { help: 'when' },
+    topics: { help: 'topics' },
+    message: { help: 'text' },
+  },
+} as const satisfies StatusMenu;

@@ -1,0 +1,133 @@
+// The shape of the declarative menu schema (VyOS-style: data, not code). A menu lists its
+// properties with type, default, help and print placement; the CLI generates print, add, set,
+// remove, enable, disable, get, find, export and completion from these records, and the
+// configuration model validates with them. Adding a property is one line in src/config/menus/.
+import type { PropType, Value } from './types.js';
+import type { RuntimeState } from './runtime.js';
+
+export interface PropSpec<T extends Value = Value> {
+  readonly type: PropType<T>;
+  readonly help: string;
+  /** Value when the user does not give one; absent means the property is required on add. */
+  readonly default?: T;
+  /** The value must name a row of this menu (profile=default -> /ppp profile). */
+  readonly ref?: string;
+  /** Values accepted for a ref besides the names of the referenced rows ("none", "*"). */
+  readonly refAlso?: readonly string[];
+  /** Not settable by the user; filled from hardware (ethernet default-name, mac-address). */
+  readonly readOnly?: boolean;
+  /** Shown as a flag, not as a property (disabled -> X). */
+  readonly flag?: { readonly letter: string; readonly label: string };
+  /** Left out of exports (hardware facts). */
+  readonly noExport?: boolean;
+  /** Left out of prints (password of /user). */
+  readonly secret?: boolean;
+}
+
+export function prop<T extends Value>(type: PropType<T>, spec: Omit<PropSpec<T>, 'type'>): PropSpec<T> {
+  return { type, ...spec };
+}
+
+export type Props = Readonly<Record<string, PropSpec>>;
+
+export interface Column {
+  readonly key: string; // a property or a runtime column
+  readonly header: string;
+  readonly width: number;
+}
+
+export type Layout =
+  /** RouterOS's property list: ` 0 X name="test2" max-mtu=1460 ...` wrapped at 80 columns. */
+  | { readonly style: 'inline' }
+  | { readonly style: 'table'; readonly columns: readonly Column[] };
+
+/** A read-only value computed at run time (uptime, client-address). */
+export interface RuntimeColumn {
+  readonly help: string;
+  readonly quoted?: boolean;
+}
+
+/** What a row shows beyond its configuration: running flag and read-only columns. */
+export interface RowStatus {
+  readonly running: boolean;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/** A row that exists only at run time (flag D): a connected user without a static entry. */
+export interface DynamicRow {
+  /** Handle passed back to remove (a session id). */
+  readonly key: string;
+  readonly running: boolean;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+export interface RuntimeView {
+  status?(row: StoredRow, runtime: RuntimeState): RowStatus;
+  dynamic?(runtime: RuntimeState): readonly DynamicRow[];
+  /** Where dynamic rows are listed: the seed prints `0 DR <pptp-ex>` before static rows. */
+  readonly dynamicFirst?: boolean;
+  /** Removing a dynamic row (disconnect); returns an error line or undefined. */
+  removeDynamic?(key: string, runtime: RuntimeState): string | undefined;
+}
+
+export interface StoredRow {
+  /** Internal id, stable across renumbering (RouterOS's *1, *2 ...). */
+  readonly id: number;
+  readonly values: Readonly<Record<string, Value>>;
+}
+
+export interface ListMenu<P extends Props = Props> {
+  readonly kind: 'list';
+  readonly path: string;
+  readonly help: string;
+  readonly props: P;
+  /** Printed order of properties; defaults to the order of props. */
+  readonly order?: readonly string[];
+  /** Prefix of generated names: pptp-out -> pptp-out1, pptp-out2 ... */
+  readonly defaultName?: string;
+  /** Rows the factory configuration holds (profile default, user admin); flagged `*`, not removable. */
+  readonly builtin?: readonly Readonly<Record<string, Value>>[];
+  /** Rows are the hardware's (ethernet ports): no add or remove; identified by this property. */
+  readonly hardwareKey?: string;
+  readonly print: Layout;
+  /** Layout of `print` when it differs from `print detail` (inline). */
+  readonly runtime?: RuntimeView;
+  readonly columns?: Readonly<Record<string, RuntimeColumn>>;
+  /** Extra runtime flags in legend order, e.g. D dynamic, R running. */
+  readonly runtimeFlags?: readonly { readonly letter: string; readonly label: string }[];
+}
+
+export interface SettingsMenu<P extends Props = Props> {
+  readonly kind: 'settings';
+  readonly path: string;
+  readonly help: string;
+  readonly props: P;
+  readonly order?: readonly string[];
+}
+
+/** A menu whose rows are all run-time state (/ppp active, /system resource). */
+export interface StatusMenu {
+  readonly kind: 'status';
+  readonly path: string;
+  readonly help: string;
+  readonly columns: Readonly<Record<string, RuntimeColumn>>;
+  /** Table rows (ppp active) or one record printed as `name: value` (system resource). */
+  readonly shape: 'rows' | 'record';
+  readonly print?: Layout;
+  readonly flags?: readonly { readonly letter: string; readonly label: string }[];
+}
+
+export type Menu = ListMenu | SettingsMenu | StatusMenu;
+
+type ValueOf<S> = S extends PropSpec<infer T> ? T : never;
+/** The typed row of a list menu: RowOf<typeof pptpClient>['connect-to'] is a string. */
+export type RowOf<M extends { props: Props }> = { readonly id: number } & {
+  readonly [K in keyof M['props']]: ValueOf<M['props'][K]>;
+};
+export type SettingsOf<M extends { props: Props }> = {
+  readonly [K in keyof M['props']]: ValueOf<M['props'][K]>;
+};
+
+export function propOrder(menu: ListMenu | SettingsMenu): string[] {
+  return menu.order ? [...menu.order] : Object.keys(menu.props);
+}

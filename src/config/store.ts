@@ -1,0 +1,81 @@
+// Crash-safe persistence of the configuration in DATA/config.json. A save writes a temp file,
+// fsyncs it, renames it over the old file and fsyncs the directory, so a kill -9 or power loss
+// at any moment leaves either the old or the new file, never a mix (rename(2) is atomic within a
+// filesystem; the directory fsync makes the rename itself durable). A file that is damaged anyway
+// (bad sector, hand edit) is moved aside and the router starts from defaults instead of not at all.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigModel, type ConfigData, type ModelOptions } from './model.js';
+import { ValueError } from './types.js';
+
+export const CONFIG_FILE = 'config.json';
+
+export interface LoadResult {
+  readonly model: ConfigModel;
+  /** Set when the stored file was damaged: what happened, for the console and the log. */
+  readonly notice?: string;
+}
+
+export class ConfigStore {
+  readonly file: string;
+
+  constructor(readonly dir: string) {
+    this.file = join(dir, CONFIG_FILE);
+  }
+
+  load(options: ModelOptions = {}): LoadResult {
+    mkdirSync(this.dir, { recursive: true });
+    if (!existsSync(this.file)) return { model: new ConfigModel(options) };
+    let problem: string;
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
+      const model = ConfigModel.fromData(parsed, options);
+      if (!(model instanceof ValueError)) return { model };
+      problem = model.message;
+    } catch (e) {
+      problem = `configuration is damaged: ${(e as Error).message}`;
+    }
+    const aside = `${this.file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(this.file, aside);
+    fsyncDir(this.dir);
+    return {
+      model: new ConfigModel(options),
+      notice: `${problem}; kept it as ${aside} and started with the default configuration`,
+    };
+  }
+
+  save(data: ConfigData): void {
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      const bytes = Buffer.from(JSON.stringify(data, null, 1) + '\n');
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.file);
+    fsyncDir(this.dir);
+  }
+
+  /** Saves now and after every change of the model. Returns the unsubscribe function. */
+  attach(model: ConfigModel, onError: (e: Error) => void): () => void {
+    return model.onChange(() => {
+      try {
+        this.save(model.snapshot());
+      } catch (e) {
+        onError(e as Error);
+      }
+    });
+  }
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
