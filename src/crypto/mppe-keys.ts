@@ -1,6 +1,6 @@
 // MPPE start keys from the login (RFC 3079): what src/crypto/mppe.ts takes as MppeParams.startKey.
-// The per-packet cipher turns a start key into session keys itself (GetNewKeyFromSHA, the RC4
-// step and the 40/56-bit prefix of RFC 3079 sections 3.3/3.4 / 2.1-2.2).
+// The per-packet cipher turns a start key into session keys itself (RFC 3079 sections 2.1-2.3 and
+// 3.1-3.3: GetKey/GetNewKeyFromSHA, the RC4 step, and for 40/56-bit the fixed leading octets).
 import { createHash } from 'node:crypto';
 import { hashNtPasswordHash, lmPasswordHash, ntPasswordHash } from './mschap1.js';
 
@@ -45,7 +45,7 @@ function asymmetricStartKey(masterKey: Buffer, magic: Buffer, keyLength: 8 | 16)
 }
 
 /**
- * MS-CHAPv2 start keys (RFC 3079 3.3-3.4): 16 octets for 128-bit MPPE, 8 for 40/56-bit (the
+ * MS-CHAPv2 start keys (RFC 3079 3.1-3.4): 16 octets for 128-bit MPPE, 8 for 40/56-bit (the
  * first 8 of the 16; the cipher overwrites the leading octets of each session key). Magic2 is
  * the client's send key and the server's receive key, Magic3 the other way round, so the
  * server's send key is the client's receive key.
@@ -63,7 +63,7 @@ export function mschap2StartKeys(password: string, ntResponse24: Uint8Array, key
 /**
  * MS-CHAPv1 start key: the same key in both directions (RFC 3079 section 2).
  *
- * 128-bit (RFC 3079 2.4, GetStartKey): SHA-1(PasswordHashHash, PasswordHashHash, Challenge),
+ * 128-bit (RFC 3079 2.3, GetStartKey of 2.4): SHA-1(PasswordHashHash, PasswordHashHash, Challenge),
  * first 16 octets; Challenge is the authenticator's 8-octet challenge.
  *
  * 40/56-bit: RFC 3079 2.1-2.2 start from the LAN Manager hash (mschap1LmStartKey below), but

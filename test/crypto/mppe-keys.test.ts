@@ -6,7 +6,7 @@ import { mschap1LmStartKey, mschap1StartKeys, mschap2MasterKey, mschap2StartKeys
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s/g, ''), 'hex');
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
 
-// GetNewKeyFromSHA (RFC 3079 section 7.3), written out here only to tie our start keys to the
+// GetNewKeyFromSHA (RFC 3079 section 3.4; GetKey of section 2.4 is the same), written out here only to tie our start keys to the
 // session keys the RFC's samples print; the cipher in src/crypto/mppe.ts owns the real one.
 function newKeyFromSha(startKey: Buffer, sessionKey: Buffer, length: number): Buffer {
   return createHash('sha1')
