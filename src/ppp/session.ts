@@ -395,10 +395,18 @@ export class PppSession {
     if (layer === 'lcp') return this.lcpUp();
     if (layer === 'ccp') {
       const r = this.ccpHandler!.result();
-      const required = this.network?.useEncryption === 'required';
-      if (required && (!r.send || !r.receive)) {
-        this.close('encryption required but MPPE negotiation failed');
-        return;
+      if (!r.send || !r.receive) {
+        if (this.network?.useEncryption === 'required') {
+          this.close('encryption required but MPPE negotiation failed');
+          return;
+        }
+        // MPPE is both directions or none: a half-encrypted CCP is closed (the peer then sees
+        // CCP go down too) and the link carries plain IP, as use-encryption=yes permits.
+        if (r.send || r.receive) {
+          this.apply('ccp', this.ccp!.close('MPPE negotiated in one direction only'));
+          return;
+        }
+        this.ccpHandler = undefined;
       }
       this.ccpDone = true;
     }
@@ -412,6 +420,7 @@ export class PppSession {
       if (this.phase !== 'establish') this.close('LCP renegotiation');
       return;
     }
+    if (layer === 'ccp' && this.phase === 'network') return; // see layerFinished
     if (this.phase === 'open') this.close(`${layer.toUpperCase()} went down`);
   }
 

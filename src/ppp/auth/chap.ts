@@ -143,6 +143,7 @@ export class ChapAuthenticator implements Authenticator {
 export class ChapPeer implements Authenticator {
   private last: { id: number; packet: Buffer; response: ChapPeerResponse } | undefined;
   private finished = false;
+  private waited = 0;
 
   constructor(
     private readonly algorithm: ChapAlgorithm,
@@ -158,7 +159,13 @@ export class ChapPeer implements Authenticator {
   }
 
   timeout(): AuthOutput[] {
-    return this.finished ? [] : [{ kind: 'failure', reason: 'authenticator did not complete CHAP' }];
+    if (this.finished) return [];
+    // A lost Success/Failure would leave us waiting forever (RFC 1994 lets only the
+    // authenticator retransmit): repeat our Response; the authenticator repeats its verdict.
+    if (this.last && ++this.waited < this.timing.maxTries) {
+      return [{ kind: 'send', data: this.last.packet }, { kind: 'timer', ms: this.timing.restartMs }];
+    }
+    return [{ kind: 'failure', reason: 'authenticator did not complete CHAP' }];
   }
 
   receive(packet: Buffer): AuthOutput[] {
@@ -174,7 +181,8 @@ export class ChapPeer implements Authenticator {
         if (typeof response === 'string') return [{ kind: 'discarded', why: response }];
         const out = emitPppPacket({ code: CHAP_CODE.RESPONSE, identifier: p.identifier, data: emitChapValue({ value: response.value, name: this.user }) });
         this.last = { id: p.identifier, packet: out, response };
-        return [{ kind: 'send', data: out }];
+        this.waited = 0;
+        return [{ kind: 'send', data: out }, { kind: 'timer', ms: this.timing.restartMs }];
       }
       case CHAP_CODE.SUCCESS: {
         if (!this.last || p.identifier !== this.last.id) return [{ kind: 'discarded', why: 'CHAP Success for no response of ours' }];
