@@ -70,7 +70,7 @@ async function pings(ns: Netns, address: string, timeoutMs: number): Promise<boo
 t.test('qemu-virt image: boots to the console, keeps its configuration across a power cut', async (t) => {
   const skip = await why();
   if (skip) {
-    t.skip(skip);
+    t.plan(0, skip);
     return;
   }
   const dir = await mkdtemp(join(tmpdir(), `fw-boot-${process.pid}-`));
