@@ -153,13 +153,13 @@ static int decrypt_stateless(pptp_mppe_dec *d, unsigned cc, const uint8_t *in, s
 static int decrypt_stateful(pptp_mppe_dec *d, unsigned cc, int flushed, const uint8_t *in,
                             size_t n, uint8_t *out) {
   unsigned expected = (d->ccount + 1) & PPTP_MPPE_CCOUNT_MASK;
-  if (!d->discard && cc != expected) {
-    /* RFC 3078 section 8.2: a gap (or reordering) loses the RC4 state; ask for a reset */
-    d->discard = 1;
-    return PPTP_MPPE_NEEDS_RESET;
-  }
-  if (d->discard) {
-    if (!flushed) return PPTP_MPPE_NEEDS_RESET;
+  if (cc != expected || d->discard) {
+    /* RFC 3078 section 8.2: a gap loses the RC4 state; drop (the caller sends a CCP
+     * Reset-Request) until a flushed packet, which carries everything needed to resync. */
+    if (!flushed) {
+      d->discard = 1;
+      return PPTP_MPPE_NEEDS_RESET;
+    }
     /* the sender changed keys at every "flag" packet (count xxFF) we missed, [expected, cc) */
     unsigned gap = (cc - expected) & PPTP_MPPE_CCOUNT_MASK;
     unsigned missed_flags = ((expected & 0xff) + gap) >> 8;

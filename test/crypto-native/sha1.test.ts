@@ -1,0 +1,65 @@
+import t from 'tap';
+import fc from 'fast-check';
+import { createHash } from 'node:crypto';
+
+import {
+  cpuFeatures,
+  sha1,
+  sha1Active,
+  sha1Available,
+  sha1Force,
+  sha1Implementations,
+} from '../../src/crypto/native-crypto.js';
+import { propertyRuns } from './runs.js';
+
+// FIPS 180-2 appendix A examples
+const fips: ReadonlyArray<[string, Buffer, string]> = [
+  ['"abc"', Buffer.from('abc'), 'a9993e364706816aba3e25717850c26c9cd0d89d'],
+  [
+    'the 448-bit message',
+    Buffer.from('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'),
+    '84983e441c3bd26ebaae4aa1f95129e5e54670f1',
+  ],
+  ['one million "a"', Buffer.alloc(1_000_000, 'a'), '34aa973cd4c4daa4f61eeb2bdbad27316534016f'],
+  ['the empty message', Buffer.alloc(0), 'da39a3ee5e6b4b0d3255bfef95601890afd80709'],
+];
+
+const atLoad = sha1Active();
+const available = sha1Available();
+t.comment(`CPU features: ${cpuFeatures().join(' ') || '(none reported)'}`);
+t.comment(`SHA-1 implementations compiled: ${sha1Implementations().map((i) => `${i.name}${i.available ? '' : ' (not on this CPU)'}`).join(', ')}`);
+t.comment(`SHA-1 chosen at load: ${atLoad}${process.env.PPTP_SHA1_IMPL ? ` (PPTP_SHA1_IMPL=${process.env.PPTP_SHA1_IMPL})` : ''}`);
+t.teardown(() => sha1Force(atLoad));
+
+t.test('the implementation chosen at load is one this CPU can run (and the forced one when PPTP_SHA1_IMPL is set)', async (t) => {
+  t.ok(available.includes(atLoad));
+  t.ok(available.includes('generic'), 'the portable implementation is always available');
+  if (process.env.PPTP_SHA1_IMPL) t.equal(atLoad, process.env.PPTP_SHA1_IMPL);
+});
+
+for (const impl of available) {
+  t.test(`SHA-1 "${impl}" gives the FIPS 180 digests and agrees with node:crypto`, async (t) => {
+    sha1Force(impl);
+    t.equal(sha1Active(), impl);
+    t.comment(`ran: ${impl}`);
+    for (const [name, msg, digest] of fips) t.equal(sha1(msg).toString('hex'), digest, name);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), (data) =>
+        sha1(data).equals(createHash('sha1').update(data).digest()),
+      ),
+      { numRuns: propertyRuns },
+    );
+    // every length across the block and padding boundaries
+    for (let n = 0; n <= 200; n++) {
+      const m = Buffer.alloc(n, n & 0xff);
+      if (!sha1(m).equals(createHash('sha1').update(m).digest())) t.fail(`length ${n}`);
+    }
+  });
+}
+
+t.test('forcing an implementation that is unknown or not runnable here throws', async (t) => {
+  t.throws(() => sha1Force('no-such' as never), /unknown/);
+  for (const i of sha1Implementations()) {
+    if (!i.available) t.throws(() => sha1Force(i.name), /cannot run/);
+  }
+});
