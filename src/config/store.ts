@@ -3,10 +3,11 @@
 // at any moment leaves either the old or the new file, never a mix (rename(2) is atomic within a
 // filesystem; the directory fsync makes the rename itself durable). A file that is damaged anyway
 // (bad sector, hand edit) is moved aside and the router starts from defaults instead of not at all.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigModel, type ConfigData, type ModelOptions } from './model.js';
 import { ValueError } from './types.js';
+import { fsyncDir, writeFileAtomic } from './atomic-file.js';
 
 export const CONFIG_FILE = 'config.json';
 
@@ -45,18 +46,7 @@ export class ConfigStore {
   }
 
   save(data: ConfigData): void {
-    const tmp = `${this.file}.tmp-${process.pid}`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      const bytes = Buffer.from(JSON.stringify(data, null, 1) + '\n');
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    fsyncDir(this.dir);
+    writeFileAtomic(this.file, JSON.stringify(data, null, 1) + '\n');
   }
 
   /** Saves now and after every change of the model. Returns the unsubscribe function. */
@@ -68,14 +58,5 @@ export class ConfigStore {
         onError(e as Error);
       }
     });
-  }
-}
-
-function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

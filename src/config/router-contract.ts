@@ -1,0 +1,21 @@
+// The seam between the configuration and the tunnels. src/router (issue 5) exports
+// `startRouter(deps)`: it reconciles the configuration (model.list(pptpClient),
+// model.settings(pptpServerSettings), model.onChange ...) and the licence's tunnel limit into
+// running tunnels, and reports their state to the console through RuntimeState.
+import type { LogBook } from '../log.js';
+import type { License } from './license.js';
+import type { ConfigModel } from './model.js';
+import type { RuntimeState } from './runtime.js';
+
+export interface RouterDeps {
+  readonly model: ConfigModel;
+  readonly license: License;
+  readonly log: LogBook;
+}
+
+export interface Router {
+  readonly runtime: RuntimeState;
+  stop(): Promise<void>;
+}
+
+export type StartRouter = (deps: RouterDeps) => Promise<Router>;

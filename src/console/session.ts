@@ -1,0 +1,203 @@
+// One console: Login:/Password: prompts, then a RouterOS shell, over any pair of streams (the
+// daemon's stdio, a serial port). On a terminal node:readline gives line editing, history and
+// tab completion; `?` shows help at once; a key press stops a running monitor or ping. `quit`
+// logs out and the console asks for a login again.
+import { createInterface, type Interface } from 'node:readline';
+import { Writable, type Readable } from 'node:stream';
+import type { ConfigModel } from '../config/model.js';
+import type { RuntimeState } from '../config/runtime.js';
+import type { LogBook, Logger } from '../log.js';
+import { Shell, type LicenseView, type ResourceView } from '../cli/shell.js';
+
+export interface ConsoleDeps {
+  readonly model: ConfigModel;
+  readonly runtime: RuntimeState;
+  readonly log: LogBook;
+  readonly license?: LicenseView;
+  readonly resources?: ResourceView;
+  /** Shown after every login (a damaged configuration that was set aside, a refused licence). */
+  readonly notices: readonly string[];
+}
+
+export interface ConsoleIo {
+  readonly input: Readable;
+  readonly output: NodeJS.WritableStream;
+  /** A terminal: echo, line editing, completion, cursor movement. */
+  readonly terminal: boolean;
+  /** For the log: "serial /dev/ttyS1", "stdio". */
+  readonly name: string;
+}
+
+/** Passes readline's output on, turning \n into \r\n, and drops echo while a password is typed. */
+class ConsoleOutput extends Writable {
+  muted = false;
+  constructor(private readonly target: NodeJS.WritableStream, private readonly crlf: boolean) {
+    super();
+  }
+  override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
+    let text = chunk.toString();
+    if (this.muted) text = text.includes('\n') ? '\n' : '';
+    if (this.crlf) text = text.replace(/\r?\n/g, '\r\n');
+    if (text) this.target.write(text);
+    done();
+  }
+}
+
+type Phase = 'login' | 'password' | 'shell' | 'closed';
+
+export class ConsoleSession {
+  private readonly rl: Interface;
+  private readonly out: ConsoleOutput;
+  private readonly log: Logger;
+  private phase: Phase = 'login';
+  private user = '';
+  private shell: Shell | undefined;
+  private queue: string[] = [];
+  private draining: Promise<void> | undefined;
+
+  constructor(private readonly deps: ConsoleDeps, private readonly io: ConsoleIo, private readonly onEnd?: () => void) {
+    this.log = deps.log.logger('system');
+    this.out = new ConsoleOutput(io.output, io.terminal);
+    this.rl = createInterface({
+      input: io.input,
+      output: this.out,
+      terminal: io.terminal,
+      historySize: 200,
+      completer: (line: string) => (this.shell && this.phase === 'shell' ? this.shell.complete(line) : [[], line]),
+    });
+    this.rl.on('line', (line) => this.onLine(line));
+    this.rl.on('SIGINT', () => this.onInterrupt());
+    this.rl.on('close', () => {
+      // Lines already received (a piped script) still run before the console ends.
+      void (this.draining ?? Promise.resolve()).then(() => {
+        this.phase = 'closed';
+        this.shell?.interrupt();
+        this.onEnd?.();
+      });
+    });
+    if (io.terminal) io.input.on('keypress', (s: string | undefined) => this.onKey(s));
+  }
+
+  start(): void {
+    this.askLogin();
+  }
+
+  close(): void {
+    this.rl.close();
+  }
+
+  private write(text: string): void {
+    this.out.write(text);
+  }
+
+  private askLogin(): void {
+    this.phase = 'login';
+    this.out.muted = false;
+    this.rl.setPrompt('Login: ');
+    this.rl.prompt();
+  }
+
+  private onInterrupt(): void {
+    if (this.shell?.busy) this.shell.interrupt();
+    else if (this.phase === 'shell') {
+      this.write('\n');
+      this.prompt();
+    }
+  }
+
+  private onKey(s: string | undefined): void {
+    if (this.phase !== 'shell' || !this.shell) return;
+    if (this.shell.busy) {
+      this.shell.interrupt();
+      return;
+    }
+    if (s === '?') {
+      // Help at once, as RouterOS does; the line is kept without the '?'.
+      setImmediate(() => {
+        const line = this.rl.line;
+        if (!line.endsWith('?') || !this.shell) return;
+        const kept = line.slice(0, -1);
+        this.rl.write(null, { ctrl: true, name: 'e' });
+        this.rl.write(null, { ctrl: true, name: 'u' });
+        this.write('\n' + this.shell.help(kept).join('\n') + '\n');
+        this.prompt();
+        this.rl.write(kept);
+      });
+    }
+  }
+
+  private prompt(): void {
+    if (!this.shell || this.phase !== 'shell') return;
+    this.rl.setPrompt(this.shell.prompt());
+    this.rl.prompt();
+  }
+
+  private onLine(line: string): void {
+    if (this.phase === 'login') {
+      this.user = line.trim();
+      this.phase = 'password';
+      this.out.muted = this.io.terminal;
+      this.rl.setPrompt('Password: ');
+      this.rl.prompt();
+      return;
+    }
+    if (this.phase === 'password') {
+      this.out.muted = false;
+      if (this.io.terminal) this.write('\n');
+      this.login(line);
+      return;
+    }
+    if (this.phase !== 'shell') return;
+    if (this.shell?.busy) this.shell.interrupt();
+    this.queue.push(line);
+    this.draining ??= this.drain().finally(() => (this.draining = undefined));
+  }
+
+  private login(password: string): void {
+    const row = this.deps.model.rows('/user').find((r) => r.values.name === this.user);
+    if (!row || row.values.disabled === true || row.values.password !== password) {
+      this.log.warning(`login failure for user ${this.user} via ${this.io.name}`);
+      this.write('Login failed, incorrect username or password\n\n');
+      this.askLogin();
+      return;
+    }
+    this.log.info(`user ${this.user} logged in via ${this.io.name}`);
+    const identity = String(this.deps.model.settingsValues('/system identity').name);
+    const lines = ['', `  ${identity}: routerd ${'(RouterOS-style PPTP router)'}`, ''];
+    for (const n of this.deps.notices) lines.push(`NOTICE: ${n}`);
+    if (row.values.password === '') {
+      lines.push(`WARNING: user ${this.user} has no password; set one with /user set ${this.user} password=...`);
+    }
+    this.write(lines.join('\n') + '\n\n');
+    this.shell = new Shell({
+      model: this.deps.model,
+      runtime: this.deps.runtime,
+      log: this.deps.log,
+      license: this.deps.license,
+      resources: this.deps.resources,
+      user: this.user,
+      ansi: this.io.terminal,
+      write: (text) => this.write(text),
+      logout: () => this.logout(),
+    });
+    this.phase = 'shell';
+    this.prompt();
+  }
+
+  private logout(): void {
+    this.log.info(`user ${this.user} logged out from ${this.io.name}`);
+    this.write('interrupted\n\n');
+    this.shell = undefined;
+    this.queue = [];
+    this.askLogin();
+  }
+
+  /** Runs queued lines one at a time (a pasted export arrives as many lines at once). */
+  private async drain(): Promise<void> {
+    while (this.queue.length && this.shell && this.phase === 'shell') {
+      const shell = this.shell;
+      await shell.input(this.queue.shift()!);
+      if (this.shell === shell) this.prompt();
+    }
+  }
+}

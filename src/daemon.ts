@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+// routerd: loads the configuration and licence from the data directory, starts the consoles
+// (stdio and/or serial ports) and the router that turns configuration into tunnels.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { License } from './config/license.js';
+import type { Router, StartRouter } from './config/router-contract.js';
+import { MemoryRuntime, type RuntimeState } from './config/runtime.js';
+import { ConfigStore } from './config/store.js';
+import { VENDOR_PUBLIC_KEY } from './config/vendor-key.js';
+import { softwareIdFrom } from './config/license.js';
+import { ConsoleSession, type ConsoleDeps } from './console/session.js';
+import { SerialConsole } from './console/serial.js';
+import { LogBook } from './log.js';
+import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
+
+const HELP = `usage: routerd [options]
+
+  --data DIR         configuration (config.json) and licence (license.key) directory
+                     (default ./data; the board image uses /data)
+  --console WHERE    "stdio" for this terminal, or a serial device such as /dev/ttyS1;
+                     may be given more than once (default stdio)
+  --baud N           serial speed, 8N1 (default 115200)
+  --identity NAME    router name until one is set with /system identity (default MikroTik)
+  -h, --help         this text
+
+Log in as admin with an empty password, then set one: /user set admin password=...`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      data: { type: 'string', default: './data' },
+      console: { type: 'string', multiple: true },
+      baud: { type: 'string', default: '115200' },
+      identity: { type: 'string', default: 'MikroTik' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const baud = Number(values.baud);
+  if (!Number.isInteger(baud) || baud <= 0) throw new Error(`--baud: not a speed: ${values.baud}`);
+  const consoles = values.console ?? ['stdio'];
+  const dataDir = resolve(values.data!);
+  mkdirSync(dataDir, { recursive: true });
+
+  const book = new LogBook();
+  const log = book.logger('system');
+  if (!consoles.includes('stdio')) {
+    book.subscribe((e) => process.stderr.write(`${e.time.toISOString()} ${e.topics.join(',')} ${e.message}\n`));
+  }
+
+  const notices: string[] = [];
+  const store = new ConfigStore(dataDir);
+  const loaded = store.load({ settingsDefaults: { '/system identity': { name: values.identity! } } });
+  if (loaded.notice) {
+    log.critical(loaded.notice);
+    notices.push(loaded.notice);
+  }
+  const model = loaded.model;
+  store.attach(model, (e) => log.error(`configuration not saved: ${e.message}`));
+
+  const license = new License({ dir: dataDir, softwareId: softwareIdFrom(await boardSerial()), publicKey: VENDOR_PUBLIC_KEY });
+  const refused = license.load();
+  if (refused) {
+    log.error(refused);
+    notices.push(refused);
+  }
+
+  // ---- the router (src/router, issue 5) starts here --------------------------------------
+  const router = await startRouter({ model, license, log: book });
+  let runtime: RuntimeState;
+  if (router) runtime = router.runtime;
+  else {
+    const memory = new MemoryRuntime();
+    memory.ports = await ethernetPorts();
+    runtime = memory;
+    log.warning('router not present in this build: tunnels are not started; configuration only');
+  }
+  model.syncHardware(runtime.ethernetPorts());
+
+  const deps: ConsoleDeps = {
+    model,
+    runtime,
+    log: book,
+    license,
+    resources: { facts: async () => resourceRecord(await readResources(dataDir)) },
+    notices,
+  };
+  const serials: SerialConsole[] = [];
+  for (const where of consoles) {
+    if (where === 'stdio') {
+      const session = new ConsoleSession(deps, {
+        input: process.stdin,
+        output: process.stdout,
+        terminal: !!process.stdin.isTTY,
+        name: 'stdio',
+      }, () => void shutdown('stdin closed'));
+      session.start();
+    } else {
+      const serial = new SerialConsole(deps, { path: where, baudRate: baud });
+      await serial.start();
+      serials.push(serial);
+    }
+  }
+  log.info(`routerd started, data in ${dataDir}`);
+
+  let stopping = false;
+  async function shutdown(why: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info(`stopping: ${why}`);
+    await Promise.all(serials.map((s) => s.stop()));
+    await router?.stop();
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** Loads src/router when it is part of the build; undefined when it is not there yet. */
+async function startRouter(deps: Parameters<StartRouter>[0]): Promise<Router | undefined> {
+  let mod: { startRouter?: StartRouter };
+  try {
+    mod = (await import(new URL('./router/index.js', import.meta.url).href)) as { startRouter?: StartRouter };
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && err.message.includes('router/index.js')) return undefined;
+    // The router is there but cannot load (a missing native addon): keep the console usable.
+    deps.log.logger('system').error(`router failed to load: ${err.message}`);
+    return undefined;
+  }
+  if (typeof mod.startRouter !== 'function') return undefined;
+  return mod.startRouter(deps);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`routerd: ${e.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+// Facts about the host for `/system resource print` and the licence's software-id, read through
+// systeminformation: uptime, CPU, load, memory, board model and serial.
+import { statfsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import si from 'systeminformation';
+import { formatDuration } from '../config/types.js';
+
+export const VERSION = '0.1.0';
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)}MiB`;
+}
+
+export interface ResourceFacts {
+  readonly uptime: number;
+  readonly freeMemory: number;
+  readonly totalMemory: number;
+  readonly cpu: string;
+  readonly cpuCount: number;
+  readonly cpuFrequencyMHz: number;
+  readonly cpuLoad: number;
+  readonly loadAverage: readonly number[];
+  readonly freeHddSpace: number | undefined;
+  readonly architecture: string;
+  readonly board: string;
+  readonly platform: string;
+}
+
+export async function readResources(dataDir: string): Promise<ResourceFacts> {
+  const [time, mem, cpu, load, system, os] = await Promise.all([
+    Promise.resolve(si.time()),
+    si.mem(),
+    si.cpu(),
+    si.currentLoad(),
+    si.system(),
+    si.osInfo(),
+  ]);
+  let free: number | undefined;
+  try {
+    const st = statfsSync(dataDir);
+    free = st.bavail * st.bsize;
+  } catch {
+    free = undefined;
+  }
+  const model = system.model && system.model !== 'Computer' ? system.model : '';
+  return {
+    uptime: Number(time.uptime),
+    freeMemory: mem.available,
+    totalMemory: mem.total,
+    cpu: [cpu.manufacturer, cpu.brand].filter((s) => s).join(' '),
+    cpuCount: cpu.cores,
+    cpuFrequencyMHz: Math.round(cpu.speed * 1000),
+    cpuLoad: Math.round(load.currentLoad),
+    loadAverage: loadavg(),
+    freeHddSpace: free,
+    architecture: os.arch,
+    board: [system.manufacturer, model].filter((s) => s).join(' ') || 'unknown',
+    platform: os.platform,
+  };
+}
+
+/** `name: value` pairs in /system resource's order. */
+export function resourceRecord(f: ResourceFacts): (readonly [string, string])[] {
+  const rows: [string, string][] = [
+    ['uptime', formatDuration(f.uptime)],
+    ['version', VERSION],
+    ['free-memory', mib(f.freeMemory)],
+    ['total-memory', mib(f.totalMemory)],
+    ['cpu', f.cpu],
+    ['cpu-count', String(f.cpuCount)],
+    ['cpu-frequency', `${f.cpuFrequencyMHz}MHz`],
+    ['cpu-load', `${f.cpuLoad}%`],
+    ['load-average', f.loadAverage.map((l) => l.toFixed(2)).join(' ')],
+  ];
+  if (f.freeHddSpace !== undefined) rows.push(['free-hdd-space', mib(f.freeHddSpace)]);
+  rows.push(['architecture-name', f.architecture], ['board-name', f.board], ['platform', f.platform]);
+  return rows;
+}
+
+/**
+ * The board's serial number (the Pi's /proc/cpuinfo Serial, a PC's DMI serial), falling back to
+ * the system UUID; the licence's software-id is derived from it.
+ */
+export async function boardSerial(): Promise<string> {
+  const [system, cpuinfo] = await Promise.all([si.system(), readCpuinfoSerial()]);
+  const candidates = [cpuinfo, system.serial, system.uuid].filter(
+    (s): s is string => !!s && s !== '-' && !/^0+$/.test(s) && !/default string|not specified/i.test(s),
+  );
+  return candidates[0] ?? 'unknown';
+}
+
+async function readCpuinfoSerial(): Promise<string | undefined> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return /^Serial\s*:\s*(\S+)/m.exec(await readFile('/proc/cpuinfo', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wired Ethernet ports of the host (the board's NICs), for /interface ethernet. */
+export async function ethernetPorts(): Promise<{ defaultName: string; mac: string; running: boolean }[]> {
+  const list = await si.networkInterfaces();
+  return (Array.isArray(list) ? list : [list])
+    .filter((n) => n.type === 'wired' && !n.internal && !n.virtual && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(n.mac))
+    .map((n) => ({ defaultName: n.iface, mac: n.mac.toUpperCase(), running: n.operstate === 'up' }));
+}
