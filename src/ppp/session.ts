@@ -145,6 +145,7 @@ export class PppSession {
   private ccpResetId = 0;
   private link: PppLinkUp | undefined;
   private finished = false;
+  private lcpWentDown = false;
 
   constructor(private readonly options: PppSessionOptions) {
     this.log = options.log ?? silentLogger;
@@ -355,6 +356,16 @@ export class PppSession {
   }
 
   private apply(layer: Layer, outputs: FsmOutput[]): void {
+    this.applyOutputs(layer, outputs);
+    if (layer === 'lcp' && this.lcpWentDown && !this.finished) {
+      this.lcpWentDown = false;
+      // The peer renegotiates LCP on an open link. We end the session instead of re-running
+      // authentication: the tunnel's addresses and keys would all change under the data plane.
+      if (this.lcp.state === 'req-sent' || this.lcp.state === 'ack-sent') this.close('LCP renegotiation by peer');
+    }
+  }
+
+  private applyOutputs(layer: Layer, outputs: FsmOutput[]): void {
     for (const o of outputs) {
       if (this.finished) return;
       switch (o.kind) {
@@ -415,9 +426,8 @@ export class PppSession {
 
   private layerDown(layer: Layer): void {
     if (layer === 'lcp') {
-      // The peer renegotiates LCP on an open link. We end the session instead of re-running
-      // authentication: the tunnel's addresses and keys would all change under the data plane.
-      if (this.phase !== 'establish') this.close('LCP renegotiation');
+      // Checked once the automaton has moved (see apply): a renegotiation, not a Terminate.
+      this.lcpWentDown = true;
       return;
     }
     if (layer === 'ccp' && this.phase === 'network') return; // see layerFinished

@@ -103,7 +103,9 @@ export function backToBack(server: ServerConfig, client: ClientConfig, opts: { c
     start(): void { s.session.start(); c.session.start(); },
     /** Runs until both sides are up or one is down, at most `ms` of fake time. */
     settle(ms = 120_000): void {
-      clock.advance(ms, () => (s.up !== undefined && c.up !== undefined) || s.down !== undefined || c.down !== undefined);
+      const done = (x: Side) => x.down !== undefined || x.up !== undefined;
+      clock.advance(ms, () => (s.up !== undefined && c.up !== undefined) || (s.down !== undefined && c.down !== undefined)
+        || (done(s) && done(c) && (s.down !== undefined || c.down !== undefined) && clock.timers === 0));
       clock.advance(500); // let the last frames land
     },
   };
