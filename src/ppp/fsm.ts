@@ -138,6 +138,8 @@ export class Fsm {
   private nextId = 0;
   private requestId = -1;
   private requestData: Buffer = Buffer.alloc(0);
+  private requestAnswered = false;
+  private lastAcked: { id: number; data: Buffer } | undefined;
   private timerRunning = false;
   private reason = '';
 
@@ -185,6 +187,12 @@ export class Fsm {
         const options = parsePppOptions(data, `${this.name} Configure-Request`, 4);
         if (options instanceof WireError) return [{ kind: 'discarded', why: options.toString() }];
         if (this.state === 'initial' || this.state === 'starting') return [{ kind: 'discarded', why: 'layer not up' }];
+        if (this.state === 'opened' && this.lastAcked && this.lastAcked.id === identifier && this.lastAcked.data.equals(data)) {
+          // RFC 1661 5.1: a peer changes the Identifier for every new request, so this is a
+          // duplicate of the request we acknowledged (delayed in the tunnel), not a
+          // renegotiation: acknowledge it again and stay Opened.
+          return [{ kind: 'send', code: CODE.CONFIGURE_ACK, identifier, data }];
+        }
         const reply = this.handler.reqci(options, this.failures >= this.config.maxFailure);
         return this.run(reply.kind === 'ack' ? 'rcr+' : 'rcr-', { identifier, data, reply });
       }
@@ -193,11 +201,14 @@ export class Fsm {
       case CODE.CONFIGURE_REJECT: {
         const negotiating = ['req-sent', 'ack-rcvd', 'ack-sent', 'opened'].includes(this.state);
         if (negotiating && identifier !== this.requestId) return [{ kind: 'discarded', why: 'identifier does not match our request' }];
+        // Only the first reply to a request counts (pppd's seen_ack): later ones are duplicates.
+        if (negotiating && this.requestAnswered) return [{ kind: 'discarded', why: 'request already answered' }];
         const options = parsePppOptions(data, `${this.name} Configure-${code === 2 ? 'Ack' : code === 3 ? 'Nak' : 'Reject'}`, 4);
         if (options instanceof WireError) return [{ kind: 'discarded', why: options.toString() }];
         if (code === CODE.CONFIGURE_ACK) {
           if (negotiating) {
             if (!data.equals(this.requestData)) return [{ kind: 'discarded', why: 'Configure-Ack does not match our request' }];
+            this.requestAnswered = true;
             this.handler.ackci(options);
           }
           return this.run('rca', { identifier });
@@ -205,6 +216,7 @@ export class Fsm {
         if (negotiating) {
           const ok = code === CODE.CONFIGURE_NAK ? this.handler.nakci(options) : this.handler.rejci(options);
           if (!ok) return [{ kind: 'discarded', why: `bogus Configure-${code === 3 ? 'Nak' : 'Reject'}` }];
+          this.requestAnswered = true;
           // A peer that keeps Nak-ing what we cannot change would loop forever: RFC 1661 4.6
           // bounds our Naks with Max-Failure; we bound theirs the same way.
           if (++this.naksReceived > this.config.maxConfigure) {
@@ -287,6 +299,7 @@ export class Fsm {
           this.requestId = this.nextId;
           this.nextId = (this.nextId + 1) & 0xff;
         }
+        this.requestAnswered = false;
         this.requestData = emitPppOptions(this.handler.addci());
         this.restartCount--;
         out.push({ kind: 'send', code: CODE.CONFIGURE_REQUEST, identifier: this.requestId, data: this.requestData });
@@ -294,6 +307,7 @@ export class Fsm {
         return;
       }
       case 'sca':
+        this.lastAcked = { id: rx.identifier, data: rx.data ?? Buffer.alloc(0) };
         out.push({ kind: 'send', code: CODE.CONFIGURE_ACK, identifier: rx.identifier, data: rx.data ?? Buffer.alloc(0) });
         return;
       case 'scn': {

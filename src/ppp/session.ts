@@ -146,6 +146,8 @@ export class PppSession {
   private link: PppLinkUp | undefined;
   private finished = false;
   private lcpWentDown = false;
+  /** Bumped when negotiation starts over, so late asynchronous answers are ignored. */
+  private generation = 0;
 
   constructor(private readonly options: PppSessionOptions) {
     this.log = options.log ?? silentLogger;
@@ -359,9 +361,14 @@ export class PppSession {
     this.applyOutputs(layer, outputs);
     if (layer === 'lcp' && this.lcpWentDown && !this.finished) {
       this.lcpWentDown = false;
-      // The peer renegotiates LCP on an open link. We end the session instead of re-running
-      // authentication: the tunnel's addresses and keys would all change under the data plane.
-      if (this.lcp.state === 'req-sent' || this.lcp.state === 'ack-sent') this.close('LCP renegotiation by peer');
+      if (this.lcp.state === 'req-sent' || this.lcp.state === 'ack-sent') {
+        // The peer renegotiates LCP (a new Configure-Request after Opened, RFC 1661 4.1: e.g. a
+        // duplicate delayed in the tunnel). Before the link is up we start over from the
+        // Establish phase as pppd does; once it is up we end the session instead: addresses
+        // and keys would all change under the data plane.
+        if (this.phase === 'open') this.close('LCP renegotiation by peer');
+        else this.restartEstablish();
+      }
     }
   }
 
@@ -520,7 +527,7 @@ export class PppSession {
         // DOMAIN\user: RouterOS compares the part after the backslash when no secret has the full name.
         const second = lookup(withoutDomain(name));
         if (second instanceof Promise) {
-          second.then((s) => this.guard(() => this.applyAuth(check(s))), (e: Error) => this.authFailed(`user lookup failed: ${e.message}`));
+          second.then((s) => { if (current()) this.guard(() => this.applyAuth(check(s))); }, (e: Error) => this.authFailed(`user lookup failed: ${e.message}`));
         } else {
           this.applyAuth(check(second));
         }
@@ -528,9 +535,11 @@ export class PppSession {
       }
       this.applyAuth(check(secret));
     };
+    const gen = this.generation;
+    const current = (): boolean => !this.finished && gen === this.generation;
     const first = lookup(name);
     if (first instanceof Promise) {
-      first.then((s) => { if (!this.finished) this.guard(() => then(s)); }, (e: Error) => this.guard(() => this.authFailed(`user lookup failed: ${e.message}`)));
+      first.then((s) => { if (current()) this.guard(() => then(s)); }, (e: Error) => this.guard(() => this.authFailed(`user lookup failed: ${e.message}`)));
     } else {
       then(first);
     }
@@ -552,8 +561,9 @@ export class PppSession {
     const o = this.options;
     if (o.role === 'client') return this.enterNetwork(o.network);
     const decided = o.authorize({ user, method, secret });
+    const gen = this.generation;
     const go = (d: NetworkSettings | string): void => {
-      if (this.finished) return;
+      if (this.finished || gen !== this.generation) return;
       if (typeof d === 'string') return this.close(d);
       this.enterNetwork(d);
     };
@@ -649,6 +659,23 @@ export class PppSession {
       send: send && { startKey: keysFor(send.bits).send, bits: send.bits, stateless: send.stateless },
       receive: receive && { startKey: keysFor(receive.bits).receive, bits: receive.bits, stateless: receive.stateless },
     };
+  }
+
+  private restartEstablish(): void {
+    this.generation++;
+    for (const name of ['auth', 'ipcp', 'ccp', 'keepalive']) this.setTimer(name, null, () => undefined);
+    this.auth = undefined;
+    this.authProtocol = 0;
+    this.authenticated = undefined;
+    this.network = undefined;
+    this.ipcp = undefined;
+    this.ipcpHandler = undefined;
+    this.ccp = undefined;
+    this.ccpHandler = undefined;
+    this.ccpDone = false;
+    this.phase = 'establish';
+    this.log.debug('LCP renegotiation: back to the Establish phase');
+    this.setStatus('dialing');
   }
 
   // Keepalive (SPEC.md, server keepalive-timeout): after T seconds of silence, one LCP
