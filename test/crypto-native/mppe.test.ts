@@ -5,7 +5,8 @@ import type { MppeDecrypter, MppeImplementation, MppeKeyBits, MppeParams } from 
 import { mppeKeySchedule } from '../../src/crypto/native-crypto.js';
 import { nativeMppe } from '../../src/crypto/mppe-native.js';
 import { mppeKeyScheduleReference, referenceMppe } from '../../src/crypto/mppe-reference.js';
-import { propertyRuns } from './runs.js';
+// fewer fast-check cases under qemu-user (test/arm64/), where each one runs emulated
+const propertyRuns = Number(process.env.PPTP_CRYPTO_TEST_RUNS ?? '200');
 
 const impls: readonly MppeImplementation[] = [nativeMppe, referenceMppe];
 const runs = Math.max(10, Math.floor(propertyRuns / 4));
