@@ -48,6 +48,17 @@ export function describeMppe(d: MppeDirection): string {
   return `MPPE${d.bits} ${d.stateless ? 'stateless' : 'stateful'}`;
 }
 
+/**
+ * The monitor's `encoding` column: "" unencrypted, "MPPE128 stateless" when both directions
+ * agree, "send/receive" (e.g. "MPPE128 stateless/MPPE40 stateless") when they differ.
+ */
+export function describeEncoding(send: MppeDirection | undefined, receive: MppeDirection | undefined): string {
+  if (!send && !receive) return '';
+  const s = send ? describeMppe(send) : 'none';
+  const r = receive ? describeMppe(receive) : 'none';
+  return s === r ? s : `${s}/${r}`;
+}
+
 export class CcpHandler implements OptionHandler {
   private offer = 0;
   private wantMppe = true;

@@ -20,7 +20,7 @@ import { mschap1 } from './auth/mschap1.js';
 import { mschap2 } from './auth/mschap2.js';
 import type { Authenticator, AuthOutput, KeyMaterial } from './auth/outcome.js';
 import { PapAuthenticator, PapPeer } from './auth/pap.js';
-import { CCP_CODE, CcpHandler, describeMppe, type MppeDirection, type MppeMode } from './ccp.js';
+import { CCP_CODE, CcpHandler, describeEncoding, type MppeDirection, type MppeMode } from './ccp.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { DEFAULT_FSM_CONFIG, Fsm, type FsmConfig, type FsmOutput } from './fsm.js';
 import { IpcpHandler } from './ipcp.js';
@@ -487,7 +487,7 @@ export class PppSession {
       }
       this.setStatus('verifying password...');
       const alg = chapAlgorithm(r.auth);
-      this.auth = alg ? new ChapPeer(alg, timing, o.user, o.password, this.random) : new PapPeer(timing, o.user, o.password);
+      this.auth = alg ? new ChapPeer(alg, timing, o.user, o.password, this.random) : new PapPeer(timing, o.user, o.password, this.random);
     }
     this.authProtocol = r.auth === 'pap' ? PPP_PROTOCOL.PAP : PPP_PROTOCOL.CHAP;
     this.applyAuth(this.auth.start());
@@ -510,7 +510,7 @@ export class PppSession {
           this.authSucceeded(o.user, o.method, o.secret, o.keys);
           break;
         case 'failure':
-          this.authFailed(o.reason);
+          this.authFailed(o.reason, o.user);
           break;
         case 'discarded':
           this.log.debug(`auth: discarded: ${o.why}`);
@@ -545,11 +545,12 @@ export class PppSession {
     }
   }
 
-  private authFailed(reason: string): void {
+  private authFailed(reason: string, user?: string): void {
     if (this.phase !== 'authenticate') return;
     this.setTimer('auth', null, () => undefined);
-    const who = this.options.role === 'server' ? 'peer' : this.options.user;
-    this.log.info(`${this.options.role === 'client' ? `user ${who} ` : ''}authentication failed: ${reason}`);
+    // RouterOS style: "user ex authentication failed: wrong password".
+    const who = this.options.role === 'client' ? this.options.user : user;
+    this.log.info(`${who !== undefined ? `user ${who} ` : ''}authentication failed: ${reason}`);
     this.close(`authentication failed: ${reason}`);
   }
 
@@ -614,10 +615,7 @@ export class PppSession {
     const ccp = this.ccpHandler?.result() ?? { send: undefined, receive: undefined };
     const mppe = this.mppeParams(ccp.send, ccp.receive);
     if (!mppe) return;
-    const describe = (d: MppeDirection | undefined) => (d ? describeMppe(d) : 'none');
-    const encoding = !ccp.send && !ccp.receive ? ''
-      : ccp.send && ccp.receive && describe(ccp.send) === describe(ccp.receive) ? describe(ccp.send)
-      : `${describe(ccp.send)}/${describe(ccp.receive)}`;
+    const encoding = describeEncoding(ccp.send, ccp.receive);
     const auth = this.authenticated!;
     this.link = {
       user: auth.user,

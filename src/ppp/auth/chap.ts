@@ -133,7 +133,7 @@ export class ChapAuthenticator implements Authenticator {
         this.done = { reply };
         const result: AuthOutput = verdict.ok
           ? { kind: 'success', method: this.algorithm.method, user: response.name, secret, keys: verdict.keys }
-          : { kind: 'failure', reason: verdict.reason ?? 'wrong password' };
+          : { kind: 'failure', reason: verdict.reason ?? 'wrong password', user: response.name };
         return [{ kind: 'send', data: reply }, result];
       },
     }];

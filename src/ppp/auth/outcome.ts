@@ -14,7 +14,8 @@ export type AuthOutput =
   /** Authenticator: look the user up (maybe asynchronously), then call `check` with the secret. */
   | { readonly kind: 'verify'; readonly name: string; readonly check: (secret: PppSecret | undefined) => AuthOutput[] }
   | { readonly kind: 'success'; readonly method: AuthMethod; readonly user: string; readonly secret: PppSecret | undefined; readonly keys: KeyMaterial | undefined }
-  | { readonly kind: 'failure'; readonly reason: string }
+  /** `user`: the name the peer gave, when it got that far (for the log line). */
+  | { readonly kind: 'failure'; readonly reason: string; readonly user?: string }
   | { readonly kind: 'discarded'; readonly why: string };
 
 export interface AuthTiming {

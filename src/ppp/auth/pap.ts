@@ -75,7 +75,7 @@ export class PapAuthenticator implements Authenticator {
         this.done = { id: p.identifier, reply };
         const result: AuthOutput = ok
           ? { kind: 'success', method: 'pap', user: req.peerId, secret, keys: undefined }
-          : { kind: 'failure', reason: why };
+          : { kind: 'failure', reason: why, user: req.peerId };
         return [{ kind: 'timer', ms: null }, { kind: 'send', data: reply }, result];
       },
     }];
@@ -87,7 +87,12 @@ export class PapPeer implements Authenticator {
   private tries = 0;
   private finished = false;
 
-  constructor(private readonly timing: AuthTiming, private readonly user: string, private readonly password: string) {}
+  constructor(
+    private readonly timing: AuthTiming,
+    private readonly user: string,
+    private readonly password: string,
+    private readonly random: (n: number) => Buffer,
+  ) {}
 
   private send(): AuthOutput[] {
     this.tries++;
@@ -98,7 +103,7 @@ export class PapPeer implements Authenticator {
   }
 
   start(): AuthOutput[] {
-    this.id = (Math.random() * 256) | 0;
+    this.id = this.random(1)[0]!;
     return this.send();
   }
 
