@@ -58,10 +58,18 @@ t.test('every client allow set against every server authentication set: stronges
       } else if (!/authentication/.test(b.server.down)) {
         t.fail(`${label}: server reason ${b.server.down}`);
       }
+      if (common) {
+        const w = backToBack(server([ex], auth), client('ex', 'not-lkjrht', allow), { seed: runs + 1000 });
+        w.start();
+        w.settle();
+        if (w.server.up || w.client.up || !/authentication failed/.test(w.client.down ?? '')) {
+          t.fail(`${label}: wrong password was not refused (${w.server.down} / ${w.client.down})`);
+        }
+      }
       runs++;
     }
   }
-  t.equal(runs, 225, 'all 225 combinations ran');
+  t.equal(runs, 225, 'all 225 combinations ran with the right and the wrong password');
 });
 
 for (const m of AUTH_STRENGTH_ORDER) {
@@ -148,4 +156,13 @@ t.test('status goes verifying password... then connected, and MS-CHAPv2 start ke
   t.same(b.client.up!.dnsServers, ['10.0.0.53', '10.0.0.54']);
   t.equal(b.client.session.mtu, 1460);
   t.equal(b.client.session.mru, 1460);
+});
+
+t.test('the router can refuse an authenticated user (e.g. only-one) and the link ends with its reason', async (t) => {
+  const b = backToBack({ ...server([ex], ['mschap2']), authorize: () => 'user ex already connected (only-one)' }, client('ex', 'lkjrht', ['mschap2']));
+  b.start();
+  b.settle();
+  t.equal(b.server.down, 'user ex already connected (only-one)');
+  t.ok(b.client.down);
+  t.equal(b.client.up, undefined);
 });
