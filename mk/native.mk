@@ -44,5 +44,5 @@ $(NATIVE_ARM64_ADDON): $(NATIVE_SOURCES) | cross-deps $(NODE_ARM64) $(NODE_MODUL
 	@echo '*' > native/build-arm64/.gitignore
 	@file $@
 
-bench-crypto: build
+bench-crypto: build cross-deps
 	node dist/bench/crypto.js

@@ -2,7 +2,8 @@
 // the CPU features behind it, MPPE encrypter/decrypter objects, the RFC 3079 key schedule (for
 // the vector tests) and in-C benchmark loops (bench/crypto.ts: per-packet cost without the
 // JavaScript call overhead, which is what the native data plane pays).
-#include <chrono>
+#include <time.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -226,7 +227,15 @@ Napi::Value MppeKeySchedule(const Napi::CallbackInfo& info) {
 }
 
 // cryptoBenchmark(kind: "rc4"|"sha1"|"mppe-stateful"|"mppe-stateless", size, count) -> seconds
-// spent in C on `count` operations of `size` bytes (MPPE: 128-bit, encrypt side).
+// of this thread's CPU time spent in C on `count` operations of `size` bytes (MPPE: 128-bit,
+// encrypt side). CPU time, like `openssl speed`, so other processes on a busy machine do not
+// count against us.
+double ThreadCpuSeconds() {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 Napi::Value CryptoBenchmark(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber())
@@ -237,8 +246,8 @@ Napi::Value CryptoBenchmark(const Napi::CallbackInfo& info) {
   std::vector<uint8_t> in(size, 0x5a), out(size + PPTP_MPPE_HEADER);
   uint8_t key[16];
   for (int i = 0; i < 16; i++) key[i] = static_cast<uint8_t>(i * 17 + 3);
-  uint8_t digest[20];
-  auto t0 = std::chrono::steady_clock::now();
+  uint8_t digest[20] = {0};
+  double t0 = ThreadCpuSeconds();
   if (kind == "rc4") {
     pptp_rc4 st;
     pptp_rc4_init(&st, key, 16);
@@ -255,8 +264,9 @@ Napi::Value CryptoBenchmark(const Napi::CallbackInfo& info) {
   } else {
     return TypeError(env, "cryptoBenchmark: kind is rc4, sha1, mppe-stateful or mppe-stateless");
   }
-  std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
-  return Napi::Number::New(env, dt.count() + (out[0] & 0) + (digest[0] & 0) * 0.0);
+  double dt = ThreadCpuSeconds() - t0;
+  // the results feed the return value so the loops cannot be optimised away
+  return Napi::Number::New(env, dt + static_cast<double>((out[0] ^ digest[0]) & 0) );
 }
 
 void Init(Napi::Env env, Napi::Object exports) {
