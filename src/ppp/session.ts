@@ -115,8 +115,6 @@ export type PppSessionOptions = PppServerOptions | PppClientOptions;
 type Layer = 'lcp' | 'ipcp' | 'ccp';
 type Phase = 'dead' | 'establish' | 'authenticate' | 'network' | 'open' | 'terminate';
 
-const CONTROL_PROTOCOLS: ReadonlySet<number> = new Set([PPP_PROTOCOL.LCP, PPP_PROTOCOL.PAP, PPP_PROTOCOL.CHAP, PPP_PROTOCOL.IPCP, PPP_PROTOCOL.CCP]);
-
 function chapAlgorithm(method: AuthMethod): ChapAlgorithm | undefined {
   return method === 'chap' ? chapMd5 : method === 'mschap1' ? mschap1 : method === 'mschap2' ? mschap2 : undefined;
 }
@@ -175,7 +173,7 @@ export class PppSession {
   start(): void {
     if (this.phase !== 'dead' || this.finished) return;
     this.phase = 'establish';
-    this.setStatus('dialing');
+    this.options.events.status?.('dialing');
     this.lastReceived = this.options.clock.now();
     this.guard(() => {
       this.apply('lcp', this.lcp.up());
@@ -718,5 +716,3 @@ export class PppSession {
     this.options.events.down?.(reason);
   }
 }
-
-export { CONTROL_PROTOCOLS };

@@ -81,7 +81,7 @@ for (const m of AUTH_STRENGTH_ORDER) {
     t.equal(b.client.up, undefined);
     t.match(b.server.down, /authentication failed: wrong password/);
     t.match(b.client.down, /authentication failed/);
-    t.same(b.client.statuses, ['verifying password...', 'terminated']);
+    t.same(b.client.statuses, ['dialing', 'verifying password...', 'terminated']);
   });
 }
 
@@ -147,7 +147,7 @@ t.test('status goes verifying password... then connected, and MS-CHAPv2 start ke
   const b = backToBack(server([ex], ['mschap2']), client('ex', 'lkjrht', ['mschap2']));
   b.start();
   b.settle();
-  t.same(b.client.statuses, ['verifying password...', 'connected']);
+  t.same(b.client.statuses, ['dialing', 'verifying password...', 'connected']);
   t.equal(b.client.session.status, 'connected');
   const s = b.server.up!.mppe, c = b.client.up!.mppe;
   t.ok(s.send!.startKey.equals(c.receive!.startKey));
