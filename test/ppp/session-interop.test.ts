@@ -172,3 +172,30 @@ t.test('no captures of a real pppd client exist in /work/shared/golden, so no re
   const { existsSync } = await import('node:fs');
   t.notOk(existsSync('/work/shared/golden'), 'if this fails, captures arrived: add a replay test');
 });
+
+t.test('hostile frames never throw out of a client session either', async (t) => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.constantFrom(0xc021, 0xc223, 0xc023, 0x8021, 0x80fd, 0x803f), fc.uint8Array({ maxLength: 60 })), { maxLength: 30 }),
+    (frames) => {
+      const clock = new FakeClock();
+      const book = new LogBook();
+      const rng = seededRandom(3);
+      const session = new PppSession({
+        role: 'client', clock, user: 'ex', password: 'lkjrht', allow: ['mschap2', 'mschap1', 'chap', 'pap'],
+        network: { useEncryption: 'yes' }, random: rng.bytes, log: book.logger('pptp'), events: { send: () => undefined },
+      });
+      session.start();
+      // Open LCP with an authenticator that asks for MS-CHAPv2, then throw garbage at every layer.
+      session.receive(0xc021, lcp(1, 1, '0305c22381050611223344'));
+      for (const [proto, data] of frames) {
+        const buf = Buffer.from(data);
+        if (buf.length >= 4) buf.writeUInt16BE(Math.min(buf.length, 4 + (buf[3]! % 40)), 2);
+        session.receive(proto, buf);
+        clock.advance(300);
+      }
+      clock.advance(60_000);
+      return !book.list().some((e) => /internal error/.test(e.message));
+    },
+  ), { numRuns: 300 });
+  t.pass('no exception escaped and no internal error was logged');
+});
