@@ -50,6 +50,13 @@ class GreSocket : public Napi::ObjectWrap<GreSocket>, public FdPoller {
       ErrnoError(env, "socket(AF_INET, SOCK_RAW, 47)", errno).ThrowAsJavaScriptException();
       return;
     }
+    // A burst arriving while JavaScript is busy must wait in the socket, not be lost: a loss costs
+    // stateful MPPE a CCP reset round trip. FORCE (as root) goes past net.core.rmem_max.
+    int bufBytes = 4 << 20;
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufBytes, sizeof bufBytes) < 0)
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufBytes, sizeof bufBytes);
+    if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bufBytes, sizeof bufBytes) < 0)
+      ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufBytes, sizeof bufBytes);
     if (info.Length() > 2 && info[2].IsNumber()) {
       uint32_t a = info[2].As<Napi::Number>().Uint32Value();
       if (a != 0) {

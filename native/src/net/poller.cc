@@ -48,6 +48,12 @@ void FdPoller::OnReadable(uv_poll_t* handle, int status, int) {
   if (args.empty() || self->onBatch_.IsEmpty()) return;
   // MakeCallback so promise jobs queued by the handler run before we return to libuv.
   self->onBatch_.MakeCallback(env.Global(), args);
+  // No JavaScript frame is below us to rethrow into: hand a throwing handler's exception to
+  // process 'uncaughtException', as any other event-loop callback would.
+  if (env.IsExceptionPending()) {
+    Napi::Error err = env.GetAndClearPendingException();
+    napi_fatal_exception(env, err.Value());
+  }
 }
 
 void FdPoller::CloseFd() {
