@@ -31,12 +31,18 @@ static void ksa_masked(uint32_t *s, const uint8_t *key, unsigned mask) {
   uint32_t j = 0, si = s[0];
   for (unsigned i = 0; i < 256; i++) {
     uint32_t inext = (i + 1) & 0xff;
-    j = (j + si + key[i & mask]) & 0xff;
+    j = ((j + key[i & mask]) + si) & 0xff; /* the key octet is known early: add it first */
     uint32_t sj = s[j];
     uint32_t snext = s[inext];
     s[i] = sj;
     s[j] = si;
-    si = (j == inext) ? si : snext;
+    /* a branch, not a select: it is predictable (taken 1 time in 256) and keeps the compare
+     * off the j -> S[i] -> j dependency chain */
+    if (__builtin_expect(j == inext, 0)) {
+      snext = si;
+      __asm__ volatile("" ::: "memory"); /* keeps GCC from turning the branch into a cmov */
+    }
+    si = snext;
   }
 }
 
@@ -70,7 +76,11 @@ void pptp_rc4_init(pptp_rc4 *st, const uint8_t *key, size_t keylen) {
     s[i] = sj_;                                              \
     s[j] = si;                                               \
     ks |= (uint64_t)s[(si + sj_) & 0xff] << (shift);         \
-    si = (j == inext_) ? si : snext_;                        \
+    if (__builtin_expect(j == inext_, 0)) {                  \
+      snext_ = si;                                           \
+      __asm__ volatile("" ::: "memory");                     \
+    }                                                        \
+    si = snext_;                                             \
     i = inext_;                                              \
   } while (0)
 
