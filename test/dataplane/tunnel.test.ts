@@ -7,6 +7,8 @@ import { createNetns, createVethPair, type Netns, type TeardownHost } from '../l
 import { Peer } from './fixtures/peer-driver.js';
 import { greIpv4, udpDatagram } from './fixtures/ipv4-udp.js';
 import type { EndpointCounters, SessionCounters } from '../../src/dataplane/dataplane.js';
+import { emitGre } from '../../src/wire/gre.js';
+import { emitPppFrame, PPP_PROTOCOL } from '../../src/wire/ppp-frame.js';
 
 const A_UNDERLAY = '198.18.0.1';
 const B_UNDERLAY = '198.18.0.2';
@@ -230,3 +232,45 @@ if (mppeModules.length > 0) {
 } else {
   t.comment('no MppeImplementation committed yet: MPPE scenarios not run');
 }
+
+t.test('stateful MPPE: a lost packet is reported once for a CCP Reset-Request and traffic resumes at the flushed packet', async (t) => {
+  const referencePath = fileURLToPath(new URL('../../src/crypto/mppe-reference.ts', import.meta.url));
+  if (!existsSync(referencePath)) return t.skip('no reference MPPE implementation');
+  const { referenceMppe } = (await import(referencePath)) as typeof import('../../src/crypto/mppe-reference.js');
+  const p = await pair(t);
+  const key = Buffer.alloc(16, 0x3c);
+  await p.pb.call('open', {
+    key: 's',
+    localCallId: 310,
+    peerCallId: 410,
+    peerAddress: A_UNDERLAY,
+    tunName: 'tunsb',
+    local: '10.80.0.2',
+    peer: '10.80.0.1',
+    mtu: 1400,
+    mppe: { module: referencePath, bits: 128, stateless: false, sendKey: key.toString('hex'), receiveKey: key.toString('hex') },
+  });
+  await p.pb.call('udpListen', { address: '10.80.0.2', port: 7001 });
+  const enc = referenceMppe.encrypter({ startKey: key, bits: 128, stateless: false });
+  const mppePacket = (n: number): Buffer => {
+    const plain = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: udpDatagram('10.80.0.1', '10.80.0.2', 7001, Buffer.from(`s${n}`)) }, { acfc: true, pfc: false });
+    return emitPppFrame({ protocol: PPP_PROTOCOL.COMPRESSED, information: enc.encrypt(plain) }, { acfc: false, pfc: false });
+  };
+  const e = [0, 1, 2, 3, 4].map(mppePacket);
+  enc.reset(); // what our side does on the peer's Reset-Request: the next packet is flushed
+  e.push(mppePacket(5), mppePacket(6));
+  // e[2] is lost before GRE (GRE numbers stay contiguous), so only MPPE notices.
+  const stream = [e[0]!, e[1]!, e[3]!, e[4]!, e[5]!, e[6]!].map((frame, seq) => emitGre({ callId: 310, sequence: seq, payload: frame }).toString('hex'));
+  await p.pa.call('inject', { to: B_UNDERLAY, packets: stream });
+  await new Promise((r) => setTimeout(r, 300));
+  t.same((await p.pb.call('udpReceived')).messages, ['s0', 's1', 's5', 's6'], 'packets after the gap dropped until the flushed one');
+  const c = await counters(p.pb, 's');
+  t.equal(c.session.drops['mppe-needs-reset'], 2);
+  t.same(
+    p.pb.events.filter((ev) => ev.event === 'mppe-reset').map((ev) => ev.key),
+    ['s'],
+    'the control side was asked for one Reset-Request, not one per dropped packet',
+  );
+  await p.pb.call('close');
+  await p.pa.call('close');
+});
