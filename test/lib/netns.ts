@@ -12,7 +12,7 @@
 //
 // Only `ip`, the namespace's own commands and processes we started (killed by their PID) are
 // touched; nothing outside the namespaces created here.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface CommandResult {
   readonly code: number;
@@ -69,11 +69,25 @@ export async function run(argv: readonly string[], input?: string | Buffer): Pro
   return r;
 }
 
+/** Namespaces not deleted yet: removed synchronously if the process exits before its teardown ran. */
+const live = new Set<string>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const name of live) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  });
+}
+
 export class Netns {
   private readonly children = new Set<ChildProcess>();
   private deleted = false;
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string) {
+    live.add(name);
+    installExitHook();
+  }
 
   /** argv prefixed with `ip netns exec <name>`. */
   wrap(argv: readonly string[]): string[] {
@@ -119,6 +133,7 @@ export class Netns {
       ),
     );
     await exec(['ip', 'netns', 'del', this.name]);
+    live.delete(this.name);
   }
 }
 
