@@ -1,6 +1,9 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+
+import { nativeAddonPath } from '../../src/native.js';
 
 import {
   cpuFeatures,
@@ -64,4 +67,18 @@ t.test('forcing an implementation that is unknown or not runnable here throws', 
   for (const i of sha1Implementations()) {
     if (!i.available) t.throws(() => sha1Force(i.name), /cannot run/);
   }
+});
+
+t.test('loading the addon with PPTP_SHA1_IMPL naming an implementation this CPU cannot run fails loudly', async (t) => {
+  if (process.arch !== 'x64') {
+    // under qemu-user (test/arm64/) a child Node would need binfmt_misc; the x86-64 run covers it
+    t.comment(`checked on x64 only (this is ${process.arch})`);
+    return;
+  }
+  const r = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(nativeAddonPath())})`], {
+    env: { ...process.env, PPTP_SHA1_IMPL: 'armv8ce', NODE_OPTIONS: '' },
+    encoding: 'utf8',
+  });
+  t.not(r.status, 0);
+  t.match(r.stderr, /PPTP_SHA1_IMPL=armv8ce is not an implementation this CPU can run/);
 });

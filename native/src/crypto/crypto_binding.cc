@@ -138,12 +138,14 @@ class MppeDecrypter : public Napi::ObjectWrap<MppeDecrypter> {
     const uint8_t* in;
     size_t len;
     if (info.Length() < 1 || !GetBytes(info[0], &in, &len)) return TypeError(env, "decrypt(packet: Buffer)");
-    std::vector<uint8_t> tmp(len > PPTP_MPPE_HEADER ? len - PPTP_MPPE_HEADER : 0);
+    // decrypt straight into the Buffer handed back; on an error it is simply dropped
+    size_t room = len > PPTP_MPPE_HEADER ? len - PPTP_MPPE_HEADER : 0;
+    auto out = Napi::Buffer<uint8_t>::New(env, room);
     size_t outlen = 0;
     unsigned cc = 0;
-    int rc = pptp_mppe_decrypt(&st_, in, len, tmp.data(), &outlen, &cc);
+    int rc = pptp_mppe_decrypt(&st_, in, len, out.Data(), &outlen, &cc);
     if (rc != PPTP_MPPE_OK) return Napi::Number::New(env, rc);
-    return Napi::Buffer<uint8_t>::Copy(env, tmp.data(), outlen);
+    return out;
   }
   pptp_mppe_dec st_;
 };
