@@ -21,10 +21,11 @@ force=0
 [ "${1:-}" = "--force" ] && force=1
 
 # Modules loaded at boot (their dependencies follow from modules.dep). virtio_pci/virtio_net for
-# the NIC, virtio_rng so pppd's random challenges never wait for entropy under TCG; ppp_deflate
+# the NIC, virtio_console for the command shell's port (a serial UART drops input bytes under
+# TCG), virtio_rng so pppd's random challenges never wait for entropy under TCG; ppp_deflate
 # and bsd_comp are there because a stock Debian host has them, so pppd negotiates CCP as it does
 # in the field.
-modules="virtio_pci virtio_net virtio_rng ppp_generic ppp_async ppp_synctty ppp_mppe ppp_deflate bsd_comp pptp gre slhc"
+modules="virtio_pci virtio_net virtio_console virtio_rng ppp_generic ppp_async ppp_synctty ppp_mppe ppp_deflate bsd_comp pptp gre slhc"
 # The guest's programs, copied with the closure of their shared libraries.
 programs="/usr/sbin/pppd /usr/sbin/pptp /usr/sbin/pptpd /usr/sbin/pptpctrl"
 
@@ -93,7 +94,7 @@ for deb in "$work"/debs/*.deb; do
       dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$work/kernel" --wildcards \
         './boot/vmlinuz-*' './lib/modules/*/modules.*' \
         './lib/modules/*/kernel/drivers/net/*' './lib/modules/*/kernel/drivers/virtio/*' \
-        './lib/modules/*/kernel/drivers/char/hw_random/*' './lib/modules/*/kernel/net/*' \
+        './lib/modules/*/kernel/drivers/char/*' './lib/modules/*/kernel/net/*' \
         './lib/modules/*/kernel/lib/*' './lib/modules/*/kernel/crypto/*' ;;
     *) dpkg-deb -x "$deb" "$work/pkgs" ;;
   esac
@@ -173,9 +174,10 @@ echo "$modules" > "$root/etc/guest/modules"
 # Files of the base system; the role's files come with the harness's config cpio.
 cp "$here/guest/init" "$root/init"
 cp "$here/guest/guest-poweroff" "$root/sbin/guest-poweroff"
+cp "$here/guest/guest-dial" "$root/usr/sbin/guest-dial"
 cp "$here/guest/pppd-exit-status" "$root/usr/sbin/pppd-exit-status"
 cp "$here/guest/ip-up" "$here/guest/ip-down" "$root/etc/ppp/"
-chmod 755 "$root/init" "$root/sbin/guest-poweroff" "$root/usr/sbin/pppd-exit-status" "$root/etc/ppp/ip-up" "$root/etc/ppp/ip-down"
+chmod 755 "$root/init" "$root/sbin/guest-poweroff" "$root/usr/sbin/guest-dial" "$root/usr/sbin/pppd-exit-status" "$root/etc/ppp/ip-up" "$root/etc/ppp/ip-down"
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$root/etc/passwd"
 printf 'root:x:0:\n' > "$root/etc/group"
 printf '127.0.0.1 localhost\n' > "$root/etc/hosts"

@@ -48,6 +48,8 @@ export interface PptpClientRole {
   readonly pptpArgs?: readonly string[];
   /** pppd `remotename` (which chap-secrets line applies); default "pptp-server". */
   readonly remoteName?: string;
+  /** "at-boot" (default): dial once as soon as the guest is up; "on-request": wait for Guest.dial(). */
+  readonly dial?: 'at-boot' | 'on-request';
 }
 
 export interface IdleRole {
@@ -95,6 +97,7 @@ export function renderGuestFiles(setup: GuestSetup): NewcEntry[] {
     `GUEST_ADDRESS=${shellWord(setup.address)}`,
     `GUEST_GATEWAY=${shellWord(setup.gateway ?? '')}`,
     `GUEST_ROLE=${shellWord(setup.role.kind)}`,
+    `GUEST_DIAL=${shellWord(setup.role.kind === 'pptp' ? (setup.role.dial ?? 'at-boot') : '')}`,
   ];
   const files: NewcEntry[] = [{ path: 'etc/guest/config', data: lines(config) }];
   const role = setup.role;

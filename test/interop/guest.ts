@@ -8,7 +8,7 @@
 //     role: { kind: 'pptpd', users: [{ name: 'ex', password: 'lkjrht' }], localIp: '10.0.0.1',
 //             remoteIp: '10.0.0.2-20', pppdOptions: ['require-mschap-v2', 'require-mppe-128'] },
 //   });                                                         // resolves when pptpd listens
-//   await server.exec('ip -4 addr show');                        // shell on the 2nd serial port
+//   await server.exec('ip -4 addr show');                        // shell on a virtio serial port
 //   server.log();  server.waitForLog(/MPPE 128-bit/);  server.waitForExit('pppd');
 //   await server.shutdown();                                     // pppd/pptpd stopped, poweroff
 //
@@ -273,13 +273,21 @@ export class Guest {
     return [...this.consoleText.matchAll(/^@@ERROR (.*)$/gm)].map((m) => m[1]!);
   }
 
-  private async connectShell(): Promise<Socket> {
+  /** Connects to the shell port's socket (QEMU creates it at start and waits for us). */
+  async connectShell(timeoutMs = 20_000): Promise<Socket> {
     if (this.shell) return this.shell;
-    const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = createConnection(this.shellPath);
-      s.once('connect', () => resolve(s));
-      s.once('error', reject);
-    });
+    const end = Date.now() + timeoutMs;
+    let socket: Socket | undefined;
+    while (!socket) {
+      socket = await new Promise<Socket | undefined>((resolve) => {
+        const s = createConnection(this.shellPath);
+        s.once('connect', () => resolve(s));
+        s.once('error', () => resolve(undefined));
+      });
+      if (socket) break;
+      if (!this.running || Date.now() > end) throw new Error(`guest ${this.name}: QEMU's shell socket did not open\n${this.consoleTail()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     socket.on('data', (d: Buffer) => (this.shellBuffer += d.toString('latin1')));
     socket.on('error', () => {});
     this.shell = socket;
@@ -287,7 +295,7 @@ export class Guest {
   }
 
   /**
-   * Runs shell text in the guest (busybox sh on ttyS1, stdin /dev/null, stderr with stdout) and
+   * Runs shell text in the guest (busybox sh on the shell port, stdin /dev/null, stderr with stdout) and
    * returns its exit code and output. One command at a time; rejects after timeoutMs.
    */
   exec(command: string, timeoutMs = 30_000): Promise<ExecResult> {
@@ -323,6 +331,23 @@ export class Guest {
     const r = await this.exec(command, timeoutMs);
     if (r.code !== 0) throw new Error(`guest ${this.name}: exit ${r.code}: ${command}\n${r.output}`);
     return r.output;
+  }
+
+  /**
+   * Dials once more (client role): starts guest-dial in the background and returns the console
+   * position to pass as `from` to waitForIpUp / waitForExit for this attempt.
+   */
+  async dial(): Promise<number> {
+    if (this.setup.role.kind !== 'pptp') throw new Error(`guest ${this.name} is not a pptp client`);
+    const from = this.consoleText.length;
+    await this.run('setsid guest-dial </dev/null >/dev/null 2>&1 &');
+    await this.waitForConsole(/^@@DIAL$/m, 10_000, from);
+    return from;
+  }
+
+  /** Hangs up every call of this guest: SIGTERM to pppd, which sends LCP Terminate-Request. */
+  async hangUp(): Promise<void> {
+    await this.exec('killall -TERM pppd');
   }
 
   /**
@@ -392,9 +417,11 @@ export async function bootGuest(t: TeardownHost, net: InteropNet, setup: GuestSe
     ...['-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot', '-monitor', 'none'],
     ...['-kernel', image.kernel, '-initrd', initrd],
     ...['-append', 'console=ttyS0 panic=-1 loglevel=4'],
-    // ttyS0: the console, on QEMU's stdout; ttyS1: the command shell, on a unix socket.
+    // ttyS0: the console, on QEMU's stdout. The command shell: a virtio serial port on a unix
+    // socket; QEMU waits for the harness to connect before it starts the guest (wait=on).
     ...['-serial', 'stdio'],
-    ...['-chardev', `socket,id=shell,path=${shellPath},server=on,wait=off`, '-serial', 'chardev:shell'],
+    ...['-chardev', `socket,id=shell,path=${shellPath},server=on,wait=on`],
+    ...['-device', 'virtio-serial-pci', '-device', 'virtserialport,chardev=shell,name=shell'],
     ...['-netdev', `tap,id=n0,ifname=${tap},script=no,downscript=no`],
     // romfile= : Debian's QEMU has no iPXE ROMs installed, and the guest boots without one.
     ...['-device', `virtio-net-pci,netdev=n0,romfile=,mac=${mac}`],
@@ -405,6 +432,7 @@ export async function bootGuest(t: TeardownHost, net: InteropNet, setup: GuestSe
   const guest = new Guest(setup, net, tap, qemu, dir, shellPath);
   t.teardown(() => guest.destroy());
   qemu.on('error', () => {});
+  await guest.connectShell();
 
   await guest.waitForConsole(/^@@(READY \w+|ERROR .*)$/m, options.bootTimeoutMs ?? 90_000);
   const errors = guest.errors();
