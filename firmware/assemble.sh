@@ -52,6 +52,8 @@ rm -rf "$root"/usr/bin/apt* "$root/usr/lib/apt" "$root/var/lib/apt" "$root/var/c
        "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/info" "$root/usr/share/locale" \
        "$root/usr/share/lintian" "$root/usr/share/bash-completion" "$root/usr/share/initramfs-tools" \
        "$root/etc/initramfs-tools" "$root/usr/sbin/mkinitramfs" "$root/var/log"/* "$root"/tmp/*
+# Full perl (pulled in by build-time tools) is 48 MB nothing runs at run time; perl-base stays.
+rm -rf "$root"/usr/share/perl/5.* "$root"/usr/lib/*-linux-gnu/perl/5.* "$root"/usr/lib/*-linux-gnu/libperl.so*
 find "$root/usr/lib" -name '__pycache__' -prune -exec rm -rf {} +
 
 step "assemble $board: overlays (rootfs/, board/$board/rootfs-overlay/)"

@@ -13,6 +13,8 @@ export class SerialSession {
   private cursor = 0;
   private closed = false;
   private wake: (() => void) | undefined;
+  /** The text between the previous match and the latest one. */
+  lastBefore = '';
 
   private constructor(private readonly socket: Socket) {
     socket.on('data', (d: Buffer) => {
@@ -56,6 +58,7 @@ export class SerialSession {
       const rest = text.slice(this.cursor);
       const m = rest.match(pattern);
       if (m && m.index !== undefined) {
+        this.lastBefore = rest.slice(0, m.index);
         this.cursor += m.index + m[0].length;
         return m;
       }
