@@ -111,6 +111,15 @@ export const name: PropType<string> = {
   choices: [],
 };
 
+/** A name or nothing (bridge= of a profile: empty means no bridge). */
+export const optionalNameRef: PropType<string> = {
+  describe: 'name or empty',
+  parse: (raw, prop) => (raw === '' ? '' : name.parse(raw, prop)),
+  format: (v) => v,
+  quoted: false,
+  choices: [],
+};
+
 /** A name printed without quotes (profile=default as in the seed's prints). */
 export const nameRef: PropType<string> = { ...name, quoted: false };
 
