@@ -7,7 +7,8 @@
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
-      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra"],
+      "cflags": ["-O3", "-Wall", "-Wextra"],
+      "cflags_c": ["-std=c11"],
       "cflags_cc": ["-O3", "-std=c++17", "-Wall", "-Wextra"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions"]
