@@ -1,0 +1,18 @@
+// Child process for the crash-safety test: changes the configuration as fast as it can (each
+// change saved by the store) until it is killed with SIGKILL.
+import { ConfigStore } from '../../src/config/store.js';
+
+const dir = process.argv[2]!;
+const store = new ConfigStore(dir);
+const { model } = store.load();
+store.attach(model, (e) => {
+  throw e;
+});
+process.stdout.write('ready\n');
+const pad = 'x'.repeat(2000);
+for (let i = 0; ; i++) {
+  const id = model.add('/ppp secret', { name: `user${i}`, password: `${pad}${i}`, service: 'pptp' });
+  if (typeof id !== 'number') throw new Error(id.message);
+  if (model.rows('/ppp secret').length > 20) model.remove('/ppp secret', [model.rows('/ppp secret')[0]!.id]);
+  model.set('/system identity', undefined, { name: `writer-${i}` });
+}
