@@ -136,9 +136,9 @@ export class ConsoleSession {
     if (this.phase === 'login') {
       this.user = line.trim();
       this.phase = 'password';
-      this.out.muted = this.io.terminal;
       this.rl.setPrompt('Password: ');
       this.rl.prompt();
+      this.out.muted = this.io.terminal;
       return;
     }
     if (this.phase === 'password') {

@@ -32,6 +32,7 @@ t.test('kill -9 during repeated writes always leaves a configuration that loads'
     t.teardown(() => proc.kill('SIGKILL'));
     await new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
+    t.equal(proc.exitCode, null, `round ${round}: the writer was still writing when killed`);
     proc.kill('SIGKILL');
     await new Promise((r) => proc.once('exit', r));
     const { model, notice } = new ConfigStore(dir).load();

@@ -11,8 +11,8 @@ store.attach(model, (e) => {
 process.stdout.write('ready\n');
 const pad = 'x'.repeat(2000);
 for (let i = 0; ; i++) {
-  const id = model.add('/ppp secret', { name: `user${i}`, password: `${pad}${i}`, service: 'pptp' });
+  const id = model.add('/ppp secret', { name: `user${process.pid}-${i}`, password: `${pad}${i}`, service: 'pptp' });
   if (typeof id !== 'number') throw new Error(id.message);
   if (model.rows('/ppp secret').length > 20) model.remove('/ppp secret', [model.rows('/ppp secret')[0]!.id]);
-  model.set('/system identity', undefined, { name: `writer-${i}` });
+  model.set('/system identity', undefined, { name: `writer-${process.pid}-${i}` });
 }
