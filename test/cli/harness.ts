@@ -10,6 +10,8 @@ export interface TestRouter {
   readonly runtime: MemoryRuntime;
   readonly shell: Shell;
   type(line: string): Promise<string>;
+  /** Like type, but lets monitor/ping run to their own end. */
+  typeAndWait(line: string): Promise<string>;
 }
 
 export function makeRouter(identity = 'MikroTik', extra: Partial<ShellContext> & { license?: LicenseView } = {}): TestRouter {
@@ -35,6 +37,11 @@ export function makeRouter(identity = 'MikroTik', extra: Partial<ShellContext> &
       while (shell.busy && out === '') await new Promise((r) => setTimeout(r, 5));
       if (shell.busy) shell.interrupt();
       await done;
+      return out;
+    },
+    async typeAndWait(line: string) {
+      out = '';
+      await shell.input(line);
       return out;
     },
   };
