@@ -9,4 +9,4 @@ interop-guest:
 
 interop: $(NODE_MODULES_STAMP)
 	@bash tools/install-deps.sh interop
-	npx tap test/interop/
+	npx tap test/interop/*.test.ts

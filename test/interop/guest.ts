@@ -13,8 +13,8 @@
 //   await server.shutdown();                                     // pppd/pptpd stopped, poweroff
 //
 // The guest is told what to be by an extra cpio appended to the cached initrd (guest-role.ts);
-// it reports on its console (ttyS0, QEMU's stdout): syslog lines of pppd/pptp/pptpd and "@@"
-// lines (READY, IP-UP, IP-DOWN, EXIT, ERROR). Every guest is killed by its PID and its temporary
+// it reports on its console (ttyS0, QEMU's stdout) through syslogd: the lines of pppd, pptp and
+// pptpd, and the harness's own "@@" messages of tag "guest" (READY, IP-UP, IP-DOWN, EXIT, ERROR). Every guest is killed by its PID and its temporary
 // files removed at t.teardown, also when the test fails; the namespace goes with createNetns.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -258,19 +258,19 @@ export class Guest {
 
   /** Waits for "@@EXIT <program> <status> <detail>" (pppd, pptpd), counting from console position `from`. */
   async waitForExit(program: 'pppd' | 'pptpd', timeoutMs = 60_000, from = 0): Promise<GuestExit> {
-    const m = await this.waitForConsole(new RegExp(`^@@EXIT ${program} (\\d+) (\\S+)?`, 'm'), timeoutMs, from);
+    const m = await this.waitForConsole(new RegExp(`@@EXIT ${program} (\\d+) (\\S+)$`, 'm'), timeoutMs, from);
     return { status: Number(m[1]), detail: m[2] ?? '-' };
   }
 
   /** Waits for pppd's ip-up: the PPP interface has its addresses (IPCP opened). */
   async waitForIpUp(timeoutMs = 60_000, from = 0): Promise<IpUp> {
-    const m = await this.waitForConsole(/^@@IP-UP (\S+) (\S+) (\S+) (\S+)$/m, timeoutMs, from);
+    const m = await this.waitForConsole(/@@IP-UP (\S+) (\S+) (\S+) (\S+)$/m, timeoutMs, from);
     return { iface: m[1]!, local: m[2]!, remote: m[3]!, ipparam: m[4]! };
   }
 
   /** Fails if the guest reported an error ("@@ERROR ...": a module, an address, pptpd not starting). */
   errors(): string[] {
-    return [...this.consoleText.matchAll(/^@@ERROR (.*)$/gm)].map((m) => m[1]!);
+    return [...this.consoleText.matchAll(/@@ERROR (.*)$/gm)].map((m) => m[1]!);
   }
 
   /** Connects to the shell port's socket (QEMU creates it at start and waits for us). */
@@ -341,7 +341,7 @@ export class Guest {
     if (this.setup.role.kind !== 'pptp') throw new Error(`guest ${this.name} is not a pptp client`);
     const from = this.consoleText.length;
     await this.run('setsid guest-dial </dev/null >/dev/null 2>&1 &');
-    await this.waitForConsole(/^@@DIAL$/m, 10_000, from);
+    await this.waitForConsole(/@@DIAL$/m, 10_000, from);
     return from;
   }
 
@@ -434,7 +434,7 @@ export async function bootGuest(t: TeardownHost, net: InteropNet, setup: GuestSe
   qemu.on('error', () => {});
   await guest.connectShell();
 
-  await guest.waitForConsole(/^@@(READY \w+|ERROR .*)$/m, options.bootTimeoutMs ?? 90_000);
+  await guest.waitForConsole(/@@(READY \w+|ERROR .*)$/m, options.bootTimeoutMs ?? 90_000);
   const errors = guest.errors();
   if (errors.length > 0) throw new Error(`guest ${setup.name} reported: ${errors.join('; ')}\n${guest.consoleTail()}`);
   return guest;

@@ -58,6 +58,10 @@ t.test('pptpd answers Start-Control-Connection, Echo and Outgoing-Call as RFC 26
   const dir = mkdtempSync(join(tmpdir(), `interop-${process.pid}-control-`));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const capture = await startCapture(t, net.ns, net.bridge, join(dir, 'control.pcap'));
+  // A raw GRE socket in the namespace, as a real PNS has: without one the namespace answers
+  // pptpd's GRE with ICMP protocol-unreachable, and pptpctrl ends the call at once ("GRE read
+  // ... failed: Protocol not available").
+  net.ns.spawn('socat', ['-u', 'IP4-RECV:47', '/dev/null']);
 
   const server = await bootGuest(t, net, {
     name: 'pptpd',
