@@ -94,9 +94,9 @@ genimage --config "$bdir/genimage.cfg" --inputpath "$parts" --outputpath "$build
 mv "$build/sdcard.img" "$out"
 rm -rf "$parts" "$build/genimage-tmp"
 
-step "assemble $board: bmap + xz -${XZ_LEVEL:-6} (progress below)"
+step "assemble $board: bmap + xz -${XZ_LEVEL:-3} (progress below)"
 bmaptool -q create -o "$out.bmap" "$out"
 rm -f "$out.xz"
-xz -T0 "-${XZ_LEVEL:-6}" -k -v "$out"
+xz -T0 "-${XZ_LEVEL:-3}" -k -v "$out"
 (cd "$(dirname "$out")" && sha256sum "$(basename "$out").xz" > "$(basename "$out").xz.sha256")
 step "image: $out.xz ($(du -m --apparent-size "$out" | cut -f1) MiB raw, $(du -m --apparent-size "$out.xz" | cut -f1) MiB xz)"
