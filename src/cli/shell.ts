@@ -330,12 +330,7 @@ export class Shell {
         const change: RawValues = cmd === 'set' ? pairs : { disabled: cmd === 'disable' ? 'yes' : 'no' };
         if (refs.some((r) => r.kind === 'dynamic')) return 'failure: can not change dynamic entry';
         const ids = refs.map((r) => (r as { id: number }).id);
-        // All or nothing: validate every row first against a scratch copy.
-        for (const id of ids) {
-          const err = model.set(menu.path, id, change);
-          if (err) return err.message;
-        }
-        return undefined;
+        return model.setMany(menu.path, ids, change)?.message;
       }
     }
     return undefined;

@@ -166,6 +166,30 @@ export class ConfigModel {
     return undefined;
   }
 
+  /** set on several rows, all or nothing (`set 0,1 disabled=yes`). */
+  setMany(path: string, ids: readonly number[], raw: RawValues): ValueError | undefined {
+    const saved = this.snapshot();
+    const listeners = [...this.listeners];
+    this.listeners.clear();
+    let failure: ValueError | undefined;
+    try {
+      for (const id of ids) {
+        failure = this.set(path, id, raw);
+        if (failure) break;
+      }
+    } finally {
+      for (const l of listeners) this.listeners.add(l);
+    }
+    if (failure) {
+      this.lists = new Map();
+      this.values = new Map();
+      this.loadData(saved);
+      return failure;
+    }
+    for (const id of ids) this.emit({ op: 'set', path, id });
+    return undefined;
+  }
+
   remove(path: string, ids: readonly number[]): ValueError | undefined {
     const menu = this.listMenu(path);
     if (menu instanceof ValueError) return menu;
