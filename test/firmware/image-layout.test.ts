@@ -103,7 +103,7 @@ for (const [board, want] of Object.entries(boards)) {
     t.match(await debugfs(image, root.offset, 'cat /etc/systemd/network/10-ether1.link'), want.link, 'ether1 .link matches the onboard NIC');
     t.match(await debugfs(image, root.offset, 'cat /etc/systemd/network/20-ether2.link'), /Name=ether2/, 'ether2 .link present');
     const nodeHead = (await exec(['sh', '-c', `debugfs -R 'cat /opt/routerd/bin/node' '${image}?offset=${root.offset}' 2>/dev/null | head -c 20 | od -An -tx1`])).stdout;
-    t.match(nodeHead.replace(/\s+/g, ' '), /^ 7f 45 4c 46 02 01 01 00( 00){8} 02 00 b7 00/, 'node is a 64-bit ELF for aarch64 (e_machine 0xb7)');
+    t.match(nodeHead.replace(/\s+/g, ' '), /^ 7f 45 4c 46 02 01 01 0[03]( 00){8} 02 00 b7 00/, 'node is a 64-bit ELF for aarch64 (e_machine 0xb7)');
     t.match(await debugfs(image, root.offset, 'stat /opt/routerd/dist/src/daemon.js'), /Type: regular/, 'compiled daemon present');
     t.notMatch(await debugfs(image, root.offset, 'stat /usr/bin/apt-get'), /Type: regular/, 'no package manager at run time');
 
