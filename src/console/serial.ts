@@ -40,6 +40,7 @@ export class SerialConsole {
       input: port,
       output: port,
       terminal: true,
+      crlf: true,
       name: `serial ${this.options.path}`,
     });
     port.on('close', () => this.retry());

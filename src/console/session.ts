@@ -26,6 +26,8 @@ export interface ConsoleIo {
   readonly terminal: boolean;
   /** For the log: "serial /dev/ttyS1", "stdio". */
   readonly name: string;
+  /** Send \r\n for \n (a raw serial line; a local terminal's tty does this itself). */
+  readonly crlf?: boolean;
 }
 
 /** Passes readline's output on, turning \n into \r\n, and drops echo while a password is typed. */
@@ -57,7 +59,7 @@ export class ConsoleSession {
 
   constructor(private readonly deps: ConsoleDeps, private readonly io: ConsoleIo, private readonly onEnd?: () => void) {
     this.log = deps.log.logger('system');
-    this.out = new ConsoleOutput(io.output, io.terminal);
+    this.out = new ConsoleOutput(io.output, io.crlf ?? false);
     this.rl = createInterface({
       input: io.input,
       output: this.out,
@@ -108,7 +110,12 @@ export class ConsoleSession {
   private onKey(s: string | undefined): void {
     if (this.phase !== 'shell' || !this.shell) return;
     if (this.shell.busy) {
+      // The key only stops the monitor or ping; it is not part of the next command.
       this.shell.interrupt();
+      setImmediate(() => {
+        this.rl.write(null, { ctrl: true, name: 'e' });
+        this.rl.write(null, { ctrl: true, name: 'u' });
+      });
       return;
     }
     if (s === '?') {
