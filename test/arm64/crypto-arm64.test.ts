@@ -43,6 +43,8 @@ function runUnderQemu(run: Run): Promise<{ code: number | null; out: string }> {
   delete env.NODE_OPTIONS;
   for (const k of Object.keys(env)) if (/^(TAP|_TAPJS)/.test(k)) delete env[k];
   if (run.sha1Impl) env.PPTP_SHA1_IMPL = run.sha1Impl;
+  // Emulation on a loaded 2-core machine is slow: tap's in-process 30 s default is too short.
+  env.TAP_TIMEOUT = '900';
   // one emulated Node for all three files: each --import runs one test file
   const args = ['-cpu', run.cpu, node, '--import', './test/arm64/fixtures/ts-resolve.mjs'];
   for (const f of testFiles.slice(0, -1)) args.push('--import', `./${f}`);
