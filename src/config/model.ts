@@ -168,7 +168,9 @@ export class ConfigModel {
 
   /** set on several rows, all or nothing (`set 0,1 disabled=yes`). */
   setMany(path: string, ids: readonly number[], raw: RawValues): ValueError | undefined {
-    const saved = this.snapshot();
+    // Rows are replaced, never mutated, so copying the row arrays is enough to roll back.
+    const savedLists = new Map([...this.lists].map(([p, st]) => [p, { nextId: st.nextId, rows: [...st.rows] }]));
+    const savedValues = new Map([...this.values].map(([p, v]) => [p, { ...v }]));
     const listeners = [...this.listeners];
     this.listeners.clear();
     let failure: ValueError | undefined;
@@ -181,9 +183,8 @@ export class ConfigModel {
       for (const l of listeners) this.listeners.add(l);
     }
     if (failure) {
-      this.lists = new Map();
-      this.values = new Map();
-      this.loadData(saved);
+      this.lists = savedLists;
+      this.values = savedValues;
       return failure;
     }
     for (const id of ids) this.emit({ op: 'set', path, id });
