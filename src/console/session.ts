@@ -39,9 +39,13 @@ class ConsoleOutput extends Writable {
   override _write(chunk: Buffer | string, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
     let text = chunk.toString();
     if (this.muted) text = text.includes('\n') ? '\n' : '';
+    this.writeThrough(text);
+    done();
+  }
+  /** Straight to the terminal, past the mute: a prompt written this way cannot be swallowed by it. */
+  writeThrough(text: string): void {
     if (this.crlf) text = text.replace(/\r?\n/g, '\r\n');
     if (text) this.target.write(text);
-    done();
   }
 }
 
@@ -143,8 +147,10 @@ export class ConsoleSession {
     if (this.phase === 'login') {
       this.user = line.trim();
       this.phase = 'password';
-      this.rl.setPrompt('Password: ');
-      this.rl.prompt();
+      // The prompt goes out before muting and past readline, whose own prompt could otherwise
+      // land in the muted window on a serial line (seen on the image's UART).
+      this.rl.setPrompt('');
+      this.out.writeThrough('Password: ');
       this.out.muted = this.io.terminal;
       return;
     }

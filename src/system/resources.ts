@@ -98,10 +98,23 @@ async function readCpuinfoSerial(): Promise<string | undefined> {
   }
 }
 
-/** Wired Ethernet ports of the host (the board's NICs), for /interface ethernet. */
+/**
+ * Wired Ethernet ports of the host (the board's NICs), for /interface ethernet. Read from
+ * /sys/class/net rather than systeminformation, which starts from os.networkInterfaces() and so
+ * misses a NIC that has no address yet (every port of a freshly booted router).
+ */
 export async function ethernetPorts(): Promise<{ defaultName: string; mac: string; running: boolean }[]> {
-  const list = await si.networkInterfaces();
-  return (Array.isArray(list) ? list : [list])
-    .filter((n) => n.type === 'wired' && !n.internal && !n.virtual && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(n.mac))
-    .map((n) => ({ defaultName: n.iface, mac: n.mac.toUpperCase(), running: n.operstate === 'up' }));
+  const { readdir, readFile, access } = await import('node:fs/promises');
+  const sys = '/sys/class/net';
+  const read = (name: string, file: string) => readFile(`${sys}/${name}/${file}`, 'utf8').then((s) => s.trim(), () => '');
+  const ports: { defaultName: string; mac: string; running: boolean }[] = [];
+  for (const name of (await readdir(sys).catch(() => [] as string[])).sort()) {
+    // type 1 is ARPHRD_ETHER; a "device" link means real hardware, not veth, bridge or tun.
+    if ((await read(name, 'type')) !== '1') continue;
+    if (!(await access(`${sys}/${name}/device`).then(() => true, () => false))) continue;
+    const mac = await read(name, 'address');
+    if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) continue;
+    ports.push({ defaultName: name, mac: mac.toUpperCase(), running: (await read(name, 'operstate')) === 'up' });
+  }
+  return ports;
 }
