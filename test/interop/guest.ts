@@ -249,22 +249,25 @@ export class Guest {
     });
   }
 
+  // Every console match below ends at a line break that has arrived: with /m, `$` also matches
+  // at the end of a line still being received and cut its last field short ("198.18.41").
+
   /** Waits for a syslog message (of any program) matching re. */
   async waitForLog(re: RegExp, timeoutMs = 30_000): Promise<string> {
     const source = re.source.replace(/^\^/, '');
-    const m = await this.waitForConsole(new RegExp(`^\\w{3} [ \\d]\\d [\\d:]{8} \\S+ \\S+ [^\\n]*?${source}[^\\n]*$`, 'm'), timeoutMs);
+    const m = await this.waitForConsole(new RegExp(`^\\w{3} [ \\d]\\d [\\d:]{8} \\S+ \\S+ [^\\n]*?${source}[^\\r\\n]*(?=\\r?\\n)`, 'm'), timeoutMs);
     return m[0];
   }
 
   /** Waits for "@@EXIT <program> <status> <detail>" (pppd, pptpd), counting from console position `from`. */
   async waitForExit(program: 'pppd' | 'pptpd', timeoutMs = 60_000, from = 0): Promise<GuestExit> {
-    const m = await this.waitForConsole(new RegExp(`@@EXIT ${program} (\\d+) (\\S+)$`, 'm'), timeoutMs, from);
+    const m = await this.waitForConsole(new RegExp(`@@EXIT ${program} (\\d+) (\\S+)\\r?\\n`), timeoutMs, from);
     return { status: Number(m[1]), detail: m[2] ?? '-' };
   }
 
   /** Waits for pppd's ip-up: the PPP interface has its addresses (IPCP opened). */
   async waitForIpUp(timeoutMs = 60_000, from = 0): Promise<IpUp> {
-    const m = await this.waitForConsole(/@@IP-UP (\S+) (\S+) (\S+) (\S+)$/m, timeoutMs, from);
+    const m = await this.waitForConsole(/@@IP-UP (\S+) (\S+) (\S+) (\S+)\r?\n/, timeoutMs, from);
     return { iface: m[1]!, local: m[2]!, remote: m[3]!, ipparam: m[4]! };
   }
 
