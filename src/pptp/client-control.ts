@@ -9,7 +9,6 @@ import {
   ControlMessageType,
   Framing,
   GeneralError,
-  IncomingCallResult,
   OutgoingCallResult,
   PPTP_PROTOCOL_VERSION,
   RESULT_TEXT,
@@ -125,16 +124,7 @@ export class ClientControlConnection extends ControlConnection {
         return;
       }
       case ControlMessageType.IncomingCallRequest:
-        this.log('info', `Incoming-Call-Request from ${this.peerName()} refused: this client takes no incoming calls`);
-        this.send({
-          type: ControlMessageType.IncomingCallReply,
-          callId: 0,
-          peerCallId: message.callId,
-          resultCode: IncomingCallResult.DoNotAccept,
-          errorCode: GeneralError.None,
-          packetReceiveWindowSize: this.receiveWindow,
-          packetTransmitDelay: 0,
-        });
+        this.refuseIncomingCall(message.callId, 'this client takes no incoming calls');
         return;
       case ControlMessageType.SetLinkInfo:
         return; // RFC 2637 section 2.15: nothing to do over GRE

@@ -3,7 +3,7 @@
 // lost TCP connection, and the bookkeeping that makes every call that came up go down exactly
 // once. server-control.ts (PAC side) and client-control.ts (PNS side) add the call handling.
 
-import { ControlMessageType, OkResult, GeneralError, StopReason, RESULT_TEXT } from '../wire/pptp-codes.js';
+import { ControlMessageType, OkResult, GeneralError, IncomingCallResult, StopReason, RESULT_TEXT } from '../wire/pptp-codes.js';
 import { controlMessageName, type ControlMessage } from '../wire/pptp-control.js';
 import type { LogLevel } from '../log.js';
 import type { CallTable } from './call-table.js';
@@ -113,6 +113,20 @@ export abstract class ControlConnection implements ControlMachine {
 
   protected send(message: ControlMessage): void {
     this.out.push({ kind: 'send', message });
+  }
+
+  /** Both roles answer Incoming-Call-Request "do not accept": only outgoing calls are carried. */
+  protected refuseIncomingCall(peerCallId: number, why: string): void {
+    this.log('info', `Incoming-Call-Request from ${this.peerName()} refused: ${why}`);
+    this.send({
+      type: ControlMessageType.IncomingCallReply,
+      callId: 0,
+      peerCallId,
+      resultCode: IncomingCallResult.DoNotAccept,
+      errorCode: GeneralError.None,
+      packetReceiveWindowSize: this.receiveWindow,
+      packetTransmitDelay: 0,
+    });
   }
 
   protected startTimer(timer: TimerId, ms: number): void {

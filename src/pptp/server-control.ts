@@ -10,7 +10,6 @@ import {
   DisconnectResult,
   Framing,
   GeneralError,
-  IncomingCallResult,
   OutgoingCallResult,
   PPTP_PROTOCOL_VERSION,
   StartControlResult,
@@ -94,16 +93,7 @@ export class ServerControlConnection extends ControlConnection {
         return;
       }
       case ControlMessageType.IncomingCallRequest:
-        this.log('info', `Incoming-Call-Request from ${this.peerName()} refused: this server only takes outgoing calls`);
-        this.send({
-          type: ControlMessageType.IncomingCallReply,
-          callId: 0,
-          peerCallId: message.callId,
-          resultCode: IncomingCallResult.DoNotAccept,
-          errorCode: GeneralError.None,
-          packetReceiveWindowSize: this.receiveWindow,
-          packetTransmitDelay: 0,
-        });
+        this.refuseIncomingCall(message.callId, 'this server only takes outgoing calls');
         return;
       case ControlMessageType.SetLinkInfo:
         // RFC 2637 section 2.15: ACCMs mean nothing over GRE; accepted silently.
