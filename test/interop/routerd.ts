@@ -1,0 +1,184 @@
+// Our routerd inside an interop test's namespace: `node src/daemon.ts --console stdio` started
+// with `ip netns exec` (so its PPTP listener, raw GRE socket and TUN devices belong to the
+// namespace, on the bridge's host side, e.g. 198.18.40.1), logged in as admin with the empty
+// password, then driven line by line as a person types at the console.
+//
+//   const r = await startRouterd(t, net.ns);
+//   await r.command('/ppp secret add name=ex password=lkjrht local-address=10.0.103.1 remote-address=10.0.103.2');
+//   const out = await r.command('/ppp active print');
+//   await r.logText();            // `/log print`, for assertions and failure output
+//
+// routerd is killed by its PID at t.teardown (SIGTERM, then SIGKILL), its data directory removed.
+import { type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Netns, TeardownHost } from '../lib/netns.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const daemon = join(root, 'src', 'daemon.ts');
+const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
+
+/** Whether src/router is part of this checkout: without it routerd only keeps configuration. */
+export function routerPresent(): boolean {
+  return existsSync(join(root, 'src', 'router', 'index.ts'));
+}
+
+/** The RouterOS prompt, `[admin@MikroTik] > ` or `[admin@MikroTik] /ppp secret> `. */
+const PROMPT = /\[[^\]@\n]+@[^\]\n]+\] [^\n>]*> $/;
+
+export interface RouterdOptions {
+  /** `--identity`; default "MikroTik". */
+  readonly identity?: string;
+}
+
+export class Routerd {
+  private text = '';
+  private readonly listeners = new Set<() => void>();
+  private exited = false;
+  private readonly exitPromise: Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly child: ChildProcess,
+    readonly dataDir: string,
+  ) {
+    const take = (d: Buffer): void => {
+      this.text += d.toString().replace(/\r/g, '');
+      for (const l of [...this.listeners]) l();
+    };
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
+    this.exitPromise = new Promise((resolve) =>
+      child.on('exit', () => {
+        this.exited = true;
+        for (const l of [...this.listeners]) l();
+        resolve();
+      }),
+    );
+    child.stdin!.on('error', () => {});
+  }
+
+  /** Everything routerd wrote so far (console output, and stderr). */
+  get output(): string {
+    return this.text;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Waits until the output from character `from` on matches re; rejects on timeout or exit. */
+  waitFor(re: RegExp, timeoutMs = 20_000, from = 0): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const attempt = (): boolean => {
+        const m = re.exec(this.text.slice(from));
+        if (m) {
+          done();
+          resolve(m);
+          return true;
+        }
+        if (this.exited) {
+          done();
+          reject(new Error(`routerd exited while waiting for ${re}\n${this.tail()}`));
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`routerd: no ${re} within ${timeoutMs} ms\n${this.tail()}`));
+      }, timeoutMs);
+      const listener = (): void => void attempt();
+      const done = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+      };
+      if (!attempt()) this.listeners.add(listener);
+    });
+  }
+
+  /** The last lines of the output, for error messages. */
+  tail(lines = 30): string {
+    return this.text.split('\n').slice(-lines).join('\n');
+  }
+
+  /**
+   * Types one line and returns what routerd printed before its next prompt. The console does
+   * not echo on a pipe, so the output is the command's alone. One command at a time.
+   */
+  command(line: string, timeoutMs = 20_000): Promise<string> {
+    const run = async (): Promise<string> => {
+      const from = this.text.length;
+      this.child.stdin!.write(`${line}\n`);
+      const m = await this.waitFor(new RegExp(`^([^]*?)${PROMPT.source}`), timeoutMs, from);
+      return m[1]!;
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Like command, but rejects when routerd answers with a failure or a syntax error. */
+  async configure(line: string): Promise<string> {
+    const out = await this.command(line);
+    if (/failure:|input does not match|bad command|syntax error|expected /i.test(out)) {
+      throw new Error(`routerd refused: ${line}\n${out}`);
+    }
+    return out;
+  }
+
+  /** The router's log (`/log print`). */
+  logText(): Promise<string> {
+    return this.command('/log print');
+  }
+
+  /** Polls `check` (a console command's output) until it returns true; false after timeoutMs. */
+  async poll(line: string, check: (output: string) => boolean, timeoutMs = 30_000, everyMs = 500): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    let out = '';
+    for (;;) {
+      out = await this.command(line);
+      if (check(out)) return out;
+      if (Date.now() > end) throw new Error(`routerd: "${line}" did not show what was expected within ${timeoutMs} ms:\n${out}`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  /** Stops routerd: SIGTERM (it stops its tunnels), SIGKILL after 5 s. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.exited && this.child.pid !== undefined) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => {
+        if (!this.exited && this.child.pid !== undefined) this.child.kill('SIGKILL');
+      }, 5000);
+      await this.exitPromise;
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * Starts routerd in ns with a fresh data directory, logs in as admin (empty password) and
+ * resolves at the first prompt. Stopped and cleaned up at t.teardown.
+ */
+export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdOptions = {}): Promise<Routerd> {
+  const dataDir = mkdtempSync(join(tmpdir(), `interop-routerd-${process.pid}-`));
+  const child = ns.spawn('node', ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: root,
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+  });
+  const routerd = new Routerd(child, dataDir);
+  t.teardown(async () => {
+    await routerd.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  await routerd.waitFor(/Login: /, 60_000);
+  child.stdin!.write('admin\n');
+  await routerd.waitFor(/Password: /, 10_000);
+  child.stdin!.write('\n');
+  await routerd.waitFor(PROMPT, 20_000);
+  return routerd;
+}

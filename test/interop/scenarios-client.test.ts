@@ -1,0 +1,247 @@
+// Scenario 2 of the interop issue: our routerd dials the real pptpd (poptop 1.4.0 + pppd 2.4.9 in
+// a QEMU guest) as a `/interface pptp-client`, configured at its console. One guest and one
+// routerd serve every variant: between calls pptpd's pppd options (read per call) are rewritten
+// and our client's row changed. Each call is captured on the bridge and must pass the wire
+// check; the MS-CHAPv2 + MPPE-128 call's capture is the golden reference of our client role
+// (test/fixtures/interop/routerd-client-mschapv2-mppe128.pcap, refreshed with
+// INTEROP_UPDATE_FIXTURES=1).
+import t, { type Test } from 'tap';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { countPackets, startCapture, wireCheck } from './capture.js';
+import { bootGuest, createInteropNet, type Guest, type InteropNet } from './guest.js';
+import type { PptpdRole } from './guest-role.js';
+import { rewriteGuestRole } from './guest-rewrite.js';
+import { routerPresent, startRouterd, type Routerd } from './routerd.js';
+import { fetchSha256, guestFetchSha256, guestServeBlob, serveBlob } from './transfer.js';
+
+const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'interop', 'routerd-client-mschapv2-mppe128.pcap');
+
+const SUBNET = 45;
+const USER = 'ex';
+const PASSWORD = 'lkjrht';
+const SERVER_END = '10.0.103.1';
+const CLIENT_END = '10.0.103.2';
+const IFACE = 'to-linux';
+
+/** Debian's /etc/ppp/pptpd-options keeps these; every variant does too. */
+const COMMON = ['nobsdcomp', 'novj', 'novjccomp'];
+const ONLY_MSCHAP2 = ['refuse-pap', 'refuse-chap', 'refuse-mschap', 'require-mschap-v2'];
+
+interface Rig {
+  net: InteropNet;
+  routerd: Routerd;
+  guest: Guest;
+  dir: string;
+  started: number;
+  added: boolean;
+}
+
+function role(pppdOptions: readonly string[]): PptpdRole {
+  return {
+    kind: 'pptpd',
+    users: [{ name: USER, password: PASSWORD }],
+    localIp: SERVER_END,
+    remoteIp: `${CLIENT_END}-9`,
+    pppdOptions: [...COMMON, ...pppdOptions],
+  };
+}
+
+async function setUp(t: Test): Promise<Rig> {
+  const started = Date.now();
+  const net = await createInteropNet(t, SUBNET);
+  const dir = mkdtempSync(join(tmpdir(), `interop-${process.pid}-client-`));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const [routerd, guest] = await Promise.all([
+    startRouterd(t, net.ns),
+    bootGuest(t, net, { name: 'srv', address: net.guestAddress(2), role: role([...ONLY_MSCHAP2, 'require-mppe-128']) }),
+  ]);
+  t.comment(`routerd and guest ready at ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { net, routerd, guest, dir, started, added: false };
+}
+
+interface Call {
+  from: number;
+  capture: string;
+  stop: () => Promise<void>;
+}
+
+/** Sets pptpd's options for the next call, starts a capture and enables our client with `set`. */
+async function dial(t: Test, rig: Rig, name: string, pppdOptions: readonly string[], set: string): Promise<Call> {
+  await rewriteGuestRole(rig.guest, role(pppdOptions));
+  const capture = await startCapture(t, rig.net.ns, rig.net.bridge, join(rig.dir, `${name}.pcap`));
+  const from = rig.guest.console.length;
+  if (!rig.added) {
+    // SPEC.md example 5's form: add ... disabled=no dials at once.
+    await rig.routerd.configure(`/interface pptp-client add name=${IFACE} connect-to=${rig.guest.address} user=${USER} ${set} disabled=no`);
+    rig.added = true;
+  } else {
+    await rig.routerd.configure(`/interface pptp-client set ${IFACE} ${set}`);
+    await rig.routerd.configure(`/interface pptp-client enable ${IFACE}`);
+  }
+  return { from, capture: capture.file, stop: () => capture.stop() };
+}
+
+function monitorValue(out: string, key: string): string | undefined {
+  const m = new RegExp(`^\\s*${key}: (.*)$`, 'm').exec(out);
+  return m?.[1]?.trim().replace(/^"|"$/g, '');
+}
+
+/** Disables our client and waits for the guest's pppd to end; returns its exit status. */
+async function hangUp(t: Test, rig: Rig, call: Call): Promise<number> {
+  await rig.routerd.configure(`/interface pptp-client disable ${IFACE}`);
+  const exit = await rig.guest.waitForExit('pppd', 30_000, call.from);
+  t.pass(`the guest's pppd ended after our client was disabled (exit ${exit.status})`);
+  await new Promise((r) => setTimeout(r, 1000));
+  return exit.status;
+}
+
+async function connectedCall(
+  t: Test,
+  rig: Rig,
+  name: string,
+  pppdOptions: readonly string[],
+  expect: { set: string; pppdAuth: RegExp; pppdMppe: RegExp | undefined; encoding: string; transferKib?: number },
+): Promise<string> {
+  const call = await dial(t, rig, name, pppdOptions, expect.set);
+  const up = await rig.guest.waitForIpUp(60_000, call.from).catch(async (e: Error) => {
+    throw new Error(`${e.message}\n--- routerd log ---\n${await rig.routerd.logText()}`);
+  });
+  t.equal(up.local, SERVER_END, 'pptpd\'s pppd has its localip');
+  t.equal(up.remote, CLIENT_END, 'and gave our client the first remoteip address');
+  t.equal(up.ipparam, rig.net.hostAddress, 'pptpd reports our routerd\'s address as the caller');
+  const pppd = rig.guest.console.slice(call.from);
+  t.match(pppd, expect.pppdAuth, 'pptpd\'s pppd: authentication as expected');
+  if (expect.pppdMppe) t.match(pppd, expect.pppdMppe, 'pptpd\'s pppd: MPPE as expected');
+  else t.notMatch(pppd, /MPPE \d+-bit/, 'pptpd\'s pppd: no MPPE');
+
+  const monitor = await rig.routerd.poll(`/interface pptp-client monitor ${IFACE} once`, (out) => monitorValue(out, 'status') === 'connected', 20_000);
+  t.equal(monitorValue(monitor, 'encoding') ?? '', expect.encoding, `routerd's monitor: encoding "${expect.encoding}"`);
+
+  const ping = await rig.net.ns.exec(['ping', '-c', '3', '-W', '5', SERVER_END]);
+  t.equal(ping.code, 0, `our namespace pings pptpd's end ${SERVER_END} through routerd's tunnel\n${ping.stdout}${ping.stderr}`);
+  const back = await rig.guest.exec(`ping -c 3 -W 5 ${CLIENT_END}`, 40_000);
+  t.equal(back.code, 0, `pptpd's side pings our end ${CLIENT_END}\n${back.output}`);
+
+  if (expect.transferKib) {
+    const want = await guestServeBlob(rig.guest, expect.transferKib);
+    const got = await fetchSha256(rig.net.ns, `http://${SERVER_END}:8080/blob`);
+    t.equal(got.sha256, want, `${expect.transferKib} KiB from pptpd's side to routerd's arrive intact (sha256)`);
+    const fromUs = await serveBlob(t, rig.net.ns, CLIENT_END, 8081, expect.transferKib * 1024);
+    t.equal(await guestFetchSha256(rig.guest, `http://${CLIENT_END}:8081/blob`), fromUs.sha256, `${expect.transferKib} KiB from routerd's side to pptpd's arrive intact (sha256)`);
+  }
+
+  await hangUp(t, rig, call);
+  await call.stop();
+  t.same(await wireCheck(call.capture), [], `Wireshark finds nothing malformed in ${name}`);
+  return call.capture;
+}
+
+t.test('routerd pptp-client against the real pptpd', { skip: routerPresent() ? false : 'src/router is not in this checkout: routerd cannot run a tunnel' }, async (t) => {
+  const rig = await setUp(t);
+  const secs = (): string => ((Date.now() - rig.started) / 1000).toFixed(1);
+
+  await t.test('MS-CHAPv2 + require-mppe-128: ping, 1 MiB each way, hang-up', async (t) => {
+    const capture = await connectedCall(t, rig, 'mschapv2-mppe128', [...ONLY_MSCHAP2, 'require-mppe-128'], {
+      set: `password=${PASSWORD}`,
+      pppdAuth: /rcvd \[CHAP Response id=0x[0-9a-f]+ <[0-9a-f]+>, name = "ex"\][^]*sent \[CHAP Success/,
+      pppdMppe: /MPPE 128-bit stateless compression enabled/,
+      encoding: 'MPPE128 stateless',
+      transferKib: 1024,
+    });
+    for (const [what, filter] of [
+      ['the MS-CHAPv2 Success', 'chap.code == 3'],
+      ['CCP Configure-Ack of MPPE', 'ccp && ppp.code == 2 && ccp.opt.type == 18'],
+      ['IPCP Configure-Ack', 'ipcp && ppp.code == 2'],
+      ['Outgoing-Call-Request', 'pptp.control_message_type == 7'],
+    ] as const) {
+      t.ok((await countPackets(capture, filter)) > 0, `the capture holds ${what}`);
+    }
+    if (process.env.INTEROP_UPDATE_FIXTURES === '1') {
+      copyFileSync(capture, fixture);
+      chmodSync(fixture, 0o644);
+      t.comment(`golden capture written to ${fixture}`);
+    }
+    if (process.env.INTEROP_KEEP) copyFileSync(capture, join(process.env.INTEROP_KEEP, 'routerd-client-mschapv2-mppe128.pcap'));
+    t.comment(`done at ${secs()} s`);
+  });
+
+  await t.test('pptpd requires MPPE-40', async (t) => {
+    await connectedCall(t, rig, 'mppe40', [...ONLY_MSCHAP2, 'require-mppe-40'], {
+      set: `password=${PASSWORD}`,
+      pppdAuth: /sent \[CHAP Success/,
+      pppdMppe: /MPPE 40-bit stateless compression enabled/,
+      encoding: 'MPPE40 stateless',
+      transferKib: 256,
+    });
+  });
+
+  await t.test('pptpd allows mppe-stateful: routerd (no stateful setting) keeps stateless', async (t) => {
+    await connectedCall(t, rig, 'mppe-stateful', [...ONLY_MSCHAP2, 'require-mppe-128', 'mppe-stateful'], {
+      set: `password=${PASSWORD}`,
+      pppdAuth: /sent \[CHAP Success/,
+      pppdMppe: /MPPE 128-bit stateless compression enabled/,
+      encoding: 'MPPE128 stateless',
+      transferKib: 256,
+    });
+  });
+
+  await t.test('pptpd requires MS-CHAPv1 + MPPE-128', async (t) => {
+    await connectedCall(t, rig, 'mschapv1', ['refuse-pap', 'refuse-chap', 'refuse-mschap-v2', 'require-mschap', 'require-mppe-128'], {
+      set: `password=${PASSWORD}`,
+      pppdAuth: /sent \[CHAP Success/,
+      pppdMppe: /MPPE 128-bit stateless compression enabled/,
+      encoding: 'MPPE128 stateless',
+      transferKib: 256,
+    });
+  });
+
+  await t.test('pptpd requires CHAP-MD5, no encryption', async (t) => {
+    await connectedCall(t, rig, 'chap-md5', ['refuse-pap', 'refuse-mschap', 'refuse-mschap-v2', 'require-chap', 'nomppe'], {
+      set: `password=${PASSWORD}`,
+      pppdAuth: /sent \[CHAP Success/,
+      pppdMppe: undefined,
+      encoding: '',
+      transferKib: 256,
+    });
+  });
+
+  await t.test('pptpd requires PAP, no encryption', async (t) => {
+    await connectedCall(t, rig, 'pap', ['require-pap', 'refuse-chap', 'refuse-mschap', 'refuse-mschap-v2', 'nomppe'], {
+      set: `password=${PASSWORD}`,
+      pppdAuth: /sent \[PAP AuthAck/,
+      pppdMppe: undefined,
+      encoding: '',
+      transferKib: 256,
+    });
+  });
+
+  await t.test('a wrong password fails on both sides with the right messages', async (t) => {
+    const call = await dial(t, rig, 'wrong-password', [...ONLY_MSCHAP2, 'require-mppe-128'], 'password=not-the-password');
+    const exit = await rig.guest.waitForExit('pppd', 60_000, call.from);
+    t.equal(exit.status, 19, 'pptpd\'s pppd exits 19: authentication failed (pppd(8) EXIT STATUS)');
+    const pppd = rig.guest.console.slice(call.from);
+    t.match(pppd, /Peer ex failed CHAP authentication/, 'pptpd\'s pppd: peer ex failed authentication');
+    t.match(pppd, /sent \[CHAP Failure id=0x[0-9a-f]+ "E=691/, 'pptpd\'s pppd sends the MS-CHAPv2 failure E=691');
+    const log = await rig.routerd.poll('/log print', (out) => new RegExp(`user ${USER} authentication failed`).test(out), 15_000);
+    t.match(log, new RegExp(`user ${USER} authentication failed`), 'routerd logs that ex failed to authenticate');
+    const monitor = await rig.routerd.command(`/interface pptp-client monitor ${IFACE} once`);
+    t.not(monitorValue(monitor, 'status'), 'connected', `routerd's client is not connected (${monitorValue(monitor, 'status')})`);
+    await rig.routerd.configure(`/interface pptp-client disable ${IFACE}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    await call.stop();
+    t.same(await wireCheck(call.capture), [], 'Wireshark finds nothing malformed in the failed login');
+  });
+
+  t.ok(await rig.guest.shutdown(), 'the guest powers off cleanly');
+  t.comment(`scenario time ${secs()} s`);
+});
+
+t.test('the golden capture of our client role passes the wire check', { skip: existsSync(fixture) ? false : `no golden capture at ${fixture} yet` }, async (t) => {
+  t.same(await wireCheck(fixture), [], `${fixture} is clean`);
+  t.ok((await countPackets(fixture, 'chap')) >= 3, 'it holds the MS-CHAPv2 exchange');
+  t.ok((await countPackets(fixture, 'ccp')) >= 2, 'it holds the CCP (MPPE) negotiation');
+  t.ok((await countPackets(fixture, 'ppp.protocol == 0x00fd')) >= 12, 'it holds the MPPE-encrypted pings both ways');
+});
