@@ -23,6 +23,8 @@ const HELP = `usage: routerd [options]
                      may be given more than once (default stdio)
   --baud N           serial speed, 8N1 (default 115200)
   --identity NAME    router name until one is set with /system identity (default MikroTik)
+  --ethernet LIST    comma-separated links to list as /interface ethernet (default: the
+                     hardware NICs; for network namespaces and VMs whose ports are veth/virtio)
   -h, --help         this text
 
 Log in as admin with an empty password, then set one: /user set admin password=...`;
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       console: { type: 'string', multiple: true },
       baud: { type: 'string', default: '115200' },
       identity: { type: 'string', default: 'MikroTik' },
+      ethernet: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -71,12 +74,13 @@ async function main(): Promise<void> {
   }
 
   // ---- the router (src/router, issue 5) starts here --------------------------------------
-  const router = await startRouter({ model, license, log: book });
+  const ethernet = values.ethernet?.split(',').filter((n) => n !== '');
+  const router = await startRouter({ model, license, log: book, ethernet });
   let runtime: RuntimeState;
   if (router) runtime = router.runtime;
   else {
     const memory = new MemoryRuntime();
-    memory.ports = await ethernetPorts();
+    memory.ports = await ethernetPorts(ethernet);
     runtime = memory;
     log.warning('router not present in this build: tunnels are not started; configuration only');
   }

@@ -11,6 +11,8 @@ export interface RouterDeps {
   readonly model: ConfigModel;
   readonly license: License;
   readonly log: LogBook;
+  /** Kernel links to list as /interface ethernet (routerd --ethernet); default: the hardware NICs. */
+  readonly ethernet?: readonly string[];
 }
 
 export interface Router {

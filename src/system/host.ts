@@ -44,6 +44,9 @@ export class Host {
   setLinkMtu(name: string, mtu: number): Promise<SystemResult<void>> {
     return links.setLinkMtu(this.runner, name, mtu);
   }
+  renameLink(name: string, newName: string): Promise<SystemResult<void>> {
+    return links.renameLink(this.runner, name, newName);
+  }
 
   listAddresses(device?: string): Promise<SystemResult<addresses.InterfaceAddress[]>> {
     return addresses.listAddresses(this.runner, device);
@@ -66,6 +69,9 @@ export class Host {
   }
   removeRoute(r: routes.Route): Promise<SystemResult<void>> {
     return routes.removeRoute(this.runner, r);
+  }
+  routeGet(dst: string): Promise<SystemResult<{ gateway?: string; device: string }>> {
+    return routes.routeGet(this.runner, dst);
   }
 
   setIpForwarding(on: boolean): Promise<SystemResult<void>> {

@@ -60,3 +60,8 @@ export function setLinkUp(runner: CommandRunner, name: string, up: boolean): Pro
 export function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
   return runQuiet(runner, ['ip', 'link', 'set', name, 'mtu', String(mtu)]);
 }
+
+/** Renames a link; the kernel allows it only while the link is down. */
+export function renameLink(runner: CommandRunner, name: string, newName: string): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'name', newName]);
+}

@@ -103,15 +103,17 @@ async function readCpuinfoSerial(): Promise<string | undefined> {
  * /sys/class/net rather than systeminformation, which starts from os.networkInterfaces() and so
  * misses a NIC that has no address yet (every port of a freshly booted router).
  */
-export async function ethernetPorts(): Promise<{ defaultName: string; mac: string; running: boolean }[]> {
+export async function ethernetPorts(only?: readonly string[]): Promise<{ defaultName: string; mac: string; running: boolean }[]> {
   const { readdir, readFile, access } = await import('node:fs/promises');
   const sys = '/sys/class/net';
   const read = (name: string, file: string) => readFile(`${sys}/${name}/${file}`, 'utf8').then((s) => s.trim(), () => '');
   const ports: { defaultName: string; mac: string; running: boolean }[] = [];
-  for (const name of (await readdir(sys).catch(() => [] as string[])).sort()) {
+  const names = only ?? (await readdir(sys).catch(() => [] as string[])).sort();
+  for (const name of names) {
     // type 1 is ARPHRD_ETHER; a "device" link means real hardware, not veth, bridge or tun.
+    // A list given by the caller (routerd --ethernet, for namespaces and VMs) is taken as it is.
     if ((await read(name, 'type')) !== '1') continue;
-    if (!(await access(`${sys}/${name}/device`).then(() => true, () => false))) continue;
+    if (!only && !(await access(`${sys}/${name}/device`).then(() => true, () => false))) continue;
     const mac = await read(name, 'address');
     if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) continue;
     ports.push({ defaultName: name, mac: mac.toUpperCase(), running: (await read(name, 'operstate')) === 'up' });

@@ -1,6 +1,6 @@
 // IPv4 routes in the main table (`ip route`). RouterOS's `distance` maps to the kernel metric:
 // both prefer the lower value among routes to the same destination.
-import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
+import { type CommandRunner, type SystemResult, failed, ipJson, ok, runQuiet } from './command.js';
 
 export interface Route {
   /** "0.0.0.0/0" (or "default") or "a.b.c.d/len"; a bare address means /32. */
@@ -59,4 +59,13 @@ export function replaceRoute(runner: CommandRunner, route: Route): Promise<Syste
 
 export function removeRoute(runner: CommandRunner, route: Route): Promise<SystemResult<void>> {
   return runQuiet(runner, ['ip', 'route', 'del', ...routeArgs(route)]);
+}
+
+/** How the kernel would reach dst now (`ip route get`): the next hop, if any, and the device. */
+export async function routeGet(runner: CommandRunner, dst: string): Promise<SystemResult<{ gateway?: string; device: string }>> {
+  const r = await ipJson<{ gateway?: string; dev: string }[]>(runner, ['-4', 'route', 'get', dst]);
+  if (!r.ok) return r;
+  const first = r.value[0];
+  if (!first) return failed(['ip', '-4', 'route', 'get', dst], -1, 'no route');
+  return ok({ gateway: first.gateway, device: first.dev });
 }

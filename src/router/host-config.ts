@@ -1,0 +1,156 @@
+// Puts `/ip address`, `/ip route` and `/interface ethernet` onto the host, and keeps them there as
+// tunnels come and go: an address on a tunnel interface, or a route whose gateway is only
+// reachable through a tunnel, is applied when that tunnel is up and counts as inactive until then
+// (RouterOS shows such routes as inactive too). Every change to the host goes through one queue,
+// so a configuration change and a tunnel coming up never interleave their commands.
+import { ethernet, ipAddress, ipRoute } from '../config/menus/index.js';
+import type { ConfigModel } from '../config/model.js';
+import type { Logger } from '../log.js';
+import { describeSystemError, type Host, type InterfaceAddress, type Route } from '../system/host.js';
+
+const key = (o: object): string => JSON.stringify(o);
+
+export class HostConfig {
+  /** RouterOS interface name -> kernel link name, for tunnels that are up. */
+  private readonly tunnels = new Map<string, string>();
+  private readonly appliedAddresses = new Map<string, InterfaceAddress>();
+  private readonly appliedRoutes = new Map<string, Route>();
+  private readonly proxyArp = new Set<string>();
+  private queue: Promise<void> = Promise.resolve();
+  private readonly complaints = new Set<string>();
+
+  constructor(
+    private readonly model: ConfigModel,
+    private readonly host: Host,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs a host change after every earlier one. */
+  serialized<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(job);
+    this.queue = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  tunnelUp(name: string, kernelName: string): Promise<void> {
+    this.tunnels.set(name, kernelName);
+    return this.reconcile();
+  }
+
+  tunnelDown(name: string): Promise<void> {
+    const kernel = this.tunnels.get(name);
+    this.tunnels.delete(name);
+    // The kernel drops addresses and routes with the device; forget them so they are re-added.
+    for (const [k, a] of this.appliedAddresses) if (a.device === kernel) this.appliedAddresses.delete(k);
+    for (const [k, r] of this.appliedRoutes) if (r.device === kernel) this.appliedRoutes.delete(k);
+    return this.reconcile();
+  }
+
+  /** The kernel link behind a RouterOS interface name, if it exists now. */
+  kernelName(name: string): string | undefined {
+    const tunnel = this.tunnels.get(name);
+    if (tunnel) return tunnel;
+    const port = this.model.list(ethernet).find((e) => e.name === name);
+    return port ? port['default-name'] : undefined;
+  }
+
+  reconcile(): Promise<void> {
+    return this.serialized(() => this.apply());
+  }
+
+  /** Removes everything this router put on the host (shutdown). */
+  clear(): Promise<void> {
+    return this.serialized(async () => {
+      for (const r of this.appliedRoutes.values()) await this.host.removeRoute(r);
+      for (const a of this.appliedAddresses.values()) await this.host.removeAddress(a);
+      for (const dev of this.proxyArp) await this.host.setProxyArp(dev, false);
+      this.appliedRoutes.clear();
+      this.appliedAddresses.clear();
+      this.proxyArp.clear();
+    });
+  }
+
+  private async apply(): Promise<void> {
+    const links = await this.host.listLinks();
+    const existing = new Set(links.ok ? links.value.map((l) => l.name) : []);
+    const device = (name: string): string | undefined => {
+      const kernel = this.kernelName(name) ?? name;
+      return existing.has(kernel) ? kernel : undefined;
+    };
+
+    for (const port of this.model.list(ethernet)) {
+      const dev = port['default-name'];
+      if (!existing.has(dev)) continue;
+      const proxy = port.arp === 'proxy-arp';
+      if (proxy !== this.proxyArp.has(dev)) {
+        this.check(`arp on ${port.name}`, await this.host.setProxyArp(dev, proxy));
+        if (proxy) this.proxyArp.add(dev);
+        else this.proxyArp.delete(dev);
+      }
+      const link = links.ok ? links.value.find((l) => l.name === dev) : undefined;
+      if (link && link.mtu !== port.mtu) this.check(`mtu on ${port.name}`, await this.host.setLinkMtu(dev, port.mtu));
+      if (link && !link.up && !port.disabled) this.check(`${port.name} up`, await this.host.setLinkUp(dev, true));
+    }
+
+    const wantAddresses = new Map<string, InterfaceAddress>();
+    for (const row of this.model.list(ipAddress)) {
+      if (row.disabled) continue;
+      const dev = device(row.interface);
+      if (!dev) continue; // inactive until the interface exists
+      const [local, len] = row.address.split('/');
+      const a: InterfaceAddress = { device: dev, local: local!, prefixLength: Number(len) };
+      wantAddresses.set(key(a), a);
+    }
+    for (const [k, a] of this.appliedAddresses) {
+      if (wantAddresses.has(k)) continue;
+      await this.host.removeAddress(a);
+      this.appliedAddresses.delete(k);
+    }
+    const present = await this.host.listAddresses();
+    const have = new Set(present.ok ? present.value.map((a) => `${a.device} ${a.local}/${a.prefixLength}`) : []);
+    for (const [k, a] of wantAddresses) {
+      if (this.appliedAddresses.has(k) && have.has(`${a.device} ${a.local}/${a.prefixLength}`)) continue;
+      if (!have.has(`${a.device} ${a.local}/${a.prefixLength}`)) {
+        if (!this.check(`address ${a.local}/${a.prefixLength} on ${a.device}`, await this.host.addAddress(a))) continue;
+      }
+      this.appliedAddresses.set(k, a);
+    }
+
+    const wantRoutes = new Map<string, Route>();
+    for (const row of this.model.list(ipRoute)) {
+      if (row.disabled) continue;
+      const viaDevice = /^\d+\.\d+\.\d+\.\d+$/.test(row.gateway) ? undefined : device(row.gateway);
+      if (viaDevice === undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(row.gateway)) continue;
+      const r: Route = viaDevice
+        ? { dst: row['dst-address'], device: viaDevice, distance: row.distance }
+        : { dst: row['dst-address'], gateway: row.gateway, distance: row.distance };
+      wantRoutes.set(key(r), r);
+    }
+    for (const [k, r] of this.appliedRoutes) {
+      if (wantRoutes.has(k)) continue;
+      await this.host.removeRoute(r);
+      this.appliedRoutes.delete(k);
+    }
+    for (const [k, r] of wantRoutes) {
+      // replace is idempotent; a gateway not reachable yet fails quietly and is tried again
+      // when the next tunnel comes up.
+      const done = await this.host.replaceRoute(r);
+      if (done.ok) {
+        this.appliedRoutes.set(k, r);
+        this.complaints.delete(k);
+      } else {
+        this.appliedRoutes.delete(k);
+        if (!this.complaints.has(k)) {
+          this.complaints.add(k);
+          this.log.info(`route ${r.dst} via ${r.gateway ?? r.device} inactive: ${describeSystemError(done.error)}`);
+        }
+      }
+    }
+  }
+
+  private check(what: string, result: { ok: boolean; error?: Parameters<typeof describeSystemError>[0] }): boolean {
+    if (result.ok) return true;
+    this.log.error(`${what}: ${describeSystemError(result.error!)}`);
+    return false;
+  }
+}

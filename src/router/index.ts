@@ -1,0 +1,168 @@
+// src/router: the reconciler that turns configuration into running tunnels (issue 5).
+//   index.ts          startRouter: owns the host, the data plane, the call table and the licence
+//                     slots; follows configuration changes; answers the console's RuntimeState
+//   server-side.ts    /interface pptp-server server: the listener and one Tunnel per call
+//   client-dialer.ts  one per enabled /interface pptp-client: dial, run, redial
+//   tunnel.ts         a PppLink plus its interface on the host (name, address, routes)
+//   ppp-link.ts       data-plane session joined to the PPP engine; GRE watch and idle time
+//   host-config.ts    /ip address, /ip route, /interface ethernet onto the host
+//   user-plan.ts      a user's addresses, routes and encryption from secret + profile + pool
+//   tunnel-slots.ts   the licence's tunnel limit, shared by both roles
+//   link-names.ts     RouterOS interface names onto 15-character kernel names
+// Everything is reconciled from the model: a change event re-reads the relevant menu and makes
+// the running state match it; nothing is patched incrementally from the event's contents.
+import { pptpClient, systemIdentity } from '../config/menus/index.js';
+import type { ChangeEvent } from '../config/model.js';
+import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
+import type { ClientStatus, EthernetPort, PppSession, RuntimeState } from '../config/runtime.js';
+import { nativeMppe } from '../crypto/mppe-native.js';
+import { ReferenceDataPlane } from '../dataplane/reference.js';
+import { CallTable } from '../pptp/index.js';
+import { Host, describeSystemError } from '../system/host.js';
+import { ethernetPorts } from '../system/resources.js';
+import { AddressPools } from './address-pools.js';
+import { ClientDialer, type ClientRow } from './client-dialer.js';
+import { HostConfig } from './host-config.js';
+import { LinkNames } from './link-names.js';
+import { ServerSide } from './server-side.js';
+import { TunnelSlots } from './tunnel-slots.js';
+import type { TunnelContext } from './tunnel.js';
+import { encryptionOf, profileOf } from './user-plan.js';
+
+const TICK_MS = 1000;
+
+export const startRouter: StartRouter = async (deps) => {
+  const router = new RouterdRouter(deps);
+  await router.start();
+  return router;
+};
+
+class RouterdRouter implements Router, RuntimeState {
+  readonly runtime: RuntimeState = this;
+  private readonly host = new Host();
+  private readonly plane: ReferenceDataPlane;
+  private readonly hostConfig: HostConfig;
+  private readonly slots: TunnelSlots;
+  private readonly callTable = new CallTable();
+  private readonly ctx: TunnelContext;
+  private readonly server: ServerSide;
+  private readonly clients = new Map<number, ClientDialer>();
+  private ports: EthernetPort[] = [];
+  private ticker: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private stopping = false;
+  private readonly log;
+
+  constructor(private readonly deps: RouterDeps) {
+    this.log = deps.log.logger('router');
+    this.plane = new ReferenceDataPlane({ log: deps.log.logger('dataplane') });
+    this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
+    this.slots = new TunnelSlots(deps.license);
+    this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
+    this.server = new ServerSide({
+      model: deps.model,
+      ctx: this.ctx,
+      callTable: this.callTable,
+      slots: this.slots,
+      pools: new AddressPools(),
+      log: deps.log.logger('pptp-server'),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.ports = await ethernetPorts(this.deps.ethernet);
+    // A router forwards: the LAN behind one tunnel reaches the LAN behind another.
+    const fwd = await this.host.setIpForwarding(true);
+    if (!fwd.ok) this.log.error(`IP forwarding not enabled: ${describeSystemError(fwd.error)}`);
+    this.unsubscribe = this.deps.model.onChange((e) => this.changed(e));
+    this.ticker = setInterval(() => void this.tick(), TICK_MS);
+    this.ticker.unref();
+    await this.hostConfig.reconcile();
+    await this.server.apply();
+    this.reconcileClients();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.unsubscribe?.();
+    clearInterval(this.ticker);
+    const dialers = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all([this.server.stop(), ...dialers.map((d) => d.stop())]);
+    await this.hostConfig.clear();
+    this.plane.close();
+    this.log.info('all tunnels stopped');
+  }
+
+  // ---- RuntimeState -------------------------------------------------------------------------
+
+  clientStatus(name: string): ClientStatus | undefined {
+    const dialer = [...this.clients.values()].find((d) => d.row.name === name);
+    return dialer?.status(Date.now());
+  }
+
+  sessions(): readonly PppSession[] {
+    return this.server.sessions(Date.now());
+  }
+
+  disconnect(sessionId: string): boolean {
+    return this.server.disconnect(sessionId);
+  }
+
+  ethernetPorts(): readonly EthernetPort[] {
+    return this.ports;
+  }
+
+  // ---- reconciling ----------------------------------------------------------------------------
+
+  private changed(e: ChangeEvent): void {
+    if (this.stopping) return;
+    const path = e.op === 'reset' ? undefined : e.path;
+    if (path === undefined || path === '/interface pptp-server server') void this.server.apply();
+    if (path === undefined || path === '/interface pptp-client' || path === '/ppp profile') this.reconcileClients();
+    if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp')) {
+      void this.hostConfig.reconcile();
+    }
+  }
+
+  /** One dialer per enabled client row; a row that changed gets a new dialer. */
+  private reconcileClients(): void {
+    const rows = new Map(this.deps.model.list(pptpClient).filter((r) => !r.disabled).map((r) => [r.id, r]));
+    for (const [id, dialer] of this.clients) {
+      const row = rows.get(id);
+      if (row && sameRow(row, dialer.row) && this.encryptionFor(row) === dialer.encryption) continue;
+      this.clients.delete(id);
+      void dialer.stop();
+    }
+    for (const [id, row] of rows) {
+      if (this.clients.has(id)) continue;
+      this.clients.set(id, new ClientDialer({
+        row,
+        ctx: this.ctx,
+        host: this.host,
+        callTable: this.callTable,
+        slots: this.slots,
+        log: this.deps.log.logger('pptp-client'),
+        identity: () => this.deps.model.settings(systemIdentity).name,
+        useEncryption: this.encryptionFor(row),
+      }));
+    }
+  }
+
+  private encryptionFor(row: ClientRow) {
+    return encryptionOf(profileOf(this.deps.model, row.profile)['use-encryption']);
+  }
+
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    for (const t of this.server.tunnels()) t.link.tick(now);
+    for (const d of this.clients.values()) d.current?.link.tick(now);
+    const ports = await ethernetPorts(this.deps.ethernet);
+    this.ports = ports;
+  }
+}
+
+function sameRow(a: ClientRow, b: ClientRow): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,152 @@
+// One tunnel's PPP link: the data-plane session (GRE <-> TUN) of a PPTP call joined to the PPP
+// engine. Control frames go from the data plane to the PppSession and back; when the network
+// phase opens, the negotiated framing and MPPE keys go to the data plane, the owner configures
+// the host (addresses, routes), and only then may IPv4 pass. Activity and the GRE watch
+// (SPEC.md example 4) are checked by tick(), once a second.
+import type { MppeImplementation } from '../crypto/mppe.js';
+import type { DataPlane, DataPlaneSession } from '../dataplane/dataplane.js';
+import type { Logger } from '../log.js';
+import { systemClock } from '../ppp/clock.js';
+import {
+  PppSession, type PppClientOptions, type PppLinkUp, type PppServerOptions, type PppStatus,
+} from '../ppp/session.js';
+import type { CallInfo } from '../pptp/control-types.js';
+
+/** SPEC.md example 4: a call whose peer sends no GRE for this long is reported. */
+export const GRE_WATCH_MS = 10_000;
+/** How long a polite close waits for the peer's LCP Terminate-Ack. */
+const TERMINATE_WAIT_MS = 3000;
+
+type Without<T, K extends keyof T> = Omit<T, K>;
+export type PppRoleOptions =
+  | Without<PppServerOptions, 'events' | 'clock' | 'log'>
+  | Without<PppClientOptions, 'events' | 'clock' | 'log'>;
+
+export interface PppLinkOptions {
+  readonly dataplane: DataPlane;
+  readonly mppe: MppeImplementation;
+  readonly call: CallInfo;
+  readonly tunName: string;
+  readonly log: Logger;
+  readonly ppp: PppRoleOptions;
+  readonly onStatus?: (status: PppStatus) => void;
+  /** Configures the host for the link (rename, addresses, routes); IPv4 passes once it resolves. */
+  readonly onUp: (link: PppLinkUp) => Promise<void>;
+  /** Called once when the link is over, for whatever reason. */
+  readonly onDown: (reason: string) => void;
+}
+
+export class PppLink {
+  readonly session: DataPlaneSession;
+  readonly ppp: PppSession;
+  readonly startedAt = Date.now();
+  upAt: number | undefined;
+  lastActivity = Date.now();
+  private lastPackets = 0;
+  private greWarned = false;
+  private downReason: string | undefined;
+  private readonly downWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: PppLinkOptions) {
+    const { call, log } = options;
+    let ppp: PppSession | undefined;
+    this.session = options.dataplane.openSession({
+      localCallId: call.callId,
+      peerCallId: call.peerCallId,
+      peerAddress: call.peer.address,
+      tunName: options.tunName,
+      onControlFrame: (protocol, information) => ppp?.receive(protocol, information),
+      onMppeResetNeeded: () => ppp?.requestCcpReset(),
+      log: log.child('dataplane'),
+    });
+    ppp = new PppSession({
+      ...options.ppp,
+      clock: systemClock(),
+      log: log.child('ppp'),
+      events: {
+        send: (protocol, information) => this.session.sendControlFrame(protocol, information),
+        status: (s) => options.onStatus?.(s),
+        up: (link) => void this.linkUp(link),
+        down: (reason) => this.linkDown(reason),
+        resetEncrypter: () => this.session.resetMppeSend(),
+      },
+    } as ConstructorParameters<typeof PppSession>[0]);
+    this.ppp = ppp;
+  }
+
+  get down(): boolean {
+    return this.downReason !== undefined;
+  }
+
+  start(): void {
+    this.ppp.start();
+  }
+
+  /** LCP Terminate (RFC 1661 section 3.7), waiting a little for the peer's Ack. */
+  async close(reason: string): Promise<void> {
+    if (this.down) return;
+    const done = new Promise<void>((resolve) => this.downWaiters.push(resolve));
+    this.ppp.close(reason);
+    const timer = setTimeout(() => this.ppp.lowerDown(reason), TERMINATE_WAIT_MS);
+    await done;
+    clearTimeout(timer);
+  }
+
+  /** The PPTP call under the link is gone. */
+  lowerDown(reason: string): void {
+    this.ppp.lowerDown(reason);
+  }
+
+  /** Closes the data-plane session (the TUN device goes with it). */
+  destroy(): void {
+    this.session.close();
+  }
+
+  /** Once a second: idle time, keepalive bookkeeping, the GRE watch. */
+  tick(now: number): void {
+    if (this.down) return;
+    const c = this.session.counters();
+    const packets = c.rxPackets + c.txPackets;
+    if (packets !== this.lastPackets) {
+      this.lastPackets = packets;
+      this.lastActivity = now;
+    }
+    // Data counts as a sign of life for the keepalive, not only LCP echoes.
+    if (c.greRxPackets + c.ackOnlyRx > 0 && c.rxPackets > 0) this.ppp.noteActivity();
+    if (!this.greWarned && now - this.startedAt >= GRE_WATCH_MS && c.greRxPackets + c.ackOnlyRx === 0) {
+      this.greWarned = true;
+      const peer = this.options.call.peer.address;
+      this.options.log.warning(
+        `no GRE packets from ${peer} within ${GRE_WATCH_MS / 1000} s although the control connection (TCP 1723) is up: ` +
+          'a firewall on the way probably blocks IP protocol 47 (GRE)',
+      );
+    }
+  }
+
+  private async linkUp(link: PppLinkUp): Promise<void> {
+    this.session.setFraming(link.framing);
+    if (link.mppe.send && link.mppe.receive) {
+      this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
+    }
+    try {
+      await this.options.onUp(link);
+    } catch (e) {
+      this.options.log.error(`cannot configure the tunnel interface: ${(e as Error).message}`);
+      void this.close(`interface setup failed: ${(e as Error).message}`);
+      return;
+    }
+    if (this.down) return;
+    this.upAt = Date.now();
+    this.lastActivity = this.upAt;
+    this.session.setIpEnabled(true);
+  }
+
+  private linkDown(reason: string): void {
+    if (this.downReason !== undefined) return;
+    this.downReason = reason;
+    this.session.setIpEnabled(false);
+    this.session.setMppe(null);
+    for (const w of this.downWaiters.splice(0)) w();
+    this.options.onDown(reason);
+  }
+}

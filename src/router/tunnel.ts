@@ -1,0 +1,114 @@
+// One PPTP tunnel as the host sees it, for both roles: a PppLink (data-plane session + PPP
+// engine) whose TUN device, once the network phase opens, gets its RouterOS name (as far as the
+// kernel allows), its MTU, the point-to-point address pair and the tunnel's own routes (a
+// secret's routes=, a client's add-default-route). When the link ends, the TUN device goes and
+// the kernel takes its addresses and routes with it; the rest of the host configuration is told.
+import type { MppeImplementation } from '../crypto/mppe.js';
+import type { DataPlane } from '../dataplane/dataplane.js';
+import type { Logger } from '../log.js';
+import type { PppLinkUp, PppStatus } from '../ppp/session.js';
+import type { CallInfo } from '../pptp/control-types.js';
+import { describeSystemError, type Host, type Route, type SystemResult } from '../system/host.js';
+import type { HostConfig } from './host-config.js';
+import type { LinkNames } from './link-names.js';
+import { PppLink, type PppRoleOptions } from './ppp-link.js';
+import type { PppRoute } from './user-plan.js';
+
+export interface TunnelContext {
+  readonly host: Host;
+  readonly hostConfig: HostConfig;
+  readonly plane: DataPlane;
+  readonly mppe: MppeImplementation;
+  readonly names: LinkNames;
+}
+
+export interface TunnelSpec {
+  readonly call: CallInfo;
+  readonly log: Logger;
+  readonly ppp: PppRoleOptions;
+  /** The RouterOS interface name, when known before the link is up (a client's row name). */
+  readonly name?: string;
+  /** The RouterOS interface name once the user is known (server), and the tunnel's own routes. */
+  readonly onNetwork: (link: PppLinkUp) => { readonly name: string; readonly routes: readonly PppRoute[] };
+  readonly onStatus?: (status: PppStatus) => void;
+  /** The tunnel is up and configured on the host. */
+  readonly onUp?: (tunnel: Tunnel) => void;
+  /** Once, when the tunnel is over and its interface gone. */
+  readonly onDown: (reason: string) => void;
+}
+
+export class Tunnel {
+  readonly link: PppLink;
+  /** RouterOS name (`pptp-out1`, `<pptp-ex>`, `FromLaptop`); a placeholder until the user is known. */
+  name: string;
+  kernelName: string;
+  negotiated: PppLinkUp | undefined;
+  private announced = false;
+
+  constructor(
+    private readonly ctx: TunnelContext,
+    private readonly spec: TunnelSpec,
+  ) {
+    this.name = spec.name ?? `pptp-call${spec.call.callId}`;
+    this.kernelName = ctx.names.claim(this.name);
+    try {
+      this.link = new PppLink({
+        dataplane: ctx.plane,
+        mppe: ctx.mppe,
+        call: spec.call,
+        tunName: this.kernelName,
+        log: spec.log,
+        ppp: spec.ppp,
+        onStatus: spec.onStatus,
+        onUp: (link) => this.configure(link),
+        onDown: (reason) => void this.finish(reason),
+      });
+    } catch (e) {
+      ctx.names.release(this.kernelName);
+      throw e;
+    }
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  private async configure(link: PppLinkUp): Promise<void> {
+    this.negotiated = link;
+    const { name, routes } = this.spec.onNetwork(link);
+    await this.ctx.hostConfig.serialized(async () => {
+      const host = this.ctx.host;
+      if (name !== this.name) {
+        const kernel = this.ctx.names.claim(name);
+        must(await host.renameLink(this.kernelName, kernel), 'rename');
+        this.ctx.names.release(this.kernelName);
+        this.kernelName = kernel;
+        this.name = name;
+      }
+      const dev = this.kernelName;
+      must(await host.setLinkMtu(dev, link.mtu), 'mtu');
+      must(await host.addAddress({ device: dev, local: link.localAddress, prefixLength: 32, peer: link.remoteAddress }), 'address');
+      must(await host.setLinkUp(dev, true), 'link up');
+      for (const r of routes) {
+        const route: Route = { dst: r.dst, gateway: r.gateway, device: dev, distance: r.distance };
+        const done = await host.replaceRoute(route);
+        if (!done.ok) this.spec.log.warning(`route ${r.dst} via ${r.gateway ?? dev} not installed: ${describeSystemError(done.error)}`);
+      }
+    });
+    if (this.link.down) return;
+    this.announced = true;
+    await this.ctx.hostConfig.tunnelUp(this.name, this.kernelName);
+    this.spec.onUp?.(this);
+  }
+
+  private async finish(reason: string): Promise<void> {
+    this.link.destroy();
+    this.ctx.names.release(this.kernelName);
+    if (this.announced) await this.ctx.hostConfig.tunnelDown(this.name);
+    this.spec.onDown(reason);
+  }
+}
+
+function must(result: SystemResult<void>, what: string): void {
+  if (!result.ok) throw new Error(`${what}: ${describeSystemError(result.error)}`);
+}
