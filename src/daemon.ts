@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // routerd: loads the configuration and licence from the data directory, starts the consoles
 // (stdio and/or serial ports) and the router that turns configuration into tunnels.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { License } from './config/license.js';
@@ -25,6 +25,8 @@ const HELP = `usage: routerd [options]
   --identity NAME    router name until one is set with /system identity (default MikroTik)
   --ethernet LIST    comma-separated links to list as /interface ethernet (default: the
                      hardware NICs; for network namespaces and VMs whose ports are veth/virtio)
+  --vendor-key FILE  check licence keys against this Ed25519 public key instead of the
+                     vendor's (test labs)
   -h, --help         this text
 
 Log in as admin with an empty password, then set one: /user set admin password=...`;
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
       baud: { type: 'string', default: '115200' },
       identity: { type: 'string', default: 'MikroTik' },
       ethernet: { type: 'string' },
+      'vendor-key': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
   const model = loaded.model;
   store.attach(model, (e) => log.error(`configuration not saved: ${e.message}`));
 
-  const license = new License({ dir: dataDir, softwareId: softwareIdFrom(await boardSerial()), publicKey: VENDOR_PUBLIC_KEY });
+  const license = new License({ dir: dataDir, softwareId: softwareIdFrom(await boardSerial()), publicKey: values['vendor-key'] ? readFileSync(values['vendor-key'], 'utf8') : VENDOR_PUBLIC_KEY });
   const refused = license.load();
   if (refused) {
     log.error(refused);

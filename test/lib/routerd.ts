@@ -1,7 +1,7 @@
-// Our routerd inside an interop test's namespace: `node src/daemon.ts --console stdio` started
-// with `ip netns exec` (so its PPTP listener, raw GRE socket and TUN devices belong to the
-// namespace, on the bridge's host side, e.g. 198.18.40.1), logged in as admin with the empty
-// password, then driven line by line as a person types at the console.
+// routerd inside a test's namespace: `node src/daemon.ts --console stdio` started with
+// `ip netns exec` (so its PPTP listener, raw GRE socket and TUN devices belong to the namespace),
+// logged in as admin with the empty password, then driven line by line as a person types at the
+// console. Used by the netns scenarios and the interop tests.
 //
 //   const r = await startRouterd(t, net.ns);
 //   await r.command('/ppp secret add name=ex password=lkjrht local-address=10.0.103.1 remote-address=10.0.103.2');
@@ -10,7 +10,7 @@
 //
 // routerd is killed by its PID at t.teardown (SIGTERM, then SIGKILL), its data directory removed.
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,17 +20,18 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const daemon = join(root, 'src', 'daemon.ts');
 const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 
-/** Whether src/router is part of this checkout: without it routerd only keeps configuration. */
-export function routerPresent(): boolean {
-  return existsSync(join(root, 'src', 'router', 'index.ts'));
-}
-
 /** The RouterOS prompt, `[admin@MikroTik] > ` or `[admin@MikroTik] /ppp secret> `. */
 const PROMPT = /\[[^\]@\n]+@[^\]\n]+\] [^\n>]*> $/;
 
 export interface RouterdOptions {
   /** `--identity`; default "MikroTik". */
   readonly identity?: string;
+  /** Links to list as /interface ethernet (`--ethernet`). */
+  readonly ethernet?: readonly string[];
+  /** A licence key to put in the data directory before start (license.key). */
+  readonly licenseKey?: string;
+  /** The public key licence keys are checked against (`--vendor-key`). */
+  readonly vendorKeyFile?: string;
 }
 
 export class Routerd {
@@ -165,7 +166,11 @@ export class Routerd {
  */
 export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdOptions = {}): Promise<Routerd> {
   const dataDir = mkdtempSync(join(tmpdir(), `interop-routerd-${process.pid}-`));
-  const child = ns.spawn('node', ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'], {
+  if (options.licenseKey !== undefined) writeFileSync(join(dataDir, 'license.key'), options.licenseKey);
+  const args = ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
+  if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
+  if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
+  const child = ns.spawn('node', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },

@@ -1,0 +1,63 @@
+// Topologies for the netns scenarios: routerd processes in namespaces joined by veth pairs, and
+// plain hosts (a namespace with an address and a default route) on their LANs. Every veth end
+// inside a router's namespace is named as RouterOS names ports (ether1 = WAN, ether2 = LAN) and
+// handed to routerd with --ethernet, so the seed's console lines work as written.
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issueKey, softwareIdFrom } from '../../src/config/license.js';
+import { boardSerial } from '../../src/system/resources.js';
+import { createNetns, createVethPair, type Netns, type TeardownHost } from './netns.js';
+export { createNetns };
+import { startRouterd, type Routerd, type RouterdOptions } from './routerd.js';
+
+export const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const testVendorKey = join(fixtures, 'license', 'test-public.pem');
+
+export interface RouterNode {
+  readonly ns: Netns;
+  readonly routerd: Routerd;
+}
+
+/** A licence key at `level` for this machine, signed with the test vendor key. */
+export async function testLicenseKey(level: number): Promise<string> {
+  const key = createPrivateKey(readFileSync(join(fixtures, 'license', 'test-private.pem')));
+  return issueKey(key, softwareIdFrom(await boardSerial()), level);
+}
+
+export interface RouterSpec extends Omit<RouterdOptions, 'ethernet' | 'vendorKeyFile' | 'licenseKey'> {
+  /** Licence level (default 1, as an unlicensed router). */
+  readonly level?: number;
+}
+
+/** Starts routerd in ns with the ports it has (ether1, ether2 ...). */
+export async function startRouter(t: TeardownHost, ns: Netns, ports: readonly string[], spec: RouterSpec = {}): Promise<RouterNode> {
+  const level = spec.level ?? 1;
+  const routerd = await startRouterd(t, ns, {
+    ...spec,
+    ethernet: ports,
+    vendorKeyFile: testVendorKey,
+    licenseKey: level > 1 ? await testLicenseKey(level) : undefined,
+  });
+  return { ns, routerd };
+}
+
+/** A veth pair: `nameA` in a, `nameB` in b, both up, without addresses (the console adds them). */
+export function link(a: Netns, nameA: string, b: Netns, nameB: string): Promise<[string, string]> {
+  return createVethPair(a, b, { nameA, nameB });
+}
+
+/** A LAN host: a namespace with one port to `router` (named routerPort there), an address and a default route. */
+export async function lanHost(t: TeardownHost, router: Netns, routerPort: string, address: string, gateway: string): Promise<Netns> {
+  const host = await createNetns(t, 'lanhost');
+  await createVethPair(host, router, { nameA: 'eth0', nameB: routerPort, addrA: address });
+  await host.run(['ip', 'route', 'add', 'default', 'via', gateway]);
+  return host;
+}
+
+/** ping from ns; true when every reply came. */
+export async function pings(ns: Netns, address: string, count = 3): Promise<{ ok: boolean; output: string }> {
+  const r = await ns.exec(['ping', '-c', String(count), '-i', '0.2', '-W', '2', address]);
+  return { ok: r.code === 0, output: r.stdout + r.stderr };
+}

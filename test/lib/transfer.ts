@@ -1,0 +1,56 @@
+// Checked transfers between namespaces: an HTTP server in one namespace serves random bytes of
+// known SHA-256, a fetch from another hashes what arrived. Node runs inside the namespaces
+// (`ip netns exec`) because the test process cannot enter them.
+import type { Netns, TeardownHost } from './netns.js';
+
+export interface Served {
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** Serves `bytes` random bytes at http://<address>:<port>/blob from ns until teardown (killed by PID). */
+export async function serveBlob(t: TeardownHost, ns: Netns, address: string, port: number, bytes: number): Promise<Served> {
+  const script = `
+    const c = require('crypto'); const data = c.randomBytes(${bytes});
+    const server = require('http').createServer((req, res) => { res.setHeader('Content-Length', data.length); res.end(data); });
+    server.listen(${port}, '${address}', () => console.log(JSON.stringify({ sha256: c.createHash('sha256').update(data).digest('hex'), bytes: data.length })));`;
+  const child = ns.spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as Served);
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`blob server exited (${code}): ${err.trim()}`)));
+  });
+}
+
+/** Fetches url from inside ns and returns the body's SHA-256 and length; rejects after timeoutMs. */
+export async function fetchSha256(ns: Netns, url: string, timeoutMs = 120_000): Promise<Served> {
+  const script = `
+    const h = require('crypto').createHash('sha256'); let n = 0;
+    require('http').get('${url}', (res) => { res.on('data', (d) => { h.update(d); n += d.length; });
+      res.on('end', () => console.log(JSON.stringify({ sha256: h.digest('hex'), bytes: n }))); })
+      .on('error', (e) => { console.error(e.message); process.exit(1); });`;
+  const r = await ns.exec(['timeout', String(Math.ceil(timeoutMs / 1000)), 'node', '-e', script]);
+  if (r.code !== 0) throw new Error(`fetch of ${url} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout.trim()) as Served;
+}
+
+/** Serves `bytes` from `from` at address, fetches them from `to`; ok when the hashes match. */
+export async function transferChecked(t: TeardownHost, from: Netns, address: string, to: Netns, bytes: number, port = 8080): Promise<{ ok: boolean; detail: string }> {
+  const served = await serveBlob(t, from, address, port, bytes);
+  const started = Date.now();
+  const got = await fetchSha256(to, `http://${address}:${port}/blob`);
+  const seconds = (Date.now() - started) / 1000;
+  return {
+    ok: got.sha256 === served.sha256 && got.bytes === served.bytes,
+    detail: `${got.bytes} bytes in ${seconds.toFixed(1)} s, sha256 ${got.sha256.slice(0, 12)}... vs ${served.sha256.slice(0, 12)}...`,
+  };
+}

@@ -1,0 +1,38 @@
+// SPEC.md example 1, the seed's quick setup, between two routerd processes in namespaces: the
+// server gets a secret and is enabled, the client dials it; checked with ping, a TCP transfer and
+// the consoles' own print and monitor output.
+import t from 'tap';
+import { createNetns, link, pings, startRouter } from '../lib/routers.js';
+import { transferChecked } from '../lib/transfer.js';
+
+t.test('quick setup: one client, one server, addresses from the secret', async (t) => {
+  const [serverNs, clientNs] = [await createNetns(t, 'qs-srv'), await createNetns(t, 'qs-cli')];
+  await link(serverNs, 'ether1', clientNs, 'ether1');
+  const [server, client] = await Promise.all([
+    startRouter(t, serverNs, ['ether1'], { identity: 'Server' }),
+    startRouter(t, clientNs, ['ether1'], { identity: 'Client' }),
+  ]);
+  // The seed's 10.5.8.104 / 10.1.0.172 "internet" addresses become 198.18.0.0/15 ones.
+  await server.routerd.configure('/ip address add address=198.18.8.104/24 interface=ether1');
+  await server.routerd.configure('/ppp secret add name=user password=passwd local-address=10.0.0.1 remote-address=10.0.0.2');
+  await server.routerd.configure('/interface pptp-server server set enabled=yes');
+  await client.routerd.configure('/ip address add address=198.18.8.172/24 interface=ether1');
+  await client.routerd.configure('/interface pptp-client add name=pptp-out1 connect-to=198.18.8.104 user=user password=passwd disabled=no');
+
+  const monitor = await client.routerd.poll('/interface pptp-client monitor pptp-out1 once', (o) => /status: "connected"/.test(o), 30_000);
+  t.match(monitor, /encoding: "MPPE128 stateless"/, 'monitor shows the encoding the seed shows');
+  t.match(monitor, /mtu: 1460/, 'monitor shows the MTU');
+
+  const ping = await pings(clientNs, '10.0.0.1');
+  t.ok(ping.ok, `the client pings the server's tunnel address\n${ping.output}`);
+  const back = await pings(serverNs, '10.0.0.2');
+  t.ok(back.ok, `the server pings the client's tunnel address\n${back.output}`);
+
+  const active = await server.routerd.command('/ppp active print');
+  t.match(active, /user\s+pptp\s+198\.18\.8\.172\s+10\.0\.0\.2/, `/ppp active lists the user\n${active}`);
+  const servers = await server.routerd.command('/interface pptp-server print');
+  t.match(servers, /DR\s+<pptp-user>\s+user\s+1460\s+198\.18\.8\.172/, `a dynamic running server interface\n${servers}`);
+
+  const transfer = await transferChecked(t, serverNs, '10.0.0.1', clientNs, 4 << 20);
+  t.ok(transfer.ok, `4 MiB over TCP through the tunnel, checksums match (${transfer.detail})`);
+});
