@@ -1,8 +1,8 @@
 // The RouterOS shell: one instance per logged-in console session. It reads lines (with `\`
 // continuation), walks the menu tree built from the schema (`/ip route`, `..`, `/`), and runs
 // the commands every menu gets from its schema record: print, add, set, remove, enable,
-// disable, get, find, export, monitor; plus /ping, /system license import and quit. Errors are
-// one line and change nothing.
+// disable, get, find, export, monitor; plus /ping, /system license import,
+// /system reset-configuration (asks y/N first) and quit. Errors are one line and change nothing.
 import type { ConfigModel, RawValues } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import { propOrder, type ListMenu, type Menu, type SettingsMenu, type StatusMenu } from '../config/schema.js';
@@ -12,6 +12,7 @@ import { exportScript } from './export.js';
 import { inlineRow, legendLine, record, table } from './format.js';
 import { legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
 import { runPing, type PingOptions } from './ping.js';
+import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 
 export interface LicenseView {
@@ -45,13 +46,15 @@ export interface ShellContext {
 
 type Path = readonly string[];
 
-const MODIFYING = new Set(['add', 'set', 'remove', 'enable', 'disable', 'import']);
+const MODIFYING = new Set(['add', 'set', 'remove', 'enable', 'disable', 'import', 'reset-configuration']);
 
 export class Shell {
   private path: string[] = [];
   private pending = '';
   private readonly numbering = new Map<string, RowRef[]>();
   private abort: AbortController | undefined;
+  /** A question waiting for its answer: the next line typed answers it. */
+  private question: Question | undefined;
 
   constructor(private readonly ctx: ShellContext) {}
 
@@ -60,6 +63,7 @@ export class Shell {
   }
 
   prompt(): string {
+    if (this.question) return this.question.ask;
     if (this.pending) return '\\... ';
     const identity = String(this.ctx.model.settingsValues('/system identity').name);
     const where = this.path.length ? `/${this.path.join(' ')}` : '';
@@ -84,6 +88,15 @@ export class Shell {
   /** One line typed at the prompt. Resolves when the command has finished. */
   async input(raw: string): Promise<void> {
     let line = raw.replace(/\r$/, '');
+    if (this.question) {
+      const q = this.question;
+      this.question = undefined;
+      const { lines, logout } = q.answer(isYes(line));
+      this.out(lines);
+      // RouterOS drops the session after a reset; here it asks for a login with the defaults.
+      if (logout) this.ctx.logout?.();
+      return;
+    }
     if (this.pending) {
       // The seed's transcripts show the continuation prompt; accept it when pasted along.
       line = this.pending + ' ' + line.replace(/^\s*\\\.\.\.\s?/, '');
@@ -130,6 +143,7 @@ export class Shell {
     const menu = this.menuAt(path);
     const common = ['export'];
     if (path.length === 0) return ['ping', 'export', 'quit'];
+    if (path.length === 1 && path[0] === 'system') return ['export', 'reset-configuration'];
     if (!menu) return common;
     if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
     if (menu.kind === 'status') {
@@ -185,6 +199,12 @@ export class Shell {
     if (path.length === 0) {
       if (cmd.text === 'ping') return this.ping(rest);
       if (cmd.text === 'export') return this.exportCmd('', rest);
+    }
+    if (cmd.text === 'reset-configuration') {
+      const q = resetConfiguration(this.ctx.model, rest);
+      if (typeof q === 'string') return q;
+      this.question = q;
+      return undefined;
     }
     const menu = this.menuAt(path);
     if (!menu) return this.exportCmd('/' + path.join(' '), rest);

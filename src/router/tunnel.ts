@@ -97,7 +97,9 @@ export class Tunnel {
     });
     if (this.link.down) return;
     this.announced = true;
-    await this.ctx.hostConfig.tunnelUp(this.name, this.kernelName);
+    // Addresses and routes of the rest of the configuration that wait for this interface follow
+    // without holding up the tunnel's own traffic.
+    void this.ctx.hostConfig.tunnelUp(this.name, this.kernelName);
     this.spec.onUp?.(this);
   }
 

@@ -61,3 +61,34 @@ export async function pings(ns: Netns, address: string, count = 3): Promise<{ ok
   const r = await ns.exec(['ping', '-c', String(count), '-i', '0.2', '-W', '2', address]);
   return { ok: r.code === 0, output: r.stdout + r.stderr };
 }
+
+/**
+ * The seed's two offices across an "internet" namespace: HomeOffice (ToInternet 198.18.80.1/24,
+ * LocalHomeOffice 10.150.2.254/24) and RemoteOffice (ToInternet 198.18.81.1/24, Office
+ * 10.150.1.254/24), each with a LAN host (.10) and a default route to its ISP (.254). The seed's
+ * 192.168.80/81 WAN addresses are moved into 198.18.0.0/15. Ports are renamed at the console as
+ * the seed names them; their kernel names stay ether1 (WAN) and ether2 (LAN).
+ */
+export async function offices(t: TeardownHost, level = 1) {
+  const [inet, homeNs, remoteNs] = [await createNetns(t, 'inet'), await createNetns(t, 'home'), await createNetns(t, 'remote')];
+  await createVethPair(inet, homeNs, { nameA: 'isp-home', nameB: 'ether1', addrA: '198.18.80.254/24' });
+  await createVethPair(inet, remoteNs, { nameA: 'isp-remote', nameB: 'ether1', addrA: '198.18.81.254/24' });
+  await inet.run(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+  const homeLan = await lanHost(t, homeNs, 'ether2', '10.150.2.10/24', '10.150.2.254');
+  const remoteLan = await lanHost(t, remoteNs, 'ether2', '10.150.1.10/24', '10.150.1.254');
+  const [home, remote] = await Promise.all([
+    startRouter(t, homeNs, ['ether1', 'ether2'], { identity: 'HomeOffice', level }),
+    startRouter(t, remoteNs, ['ether1', 'ether2'], { identity: 'RemoteOffice', level }),
+  ]);
+  for (const [r, wan, lanName, lan] of [
+    [home.routerd, '198.18.80', 'LocalHomeOffice', '10.150.2.254/24'],
+    [remote.routerd, '198.18.81', 'Office', '10.150.1.254/24'],
+  ] as const) {
+    await r.configure('/interface ethernet set ether1 name=ToInternet');
+    await r.configure(`/interface ethernet set ether2 name=${lanName}`);
+    await r.configure(`/ip address add address=${wan}.1/24 interface=ToInternet`);
+    await r.configure(`/ip address add address=${lan} interface=${lanName}`);
+    await r.configure(`/ip route add gateway=${wan}.254`);
+  }
+  return { inet, home, remote, homeLan, remoteLan };
+}

@@ -1,0 +1,44 @@
+// /system reset-configuration: RouterOS's factory reset. It asks first ("Dangerous! Reset
+// anyway? [y/N]:"); only an answer of y resets. The reset itself is ConfigModel.reset(), whose
+// change event makes the store write the default configuration with its crash-safe write (so a
+// power cut right after the answer leaves either the old or the default file) and makes the
+// router take down every tunnel and address it had configured.
+import type { ConfigModel } from '../config/model.js';
+import { yesNo, ValueError } from '../config/types.js';
+import type { Token } from './tokens.js';
+
+/** A yes/no question the shell asks before it acts; the next typed line is the answer. */
+export interface Question {
+  readonly ask: string;
+  /** Runs with the answer; returns the lines to print and whether the session ends. */
+  answer(yes: boolean): { readonly lines: string[]; readonly logout: boolean };
+}
+
+/**
+ * RouterOS accepts no-defaults= and skip-backup=; both are taken so RouterOS scripts run, and
+ * both change nothing here: routerd's defaults are the schema's own (there is no default script
+ * to skip) and the reset keeps no backup file to skip.
+ */
+const OPTIONS = ['no-defaults', 'skip-backup'];
+
+export function resetConfiguration(model: ConfigModel, rest: readonly Token[]): Question | string {
+  for (const t of rest) {
+    if (t.key === undefined) return `expected end of command (line 1 column ${t.start + 1})`;
+    if (!OPTIONS.includes(t.key)) return `expected end of command (unknown parameter ${t.key})`;
+    const v = yesNo.parse(t.text, t.key);
+    if (v instanceof ValueError) return v.message;
+  }
+  return {
+    ask: 'Dangerous! Reset anyway? [y/N]: ',
+    answer(yes) {
+      if (!yes) return { lines: ['action cancelled'], logout: false };
+      model.reset();
+      return { lines: ['system configuration will be reset'], logout: true };
+    },
+  };
+}
+
+/** RouterOS takes y or Y; anything else (an empty line included) is No. */
+export function isYes(line: string): boolean {
+  return /^\s*y(es)?\s*$/i.test(line);
+}
