@@ -67,7 +67,15 @@ export class LcpHandler implements OptionHandler {
   };
   private acked = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined as AuthMethod | undefined };
 
-  constructor(private readonly settings: LcpSettings) {
+  private readonly settings: LcpSettings;
+
+  constructor(settings: LcpSettings) {
+    // An MRRU of 0 is how the configuration stores `mrru=disabled`; offering `<mrru 0>` (seen
+    // against pppd 2.4.9, which rejects it) would announce Multilink (RFC 1990 5.1.2) and make
+    // us acknowledge the peer's MRRU, which breaks Windows. Anything below the smallest MRU
+    // (RFC 1661 6.1) is no MRRU at all.
+    const mrru = settings.mrru !== undefined && settings.mrru >= MIN_MRU ? settings.mrru : undefined;
+    this.settings = { ...settings, mrru };
     this.mru = Math.min(settings.maxMru, DEFAULT_MRU);
   }
 
