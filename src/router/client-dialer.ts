@@ -68,7 +68,7 @@ export class ClientDialer {
       status: 'connected',
       uptime: Math.floor((now - link.upAt) / 1000),
       idleTime: Math.floor((now - link.lastActivity) / 1000),
-      encoding: up.encoding,
+      encoding: up.encoding || 'none',
       mtu: up.mtu,
       mru: up.mru,
     };

@@ -73,7 +73,7 @@ export class ServerSide {
         address: up.remoteAddress,
         clientAddress: c.call.peer.address,
         uptime: Math.floor((now - c.tunnel.link.upAt) / 1000),
-        encoding: up.encoding,
+        encoding: up.encoding || 'none',
         mtu: up.mtu,
         mru: up.mru,
         bytesIn: counters.rxBytes,

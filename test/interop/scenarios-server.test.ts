@@ -109,7 +109,8 @@ async function connectedCall(
   });
   t.equal(up.local, REMOTE, 'the guest gets the secret\'s remote-address');
   t.equal(up.remote, LOCAL, 'its peer is the secret\'s local-address');
-  const pppd = rig.guest.logText('pppd').slice(0);
+  // This call's lines only: the guest's console holds every earlier call too.
+  const pppd = rig.guest.console.slice(call.from);
   t.match(pppd, expect.pppdAuth, 'pppd: authentication as expected');
   if (expect.pppdMppe) t.match(pppd, expect.pppdMppe, 'pppd: MPPE as expected');
   else t.notMatch(pppd, /MPPE \d+-bit/, 'pppd: no MPPE');
@@ -217,7 +218,11 @@ t.test('real pptp-linux client against routerd server', async (t) => {
     const exit = await rig.guest.waitForExit('pppd', 60_000, call.from);
     t.equal(exit.status, 19, 'pppd exits 19: authentication failed (pppd(8) EXIT STATUS)');
     const pppd = rig.guest.console.slice(call.from);
-    t.match(pppd, /MS-CHAP authentication failed: E=691/, 'pppd: MS-CHAP failure E=691 (RFC 2759 section 6: authentication failure)');
+    // RFC 2759 section 6: E=691 (authentication failure), R=0 (no retry), C= a new 16-octet
+    // challenge, V=3; pppd prints the M= text after "MS-CHAP authentication failed: ".
+    t.match(pppd, /rcvd \[CHAP Failure id=0x[0-9a-f]+ "E=691 R=0 C=[0-9A-F]{32} V=3 M=[^"]+"\]/, 'pppd receives the MS-CHAPv2 Failure E=691 R=0 C=<challenge> V=3 M=<text>');
+    t.match(pppd, /MS-CHAP authentication failed: Authentication failed/, 'pppd: MS-CHAP authentication failed, with our M= text');
+    t.match(pppd, /CHAP authentication failed/, 'pppd: CHAP authentication failed');
     t.notMatch(pppd, /IP-UP/, 'the guest never got an address');
     const log = await rig.routerd.logText();
     t.match(log, new RegExp(`user ${USER} authentication failed`), `routerd logs the failed login of ${USER}`);
