@@ -43,6 +43,7 @@ export class PppLink {
   upAt: number | undefined;
   lastActivity = Date.now();
   private lastPackets = 0;
+  private lastFromPeer = 0;
   private greWarned = false;
   private downReason: string | undefined;
   private readonly downWaiters: (() => void)[] = [];
@@ -111,8 +112,12 @@ export class PppLink {
       this.lastPackets = packets;
       this.lastActivity = now;
     }
-    // Data counts as a sign of life for the keepalive, not only LCP echoes.
-    if (c.greRxPackets + c.ackOnlyRx > 0 && c.rxPackets > 0) this.ppp.noteActivity();
+    // Data from the peer counts as a sign of life for the keepalive, not only LCP echoes.
+    const fromPeer = c.rxPackets + c.ackOnlyRx;
+    if (fromPeer !== this.lastFromPeer) {
+      this.lastFromPeer = fromPeer;
+      this.ppp.noteActivity();
+    }
     if (!this.greWarned && now - this.startedAt >= GRE_WATCH_MS && c.greRxPackets + c.ackOnlyRx === 0) {
       this.greWarned = true;
       const peer = this.options.call.peer.address;

@@ -221,7 +221,9 @@ t.test('routerd pptp-client against the real pptpd', async (t) => {
   await t.test('a wrong password fails on both sides with the right messages', async (t) => {
     const call = await dial(t, rig, 'wrong-password', [...ONLY_MSCHAP2, 'require-mppe-128'], 'password=not-the-password');
     const exit = await rig.guest.waitForExit('pppd', 60_000, call.from);
-    t.equal(exit.status, 19, 'pptpd\'s pppd exits 19: authentication failed (pppd(8) EXIT STATUS)');
+    // pppd(8) EXIT STATUS 11: "We failed to authenticate ourselves to the peer" is 19, the
+    // authenticator's side of the same failure ("the peer failed to authenticate") is 11.
+    t.equal(exit.status, 11, 'pptpd\'s pppd exits 11: the peer failed to authenticate (pppd(8) EXIT STATUS)');
     const pppd = rig.guest.console.slice(call.from);
     t.match(pppd, /Peer ex failed CHAP authentication/, 'pptpd\'s pppd: peer ex failed authentication');
     t.match(pppd, /sent \[CHAP Failure id=0x[0-9a-f]+ "E=691/, 'pptpd\'s pppd sends the MS-CHAPv2 failure E=691');

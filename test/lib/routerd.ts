@@ -165,7 +165,7 @@ export class Routerd {
  * resolves at the first prompt. Stopped and cleaned up at t.teardown.
  */
 export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdOptions = {}): Promise<Routerd> {
-  const dataDir = mkdtempSync(join(tmpdir(), `interop-routerd-${process.pid}-`));
+  const dataDir = mkdtempSync(join(tmpdir(), `routerd-${process.pid}-`));
   if (options.licenseKey !== undefined) writeFileSync(join(dataDir, 'license.key'), options.licenseKey);
   const args = ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
