@@ -1,0 +1,70 @@
+// What a server user gets: secret over profile, pool addresses handed out and given back, the
+// secret's routes= parsed, and RouterOS's use-encryption values.
+import t from 'tap';
+import { ConfigModel } from '../../src/config/model.js';
+import { AddressPools } from '../../src/router/address-pools.js';
+import { encryptionOf, parsePppRoutes, planUser, secretOf } from '../../src/router/user-plan.js';
+
+function model(lines: [string, Record<string, string>][]): ConfigModel {
+  const m = new ConfigModel();
+  for (const [path, values] of lines) {
+    const r = m.add(path, values);
+    if (typeof r !== 'number') throw new Error(`${path}: ${r.message}`);
+  }
+  return m;
+}
+
+t.test('routes= is "dst [gateway] [distance]", comma separated', async (t) => {
+  t.same(parsePppRoutes(''), []);
+  t.same(parsePppRoutes('10.150.1.0/24 10.0.103.2 1'), [{ dst: '10.150.1.0/24', gateway: '10.0.103.2', distance: 1 }]);
+  t.same(parsePppRoutes('10.1.0.0/16, 10.9.9.9 10.0.0.1 5'), [
+    { dst: '10.1.0.0/16', gateway: undefined, distance: 1 },
+    { dst: '10.9.9.9/32', gateway: '10.0.0.1', distance: 5 },
+  ]);
+});
+
+t.test('use-encryption: default lets MPPE be negotiated, no and required as written', async (t) => {
+  t.equal(encryptionOf('default'), 'yes');
+  t.equal(encryptionOf('yes'), 'yes');
+  t.equal(encryptionOf('no'), 'no');
+  t.equal(encryptionOf('required'), 'required');
+});
+
+t.test('the secret wins over the profile; the profile fills what the secret leaves empty', async (t) => {
+  const m = model([
+    ['/ppp profile', { name: 'office', 'local-address': '10.0.0.1', 'remote-address': '10.0.0.9', 'dns-server': '10.0.0.53', 'use-encryption': 'required', 'only-one': 'yes' }],
+    ['/ppp secret', { name: 'ex', password: 'lkjrht', profile: 'office', 'remote-address': '10.0.0.2', routes: '10.150.1.0/24 10.0.0.2 1' }],
+  ]);
+  const plan = planUser(m, new AddressPools(), secretOf(m, 'ex')!, 'default');
+  if (typeof plan === 'string') throw new Error(plan);
+  t.same(plan.network, { localAddress: '10.0.0.1', remoteAddress: '10.0.0.2', dnsServers: ['10.0.0.53'], useEncryption: 'required' });
+  t.same(plan.routes, [{ dst: '10.150.1.0/24', gateway: '10.0.0.2', distance: 1 }]);
+  t.equal(plan.onlyOne, true);
+});
+
+t.test('a pool hands out its lowest free address and takes it back', async (t) => {
+  const m = model([
+    ['/ip pool', { name: 'vpn', ranges: '10.0.0.200-10.0.0.201' }],
+    ['/ppp profile', { name: 'pooled', 'local-address': '10.0.0.1', 'remote-address': 'vpn' }],
+    ['/ppp secret', { name: 'a', profile: 'pooled' }],
+  ]);
+  const pools = new AddressPools();
+  const secret = secretOf(m, 'a')!;
+  const first = planUser(m, pools, secret, 'default');
+  const second = planUser(m, pools, secret, 'default');
+  const third = planUser(m, pools, secret, 'default');
+  if (typeof first === 'string' || typeof second === 'string') throw new Error('pool refused');
+  t.equal(first.network.remoteAddress, '10.0.0.200');
+  t.equal(second.network.remoteAddress, '10.0.0.201');
+  t.equal(third, 'pool vpn has no free address', 'an exhausted pool refuses with a reason');
+  first.release();
+  const again = planUser(m, pools, secret, 'default');
+  t.equal(typeof again !== 'string' && again.network.remoteAddress, '10.0.0.200', 'a released address is handed out again');
+});
+
+t.test("the server's default-profile applies when the secret names none", async (t) => {
+  const m = model([['/ppp profile', { name: 'enc', 'use-encryption': 'required' }], ['/ppp secret', { name: 'b' }]]);
+  const secret = { ...secretOf(m, 'b')!, profile: '' };
+  const plan = planUser(m, new AddressPools(), secret, 'enc');
+  t.equal(typeof plan !== 'string' && plan.network.useEncryption, 'required');
+});
