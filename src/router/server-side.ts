@@ -99,8 +99,8 @@ export class ServerSide {
       hostName: model.settings(systemIdentity).name,
       admit: () => {
         const r = slots.reserve();
+        // The PPTP layer logs the refusal with the caller's address.
         if (r.ok) return { ok: true, release: r.release };
-        log.warning(`call refused: ${r.reason}`);
         return { ok: false, reason: r.reason, resultCode: OutgoingCallResult.DoNotAccept };
       },
     });
