@@ -63,7 +63,10 @@ export class ClientDialer {
   status(now: number): ClientStatus {
     const link = this.tunnel?.link;
     const up = this.tunnel?.negotiated;
-    if (!link || !up || link.upAt === undefined || link.down) return { status: this.state };
+    if (!link || !up || link.upAt === undefined || link.down) {
+      // PPP may say connected a moment before the interface is configured; it is not yet.
+      return { status: this.state === 'connected' ? 'verifying password...' : this.state };
+    }
     return {
       status: 'connected',
       uptime: Math.floor((now - link.upAt) / 1000),

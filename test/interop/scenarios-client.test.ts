@@ -249,12 +249,12 @@ t.test('routerd pptp-client against the real pptpd', async (t) => {
     const call = await dial(t, rig, 'keepalive', [...ONLY_MSCHAP2, 'require-mppe-128', 'lcp-echo-interval 10', 'lcp-echo-failure 3'], `password=${PASSWORD}`);
     await rig.guest.waitForIpUp(60_000, call.from);
     await rig.routerd.poll(`/interface pptp-client monitor ${IFACE} once`, (out) => monitorValue(out, 'status') === 'connected', 20_000);
+    // pppd does not log LCP echoes once the link runs, so the capture tells who echoed when.
     const idleFrom = rig.guest.console.length;
+    const idleStart = Date.now() / 1000;
     await new Promise((r) => setTimeout(r, 30_000));
-    const idle = rig.guest.console.slice(idleFrom);
-    t.match(idle, /sent \[LCP EchoReq id=0x[0-9a-f]+ magic=0x[0-9a-f]+\]/, 'pptpd\'s pppd sent Echo-Requests while the link was idle');
-    t.match(idle, /rcvd \[LCP EchoRep id=0x[0-9a-f]+ magic=0x[0-9a-f]+\]/, 'routerd answered them');
-    t.notMatch(idle, /TermReq|@@EXIT|No response to \d+ echo-requests/, 'the idle link stayed up');
+    const idleEnd = Date.now() / 1000;
+    t.notMatch(rig.guest.console.slice(idleFrom), /TermReq|@@EXIT|No response to \d+ echo-requests/, 'the idle link stayed up');
     const ping = await rig.net.ns.exec(['ping', '-c', '1', '-W', '5', SERVER_END]);
     t.equal(ping.code, 0, 'the tunnel still carries traffic after the idle period');
 
@@ -267,8 +267,11 @@ t.test('routerd pptp-client against the real pptpd', async (t) => {
     t.match(log, /keepalive timeout/, 'routerd logs the keepalive timeout');
     await rig.routerd.configure(`/interface pptp-client disable ${IFACE}`);
     await call.stop();
-    t.ok((await countPackets(call.capture, `lcp && ppp.code == 9 && ip.src == ${rig.net.hostAddress}`)) >= 2, 'the capture holds routerd\'s Echo-Requests after the kill');
-    t.ok((await countPackets(call.capture, `lcp && ppp.code == 10 && ip.src == ${rig.net.hostAddress}`)) >= 2, 'and its Echo-Replies to pptpd\'s');
+    const during = `frame.time_epoch >= ${idleStart} && frame.time_epoch <= ${idleEnd} && lcp`;
+    const us = rig.net.hostAddress;
+    t.ok((await countPackets(call.capture, `${during} && ppp.code == 9 && ip.src == ${rig.guest.address}`)) >= 2, 'pptpd\'s pppd sent Echo-Requests while the link was idle');
+    t.ok((await countPackets(call.capture, `${during} && ppp.code == 10 && ip.src == ${us}`)) >= 2, 'routerd answered them');
+    t.ok((await countPackets(call.capture, `frame.time_epoch > ${killed / 1000} && lcp && ppp.code == 9 && ip.src == ${us}`)) >= 2, 'routerd echoed the killed guest before giving up');
     t.same(await wireCheck(call.capture), [], 'Wireshark finds nothing malformed in the keepalive call');
     t.comment(`keepalive scenario done at ${secs()} s`);
   });
