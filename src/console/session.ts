@@ -60,6 +60,7 @@ export class ConsoleSession {
   private shell: Shell | undefined;
   private queue: string[] = [];
   private draining: Promise<void> | undefined;
+  private submitting = false;
 
   constructor(private readonly deps: ConsoleDeps, private readonly io: ConsoleIo, private readonly onEnd?: () => void) {
     this.log = deps.log.logger('system');
@@ -113,6 +114,9 @@ export class ConsoleSession {
 
   private onKey(s: string | undefined): void {
     if (this.phase !== 'shell' || !this.shell) return;
+    // readline hands us the Enter that submitted a line after it started the command: that key
+    // must not stop the ping or monitor it just started.
+    if (this.submitting || s === '\x03') return; // Ctrl-C is readline's SIGINT, handled there
     if (this.shell.busy) {
       // The key only stops the monitor or ping; it is not part of the next command.
       this.shell.interrupt();
@@ -162,6 +166,8 @@ export class ConsoleSession {
     }
     if (this.phase !== 'shell') return;
     if (this.shell?.busy) this.shell.interrupt();
+    this.submitting = true;
+    setImmediate(() => (this.submitting = false));
     this.queue.push(line);
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }

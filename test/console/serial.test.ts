@@ -68,7 +68,15 @@ t.test('login, a command and logout over a pty pair', async (t) => {
   typeKeys('/interface pptp-cl\t');
   await waitFor(() => screen.includes('pptp-client'), 'tab completion');
 
-  typeKeys('\rquit\r');
+  typeKeys('\r');
+  screen = '';
+  // The Enter that submits /ping must not be taken as the key that stops it.
+  typeKeys('/ping 127.0.0.1 count=2\r');
+  await waitFor(() => screen.includes('packet loss'), 'ping summary');
+  t.match(screen, /2 packets transmitted, 2 packets received, 0% packet loss/, 'ping runs to its count');
+  t.notMatch(screen, /ping interrupted/);
+
+  typeKeys('quit\r');
   await waitFor(() => screen.includes('Login: '), 'back at Login after quit');
   t.ok(book.list().some((e) => /user admin logged out from serial/.test(e.message)), 'logout logged');
 });
