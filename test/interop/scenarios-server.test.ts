@@ -197,7 +197,7 @@ t.test('real pptp-linux client against routerd server', async (t) => {
     await connectedCall(t, rig, 'chap-md5', ['refuse-pap', 'refuse-mschap', 'refuse-mschap-v2', 'nomppe'], {
       pppdAuth: /CHAP authentication succeeded/,
       pppdMppe: undefined,
-      encoding: '',
+      encoding: 'none', // the seed's /ppp active of an unencrypted link
       transferKib: 256,
     });
   });
@@ -207,7 +207,7 @@ t.test('real pptp-linux client against routerd server', async (t) => {
     await connectedCall(t, rig, 'pap', ['refuse-chap', 'refuse-mschap', 'refuse-mschap-v2', 'nomppe'], {
       pppdAuth: /PAP authentication succeeded/,
       pppdMppe: undefined,
-      encoding: '',
+      encoding: 'none', // the seed's /ppp active of an unencrypted link
       transferKib: 256,
     });
   });
