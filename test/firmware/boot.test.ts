@@ -55,6 +55,7 @@ async function segment(q: Netns): Promise<{ tap: string; bridge: string }> {
   const bridge = uniqueName('fwb');
   await q.run(['ip', 'tuntap', 'add', 'dev', tap, 'mode', 'tap']);
   await q.run(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+  await q.run(['ip', 'link', 'set', tap, 'master', bridge]);
   for (const dev of [tap, bridge]) await q.run(['ip', 'link', 'set', dev, 'up']);
   return { tap, bridge };
 }
