@@ -18,7 +18,8 @@ image-all: $(NODE_MODULES_STAMP)
 boot-test: $(NODE_MODULES_STAMP)
 	@bash tools/install-deps.sh firmware
 	@if [ ! -f out/pptp-router-qemu-virt.img ] || [ -n "$(BOOT_TEST_REBUILD)" ]; then bash firmware/build-image.sh qemu-virt; fi
-	npx tap --timeout=900 test/firmware/*.test.ts
+	# --jobs=1: one emulated machine at a time (each wants both cores; in parallel they only slow each other).
+	npx tap --jobs=1 --timeout=900 test/firmware/*.test.ts
 
 firmware-clean:
 	rm -rf out/build out/*.img out/*.img.xz out/*.bmap out/*.sha256
