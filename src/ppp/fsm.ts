@@ -139,7 +139,7 @@ export class Fsm {
   private requestId = -1;
   private requestData: Buffer = Buffer.alloc(0);
   private requestAnswered = false;
-  private lastAcked: { id: number; data: Buffer } | undefined;
+  private lastAcked: { id: number; data: Buffer; repeats: number } | undefined;
   private timerRunning = false;
   private reason = '';
 
@@ -187,10 +187,13 @@ export class Fsm {
         const options = parsePppOptions(data, `${this.name} Configure-Request`, 4);
         if (options instanceof WireError) return [{ kind: 'discarded', why: options.toString() }];
         if (this.state === 'initial' || this.state === 'starting') return [{ kind: 'discarded', why: 'layer not up' }];
-        if (this.state === 'opened' && this.lastAcked && this.lastAcked.id === identifier && this.lastAcked.data.equals(data)) {
+        if (this.state === 'opened' && this.lastAcked && this.lastAcked.repeats === 0 && this.lastAcked.id === identifier && this.lastAcked.data.equals(data)) {
           // RFC 1661 5.1: a peer changes the Identifier for every new request, so this is a
           // duplicate of the request we acknowledged (delayed in the tunnel), not a
-          // renegotiation: acknowledge it again and stay Opened.
+          // renegotiation: acknowledge it again and stay Opened. Only once: a peer that sends
+          // it yet again is retransmitting, so it is not Opened and waits for our request
+          // (it fell back to Req-Sent on a stale packet); renegotiating gets it one.
+          this.lastAcked.repeats++;
           return [{ kind: 'send', code: CODE.CONFIGURE_ACK, identifier, data }];
         }
         const reply = this.handler.reqci(options, this.failures >= this.config.maxFailure);
@@ -307,7 +310,7 @@ export class Fsm {
         return;
       }
       case 'sca':
-        this.lastAcked = { id: rx.identifier, data: rx.data ?? Buffer.alloc(0) };
+        this.lastAcked = { id: rx.identifier, data: rx.data ?? Buffer.alloc(0), repeats: 0 };
         out.push({ kind: 'send', code: CODE.CONFIGURE_ACK, identifier: rx.identifier, data: rx.data ?? Buffer.alloc(0) });
         return;
       case 'scn': {

@@ -129,6 +129,8 @@ export class PppSession {
   private readonly lcp: Fsm;
   private ipcpHandler: IpcpHandler | undefined;
   private ipcp: Fsm | undefined;
+  /** IPCP has been told Up and Open (it waits for CCP while MPPE is being negotiated). */
+  private ipcpStarted = false;
   private ccpHandler: CcpHandler | undefined;
   private ccp: Fsm | undefined;
   private ccpDone = false;
@@ -258,7 +260,11 @@ export class PppSession {
       return;
     }
     if (protocol === PPP_PROTOCOL.IPCP) {
-      if (this.ipcp) this.receiveNcp('ipcp', this.ipcp, information);
+      if (this.ipcp) {
+        // The peer is ready for IPCP even though CCP is still under way (Windows does this).
+        this.startIpcp();
+        if (this.ipcp) this.receiveNcp('ipcp', this.ipcp, information);
+      }
       return; // not yet in the network phase: discard, the peer retransmits
     }
     if (protocol === PPP_PROTOCOL.CCP) {
@@ -425,6 +431,7 @@ export class PppSession {
         this.ccpHandler = undefined;
       }
       this.ccpDone = true;
+      this.startIpcp();
     }
     this.maybeOpen();
   }
@@ -448,6 +455,7 @@ export class PppSession {
       }
       this.ccpHandler = undefined;
       this.ccpDone = true;
+      this.startIpcp();
       this.maybeOpen();
       return;
     }
@@ -598,12 +606,24 @@ export class PppSession {
       }
     }
     this.ccpDone = !this.ccp;
+    this.ipcpStarted = false;
     if (this.ccp) {
       this.apply('ccp', this.ccp.up());
       this.apply('ccp', this.ccp.open());
+    } else {
+      this.startIpcp();
     }
+  }
+
+  // pppd with require-mppe keeps its IPCP Closed until CCP is up (pppd auth.c start_networks)
+  // and answers an early IPCP Configure-Request with Terminate-Ack (RFC 1661 4.1, Closed
+  // state), which leaves ours to the 3 s restart timer: every MPPE link came up 3 s late.
+  // So while CCP negotiates, IPCP waits for CCP to settle or for the peer's first IPCP packet.
+  private startIpcp(): void {
+    if (this.ipcpStarted || !this.ipcp || this.phase !== 'network') return;
+    this.ipcpStarted = true;
     this.apply('ipcp', this.ipcp.up());
-    this.apply('ipcp', this.ipcp.open());
+    if (this.ipcp) this.apply('ipcp', this.ipcp.open());
   }
 
   private maybeOpen(): void {
@@ -666,6 +686,7 @@ export class PppSession {
     this.network = undefined;
     this.ipcp = undefined;
     this.ipcpHandler = undefined;
+    this.ipcpStarted = false;
     this.ccp = undefined;
     this.ccpHandler = undefined;
     this.ccpDone = false;

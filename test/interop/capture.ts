@@ -87,3 +87,9 @@ export async function wireCheck(file: string): Promise<WireProblem[]> {
 export async function countPackets(file: string, filter: string): Promise<number> {
   return (await tsharkFields(file, filter, ['frame.number'])).length;
 }
+
+/** Writes the packets of `file` that match a display filter to `out` (pcap), e.g. a golden capture without a bulk transfer. */
+export async function extractCapture(file: string, filter: string, out: string): Promise<void> {
+  const r = await exec(['tshark', '-n', '-r', file, '-Y', filter, '-F', 'pcap', '-w', out]);
+  if (r.code !== 0) throw new Error(`tshark could not extract from ${file}: ${r.stderr.trim()}`);
+}

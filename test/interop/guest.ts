@@ -79,6 +79,15 @@ export async function createInteropNet(t: TeardownHost, subnet = 40): Promise<In
   await ns.run(['ip', 'link', 'add', bridge, 'type', 'bridge', 'forward_delay', '0']);
   await ns.run(['ip', 'addr', 'add', `${hostAddress}/24`, 'dev', bridge]);
   await ns.run(['ip', 'link', 'set', bridge, 'up']);
+  // A bridge loses its carrier when its last port does (a guest killed), and then the kernel
+  // swaps in a qdisc that drops everything, before any capture sees it. A veth pair as a port
+  // keeps the carrier (this kernel has no dummy driver), so what our side goes on sending to a
+  // dead guest is still on the wire.
+  const keeper = uniqueName('ikp');
+  await ns.run(['ip', 'link', 'add', keeper, 'type', 'veth', 'peer', 'name', `${keeper}b`]);
+  await ns.run(['ip', 'link', 'set', keeper, 'master', bridge]);
+  await ns.run(['ip', 'link', 'set', keeper, 'up']);
+  await ns.run(['ip', 'link', 'set', `${keeper}b`, 'up']);
   return {
     ns,
     bridge,
@@ -368,6 +377,18 @@ export class Guest {
     ]);
     if (!clean) await this.kill();
     return clean && this.exited?.code === 0;
+  }
+
+  /**
+   * Makes the namespace's ARP entry for this guest permanent. Once a guest is killed, its
+   * neighbour entry fails within seconds and the kernel drops what is sent to it before it
+   * reaches the bridge, so a capture would not show what our side keeps sending to a dead peer.
+   */
+  async pinNeighbour(): Promise<void> {
+    const shown = await this.net.ns.run(['ip', 'neigh', 'show', this.address, 'dev', this.net.bridge]);
+    const mac = /lladdr (\S+)/.exec(shown.stdout)?.[1];
+    if (!mac) throw new Error(`guest ${this.name}: no neighbour entry for ${this.address}: ${shown.stdout.trim()}`);
+    await this.net.ns.run(['ip', 'neigh', 'replace', this.address, 'lladdr', mac, 'dev', this.net.bridge, 'nud', 'permanent']);
   }
 
   /** Kills QEMU at once (SIGKILL by PID): for the peer-vanishes scenarios, and at teardown. */
