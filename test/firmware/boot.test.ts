@@ -185,6 +185,8 @@ t.test('qemu-virt image: boots to the console, serves a PPTP tunnel, keeps its c
     st.match(monitor, /encoding: "MPPE128 stateless"/, `the client reports MPPE-128 stateless\n${monitor}`);
     st.ok(await pings(cli, '10.0.0.1', 30_000), 'the client pings the server\'s tunnel address 10.0.0.1');
     st.comment(`tunnel carries pings: ${seconds(dialed)} s after the client dialed`);
+    const back = await command(c1, '/ping 10.0.0.2 count=3');
+    st.match(back, /3 packets transmitted, 3 packets received/, `/ping on the image's console reaches the client's tunnel address\n${back}`);
     const active = await command(c1, '/ppp active print');
     st.match(active, /user\s+pptp\s+198\.18\.7\.172\s+10\.0\.0\.2/, `/ppp active on the image's console lists the client\n${active}`);
   });
