@@ -10,9 +10,10 @@
 # the session) removes everything. DEMO_ATTACH=no leaves the session running without attaching.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-session=pptp-demo
-state=${DEMO_DIR:-/tmp/pptp-demo}
-N=pptp-demo
+# DEMO_NAME names the namespaces and the tmux session (tests run their own copy).
+N=${DEMO_NAME:-pptp-demo}
+session=$N
+state=/tmp/$N
 
 clean() {
   # Everything running inside the demo's namespaces was started by this script.
@@ -54,7 +55,7 @@ routerd() { # routerd NS IDENTITY
 }
 tmux new-session -d -s "$session" -x 200 -y 50 "$(routerd home HomeOffice)"
 tmux split-window -h -t "$session" "$(routerd remote RemoteOffice)"
-tmux split-window -v -t "$session" "ip netns exec $N-remotelan bash --norc -i"
+tmux split-window -v -t "$session" "ip netns exec $N-remotelan env PS1='remote-pc# ' bash --norc -i"
 tmux select-pane -t "$session:0.0"
 echo "demo: HomeOffice (left), RemoteOffice (top right), a PC on RemoteOffice's LAN (bottom right)"
 echo "demo: log in as admin with an empty password; README section 'Tunnels' has the lines to type"
