@@ -470,6 +470,21 @@ export class Shell {
         };
       });
     }
+    if (menu.path === '/interface') {
+      return this.ctx.runtime.interfaces().map((i) => {
+        const values: Record<string, string> = {
+          name: i.name,
+          type: i.type,
+          mtu: i.mtu === undefined ? '' : String(i.mtu),
+          'rx-byte': String(i.rxBytes),
+          'tx-byte': String(i.txBytes),
+          'rx-packet': String(i.rxPackets),
+          'tx-packet': String(i.txPackets),
+        };
+        const flags = (i.dynamic ? 'D' : '') + (i.disabled ? 'X' : '') + (i.running ? 'R' : '');
+        return { ref: { kind: 'dynamic', key: i.name }, flags, values, quoted: new Set(['name']), keys: Object.keys(values) };
+      });
+    }
     return [];
   }
 
@@ -522,9 +537,10 @@ export class Shell {
       const shown = rows.filter((r) => matches(r, whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : []));
       this.numbering.set(menu.path, shown.map((r) => r.ref));
       const lines = legendLine(menu.flags ?? []);
-      if (detail || !menu.print || menu.print.style === 'inline') {
+      const layout = rest.some((t) => t.text === 'stats' && !t.key) && menu.printStats ? menu.printStats : menu.print;
+      if (detail || !layout || layout.style === 'inline') {
         shown.forEach((r, i) => lines.push(...inlineRow(i, r), ...(detail ? [''] : [])));
-      } else lines.push(...table(menu.print.columns, shown));
+      } else lines.push(...table(layout.columns, shown));
       this.out(lines);
       return undefined;
     }

@@ -40,12 +40,28 @@ export interface EthernetPort {
   readonly running: boolean;
 }
 
+/** One row of `/interface print` / `print stats`: every interface the router has. */
+export interface InterfaceStats {
+  readonly name: string;
+  /** "ether", "pptp-in", "pptp-out". */
+  readonly type: string;
+  readonly running: boolean;
+  readonly dynamic: boolean;
+  readonly disabled: boolean;
+  readonly mtu?: number;
+  readonly rxBytes: number;
+  readonly txBytes: number;
+  readonly rxPackets: number;
+  readonly txPackets: number;
+}
+
 export interface RuntimeState {
   clientStatus(name: string): ClientStatus | undefined;
   sessions(): readonly PppSession[];
   /** Disconnects a session; false when it is no longer there. */
   disconnect(sessionId: string): boolean;
   ethernetPorts(): readonly EthernetPort[];
+  interfaces(): readonly InterfaceStats[];
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */
@@ -53,6 +69,7 @@ export class MemoryRuntime implements RuntimeState {
   readonly clients = new Map<string, ClientStatus>();
   readonly active = new Map<string, PppSession>();
   ports: EthernetPort[] = [];
+  stats: InterfaceStats[] = [];
 
   clientStatus(name: string): ClientStatus | undefined {
     return this.clients.get(name);
@@ -65,5 +82,8 @@ export class MemoryRuntime implements RuntimeState {
   }
   ethernetPorts(): readonly EthernetPort[] {
     return this.ports;
+  }
+  interfaces(): readonly InterfaceStats[] {
+    return this.stats;
   }
 }

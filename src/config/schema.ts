@@ -114,6 +114,8 @@ export interface StatusMenu {
   /** Table rows (ppp active) or one record printed as `name: value` (system resource). */
   readonly shape: 'rows' | 'record';
   readonly print?: Layout;
+  /** Layout of `print stats` (RouterOS's traffic counters view). */
+  readonly printStats?: Layout;
   readonly flags?: readonly { readonly letter: string; readonly label: string }[];
 }
 

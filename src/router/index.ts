@@ -11,22 +11,22 @@
 //   link-names.ts     RouterOS interface names onto 15-character kernel names
 // Everything is reconciled from the model: a change event re-reads the relevant menu and makes
 // the running state match it; nothing is patched incrementally from the event's contents.
-import { pptpClient, systemIdentity } from '../config/menus/index.js';
+import { ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, EthernetPort, PppSession, RuntimeState } from '../config/runtime.js';
+import type { ClientStatus, EthernetPort, InterfaceStats, PppSession, RuntimeState } from '../config/runtime.js';
 import { nativeMppe } from '../crypto/mppe-native.js';
 import { ReferenceDataPlane } from '../dataplane/reference.js';
 import { CallTable } from '../pptp/index.js';
 import { Host, describeSystemError } from '../system/host.js';
-import { ethernetPorts } from '../system/resources.js';
+import { ethernetPorts, kernelCounters } from '../system/resources.js';
 import { AddressPools } from './address-pools.js';
 import { ClientDialer, type ClientRow } from './client-dialer.js';
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
 import { TunnelSlots } from './tunnel-slots.js';
-import type { TunnelContext } from './tunnel.js';
+import type { Tunnel, TunnelContext } from './tunnel.js';
 import { encryptionOf, profileOf } from './user-plan.js';
 
 const TICK_MS = 1000;
@@ -112,6 +112,50 @@ class RouterdRouter implements Router, RuntimeState {
 
   ethernetPorts(): readonly EthernetPort[] {
     return this.ports;
+  }
+
+  interfaces(): readonly InterfaceStats[] {
+    const { model } = this.deps;
+    const out: InterfaceStats[] = [];
+    for (const port of model.list(ethernet)) {
+      const hw = this.ports.find((p) => p.defaultName === port['default-name']);
+      out.push({
+        name: port.name,
+        type: 'ether',
+        running: !!hw?.running && !port.disabled,
+        dynamic: false,
+        disabled: port.disabled,
+        mtu: port.mtu,
+        ...kernelCounters(port['default-name']),
+      });
+    }
+    const tunnelRow = (name: string, type: string, tunnel: Tunnel | undefined, flags: { dynamic: boolean; disabled: boolean }): InterfaceStats => {
+      const up = tunnel && !tunnel.link.down && tunnel.link.upAt !== undefined ? tunnel : undefined;
+      const c = up?.link.session.counters();
+      return {
+        name,
+        type,
+        running: !!up,
+        ...flags,
+        mtu: up?.negotiated?.mtu,
+        rxBytes: c?.rxBytes ?? 0,
+        txBytes: c?.txBytes ?? 0,
+        rxPackets: c?.rxPackets ?? 0,
+        txPackets: c?.txPackets ?? 0,
+      };
+    };
+    const serverTunnels = this.server.tunnels().filter((t) => t.negotiated);
+    for (const row of model.list(pptpServer)) {
+      out.push(tunnelRow(row.name, 'pptp-in', serverTunnels.find((t) => t.name === row.name), { dynamic: false, disabled: row.disabled }));
+    }
+    for (const t of serverTunnels.filter((t) => t.name.startsWith('<'))) {
+      out.push(tunnelRow(t.name, 'pptp-in', t, { dynamic: true, disabled: false }));
+    }
+    for (const row of model.list(pptpClient)) {
+      const dialer = this.clients.get(row.id);
+      out.push(tunnelRow(row.name, 'pptp-out', dialer?.current, { dynamic: false, disabled: row.disabled }));
+    }
+    return out;
   }
 
   // ---- reconciling ----------------------------------------------------------------------------

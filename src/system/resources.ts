@@ -1,6 +1,6 @@
 // Facts about the host for `/system resource print` and the licence's software-id, read through
 // systeminformation: uptime, CPU, load, memory, board model and serial.
-import { statfsSync } from 'node:fs';
+import { readFileSync, statfsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import si from 'systeminformation';
 import { formatDuration } from '../config/types.js';
@@ -119,4 +119,16 @@ export async function ethernetPorts(only?: readonly string[]): Promise<{ default
     ports.push({ defaultName: name, mac: mac.toUpperCase(), running: (await read(name, 'operstate')) === 'up' });
   }
   return ports;
+}
+
+/** A link's traffic counters from /sys/class/net/DEV/statistics (zeros when it is gone). */
+export function kernelCounters(device: string): { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number } {
+  const read = (file: string): number => {
+    try {
+      return Number(readFileSync(`/sys/class/net/${device}/statistics/${file}`, 'utf8').trim()) || 0;
+    } catch {
+      return 0;
+    }
+  };
+  return { rxBytes: read('rx_bytes'), txBytes: read('tx_bytes'), rxPackets: read('rx_packets'), txPackets: read('tx_packets') };
 }

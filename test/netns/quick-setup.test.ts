@@ -35,4 +35,18 @@ t.test('quick setup: one client, one server, addresses from the secret', async (
 
   const transfer = await transferChecked(t, serverNs, '10.0.0.1', clientNs, 4 << 20);
   t.ok(transfer.ok, `4 MiB over TCP through the tunnel, checksums match (${transfer.detail})`);
+
+  // Accounting: the 4 MiB show up in both routers' interface counters and in /ppp active.
+  const stats = await client.routerd.command('/interface print stats');
+  const row = /pptp-out1\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/.exec(stats);
+  t.ok(row && Number(row[1]) > 4 << 20, `the client's pptp-out1 received more than 4 MiB\n${stats}`);
+  t.match(stats, /ether1\s+\d+/, 'the ethernet port is listed too');
+  const serverStats = await server.routerd.command('/interface print stats');
+  const srow = /<pptp-user>\s+(\d+)\s+(\d+)/.exec(serverStats);
+  t.ok(srow && Number(srow[2]) > 4 << 20, `the server's <pptp-user> sent more than 4 MiB\n${serverStats}`);
+  const list = await server.routerd.command('/interface print');
+  t.match(list, /DR\s+<pptp-user>\s+pptp-in\s+1460/, `/interface print lists the dynamic tunnel\n${list}`);
+  const detail = await server.routerd.command('/ppp active print detail');
+  const bytesOut = /bytes-out=(\d+)/.exec(detail);
+  t.ok(bytesOut && Number(bytesOut[1]) > 4 << 20, `/ppp active counts the user's bytes\n${detail}`);
 });

@@ -1,7 +1,7 @@
 // Every menu of the router, in the order exports list them (profiles and pools before the
 // secrets and tunnels that name them, so a pasted export applies cleanly).
 import type { Menu } from '../schema.js';
-import { ethernet, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
+import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
 import { log, systemIdentity, systemLicense, systemResource, user } from './system.js';
@@ -20,6 +20,7 @@ export const menus: readonly Menu[] = [
   pptpServerSettings,
   pptpServer,
   pptpClient,
+  interfaceStatus,
   ipAddress,
   ipRoute,
   user,

@@ -1,5 +1,5 @@
 // /interface pptp-client, /interface pptp-server (+ server), /interface ethernet (SPEC.md tables).
-import { prop, type ListMenu, type SettingsMenu, type StoredRow } from '../schema.js';
+import { prop, type ListMenu, type SettingsMenu, type StatusMenu, type StoredRow } from '../schema.js';
 import {
   duration, formatDuration, integer, integerOrDisabled, ipv4, macAddress, name, nameRef, oneOf, setOf, text, yesNo,
 } from '../types.js';
@@ -185,3 +185,43 @@ export const ethernet = {
     },
   },
 } as const satisfies ListMenu;
+
+/** `/interface`: every interface with its traffic counters (`print stats`). */
+export const interfaceStatus = {
+  kind: 'status',
+  path: '/interface',
+  help: 'all interfaces; print stats shows their traffic counters',
+  shape: 'rows',
+  flags: [
+    { letter: 'D', label: 'dynamic' },
+    { letter: 'X', label: 'disabled' },
+    { letter: 'R', label: 'running' },
+  ],
+  columns: {
+    name: { help: 'interface name', quoted: true },
+    type: { help: 'ether, pptp-in or pptp-out' },
+    mtu: { help: 'MTU in use' },
+    'rx-byte': { help: 'bytes received' },
+    'tx-byte': { help: 'bytes sent' },
+    'rx-packet': { help: 'packets received' },
+    'tx-packet': { help: 'packets sent' },
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'name', header: 'NAME', width: 16 },
+      { key: 'type', header: 'TYPE', width: 9 },
+      { key: 'mtu', header: 'MTU', width: 5 },
+    ],
+  },
+  printStats: {
+    style: 'table',
+    columns: [
+      { key: 'name', header: 'NAME', width: 16 },
+      { key: 'rx-byte', header: 'RX-BYTE', width: 12 },
+      { key: 'tx-byte', header: 'TX-BYTE', width: 12 },
+      { key: 'rx-packet', header: 'RX-PACKET', width: 10 },
+      { key: 'tx-packet', header: 'TX-PACKET', width: 10 },
+    ],
+  },
+} as const satisfies StatusMenu;
