@@ -157,7 +157,7 @@ export class ClientDialer {
             network: { useEncryption: this.options.useEncryption },
             maxMtu: row['max-mtu'],
             maxMru: row['max-mru'],
-            mrru: row.mrru,
+            mrru: row.mrru === 0 ? undefined : row.mrru, // 0 is "disabled"
             keepaliveTimeout: CLIENT_KEEPALIVE_S,
             localName: this.options.identity(),
           },

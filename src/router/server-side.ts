@@ -158,7 +158,7 @@ export class ServerSide {
           },
           maxMtu: settings['max-mtu'],
           maxMru: settings['max-mru'],
-          mrru: settings.mrru,
+          mrru: settings.mrru === 0 ? undefined : settings.mrru, // 0 is "disabled"
           keepaliveTimeout: settings['keepalive-timeout'],
           localName: model.settings(systemIdentity).name,
         },
