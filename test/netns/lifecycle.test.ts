@@ -52,6 +52,17 @@ t.test('the peer vanishes: the server notices within 2 x keepalive-timeout, the 
   t.ok(ping.ok, `traffic passes after the redial\n${ping.output}`);
 });
 
+t.test('/ppp active remove disconnects the user; the client dials again', async (t) => {
+  const { server, client } = await rig(t);
+  await server.routerd.configure('/ppp active print');
+  await server.routerd.configure('/ppp active remove 0');
+  const log = await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected: disconnected by administrator/.test(o), 10_000);
+  t.pass('the server logs the administrator\'s disconnect');
+  const back = await server.routerd.poll('/ppp active print', (o) => /\bex\s+pptp/.test(o), 30_000, 500);
+  t.pass(`the client came back by itself\n${back}`);
+  t.ok(log.length > 0);
+});
+
 t.test('SIGTERM: both ends hang up politely and leave nothing behind', async (t) => {
   const { server, client } = await rig(t);
   t.equal((await tunnelLinks(client.ns)).length, 1, 'the client has a tunnel interface');
