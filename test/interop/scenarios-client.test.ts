@@ -17,10 +17,8 @@ import { rewriteGuestRole } from './guest-rewrite.js';
 import { startRouterd, type Routerd } from '../lib/routerd.js';
 import { fetchSha256, guestFetchSha256, guestServeBlob, serveBlob } from './transfer.js';
 import { uniqueName } from '../lib/netns.js';
+import { startStatefulPeer } from './stateful-process.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
-const statefulDialer = join(root, 'test', 'interop', 'stateful-dialer.ts');
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'interop', 'routerd-client-mschapv2-mppe128.pcap');
 
 const SUBNET = 45;
@@ -251,34 +249,14 @@ t.test('routerd pptp-client against the real pptpd', async (t) => {
     t.same(await wireCheck(call.capture), [], 'Wireshark finds nothing malformed in the failed login');
   });
 
-  await t.test('stateful MPPE-128 when our side insists (our PPP in a test dialer: routerd has no setting for it)', async (t) => {
+  await t.test('stateful MPPE-128 when our side insists (our PPP in a test peer: routerd has no setting for it)', async (t) => {
     // pppd allows stateful MPPE with mppe-stateful but proposes stateless first; our PPP with
     // mppeMode 'stateful' Naks the H bit away. 1 MiB each way crosses many 256-packet re-keys.
     await rewriteGuestRole(rig.guest, role([...ONLY_MSCHAP2, 'require-mppe-128', 'mppe-stateful']));
     const capture = await startCapture(t, rig.net.ns, rig.net.bridge, join(rig.dir, 'stateful.pcap'));
     const from = rig.guest.console.length;
-    const tun = uniqueName('isf');
-    const dialer = rig.net.ns.spawn('node', ['--import', tsLoader, statefulDialer, rig.guest.address, USER, PASSWORD, tun], { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
-    let out = '';
-    let err = '';
-    dialer.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    dialer.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number | null>((resolve) => dialer.on('exit', (code) => resolve(code)));
-    const upLine = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const m = /^(UP|DOWN) .*$/m.exec(out);
-        if (m || dialer.exitCode !== null) {
-          clearInterval(timer);
-          clearTimeout(limit);
-          if (m?.[1] === 'UP') resolve(m[0]);
-          else reject(new Error(`the stateful dialer did not come up: ${out}\n${err.slice(-3000)}`));
-        }
-      }, 100);
-      const limit = setTimeout(() => {
-        clearInterval(timer);
-        reject(new Error(`the stateful dialer: no UP within 60 s\n${err.slice(-3000)}`));
-      }, 60_000);
-    });
+    const peer = startStatefulPeer(t, rig.net.ns, ['client', rig.guest.address, USER, PASSWORD, uniqueName('isf')]);
+    const upLine = await peer.waitForLine(/^(UP|DOWN) /, 60_000);
     t.equal(upLine, `UP MPPE128_stateful ${CLIENT_END} ${SERVER_END}`, 'our side reports MPPE128 stateful');
     await rig.guest.waitForIpUp(30_000, from);
     t.match(rig.guest.console.slice(from), /MPPE 128-bit stateful compression enabled/, 'pptpd\'s pppd: MPPE 128-bit stateful');
@@ -288,8 +266,7 @@ t.test('routerd pptp-client against the real pptpd', async (t) => {
     t.equal((await fetchSha256(rig.net.ns, `http://${SERVER_END}:8080/blob`)).sha256, want, '1 MiB from pptpd\'s side arrives intact (sha256)');
     const fromUs = await serveBlob(t, rig.net.ns, CLIENT_END, 8082, 1024 * 1024);
     t.equal(await guestFetchSha256(rig.guest, `http://${CLIENT_END}:8082/blob`), fromUs.sha256, '1 MiB from our side arrives intact (sha256)');
-    dialer.kill('SIGTERM');
-    t.equal(await exited, 0, 'the dialer hung up cleanly');
+    t.equal(await peer.stop(), 0, 'our side hung up cleanly');
     const exit = await rig.guest.waitForExit('pppd', 30_000, from);
     t.ok([5, 16].includes(exit.status), `pptpd's pppd ended by the hang-up (exit ${exit.status})`);
     await new Promise((r) => setTimeout(r, 1000));

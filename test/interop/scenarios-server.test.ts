@@ -15,6 +15,8 @@ import { bootGuest, createInteropNet, type Guest, type InteropNet } from './gues
 import type { PptpClientRole } from './guest-role.js';
 import { rewriteGuestRole } from './guest-rewrite.js';
 import { startRouterd, type Routerd } from '../lib/routerd.js';
+import { uniqueName } from '../lib/netns.js';
+import { startStatefulPeer } from './stateful-process.js';
 import { fetchSha256, guestFetchSha256, guestServeBlob, serveBlob } from './transfer.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'interop', 'routerd-server-mschapv2-mppe128.pcap');
@@ -239,6 +241,35 @@ t.test('real pptp-linux client against routerd server', async (t) => {
     await new Promise((r) => setTimeout(r, 1000));
     await call.stop();
     await checkWire(t, call.capture, 'the failed login');
+  });
+
+  await t.test('stateful MPPE-128 when our server insists (our PPP in a test peer: routerd has no setting for it)', async (t) => {
+    // pppd proposes stateless even with mppe-stateful; our PPP with mppeMode 'stateful' Naks
+    // the H bit away. routerd's listener makes way for the test peer on TCP 1723 for this call.
+    await rig.routerd.configure('/interface pptp-server server set enabled=no');
+    const free = async (): Promise<boolean> => (await rig.net.ns.exec(['ss', '-ltnH', 'sport = :1723'])).stdout.trim() === '';
+    for (let i = 0; i < 100 && !(await free()); i++) await new Promise((r) => setTimeout(r, 100));
+    const peer = startStatefulPeer(t, rig.net.ns, ['server', USER, PASSWORD, LOCAL, REMOTE, uniqueName('isf')]);
+    await peer.waitForLine(/^LISTENING$/, 30_000);
+    const call = await dial(t, rig, 'stateful', [...ONLY_MSCHAP2, 'require-mppe-128', 'mppe-stateful']);
+    await rig.guest.waitForIpUp(60_000, call.from);
+    t.equal(await peer.waitForLine(/^(UP|DOWN) /, 30_000), `UP MPPE128_stateful ${LOCAL} ${REMOTE}`, 'our side reports MPPE128 stateful');
+    t.match(rig.guest.console.slice(call.from), /MPPE 128-bit stateful compression enabled/, 'pppd: MPPE 128-bit stateful');
+    await pingBothWays(t, rig, REMOTE, LOCAL);
+    const fromUs = await serveBlob(t, rig.net.ns, LOCAL, 8081, 1024 * 1024);
+    t.equal(await guestFetchSha256(rig.guest, `http://${LOCAL}:8081/blob`), fromUs.sha256, '1 MiB from our side to the guest arrives intact across re-keys (sha256)');
+    const want = await guestServeBlob(rig.guest, 1024);
+    t.equal((await fetchSha256(rig.net.ns, `http://${REMOTE}:8080/blob`)).sha256, want, '1 MiB from the guest arrives intact (sha256)');
+    await rig.guest.hangUp();
+    const exit = await rig.guest.waitForExit('pppd', 30_000, call.from);
+    t.ok([5, 16].includes(exit.status), `pppd ends by the hang-up (exit ${exit.status})`);
+    t.match(await peer.waitForLine(/^DOWN /, 15_000), /^DOWN /, 'our side saw the call end');
+    await peer.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await call.stop();
+    t.equal(await countPackets(call.capture, 'ccp && ppp.code == 2 && ccp.opt.supported_bits.s == 1 && ccp.opt.supported_bits.h == 0'), 2, 'both CCP Configure-Acks settle on MPPE-128 without the H (stateless) bit');
+    await checkWire(t, call.capture, 'the stateful call');
+    await rig.routerd.configure('/interface pptp-server server set enabled=yes');
   });
 
   await t.test('pptp-linux refuses a forged MS-CHAPv2 authenticator response (mutual authentication)', {
