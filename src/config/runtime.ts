@@ -24,6 +24,8 @@ export interface PppSession {
   readonly callerId: string;
   /** The address the peer got inside the tunnel. */
   readonly address: string;
+  /** The tunnel's interface (`pptp-in1`, `<pptp-ex>`); absent: `<pptp-USER>` or the user's static entry. */
+  readonly interfaceName?: string;
   /** What `/interface pptp-server` shows as CLIENT-ADDRESS. */
   readonly clientAddress: string;
   readonly uptime: number;

@@ -72,6 +72,7 @@ export class ServerSide {
         callerId: c.call.peer.address,
         address: up.remoteAddress,
         clientAddress: c.call.peer.address,
+        interfaceName: c.tunnel.name,
         uptime: Math.floor((now - c.tunnel.link.upAt) / 1000),
         encoding: up.encoding || 'none',
         mtu: up.mtu,
@@ -127,6 +128,20 @@ export class ServerSide {
     await server.close();
   }
 
+  /**
+   * The user's static entry, else `<pptp-USER>`; a second session of the same user gets
+   * `<pptp-USER-1>`, `<pptp-USER-2>` ... as on RouterOS, so every interface name is unique.
+   */
+  private interfaceName(staticName: string | undefined, user: string, self: Tunnel): string {
+    const taken = new Set([...this.calls.values()].filter((c) => c.tunnel !== self && c.tunnel.negotiated).map((c) => c.tunnel.name));
+    if (staticName !== undefined && !taken.has(staticName)) return staticName;
+    // With its static entry in use, the user's next session is never plain <pptp-USER>.
+    const nameOf = (n: number): string => (n === 0 ? `<pptp-${user}>` : `<pptp-${user}-${n}>`);
+    let n = staticName === undefined ? 0 : 1;
+    while (taken.has(nameOf(n))) n++;
+    return nameOf(n);
+  }
+
   private callUp(server: PptpServer, call: CallInfo): void {
     const { model, log, pools } = this.options;
     const settings = model.settings(pptpServerSettings);
@@ -165,7 +180,7 @@ export class ServerSide {
         onNetwork: (link) => {
           const named = model.list(pptpServer).find((s) => !s.disabled && s.user === link.user);
           log.info(`${link.user} logged in from ${call.peer.address}, ${link.remoteAddress}, ${link.encoding || 'no encryption'}`);
-          return { name: named?.name ?? `<pptp-${link.user}>`, routes: entry?.plan?.routes ?? [] };
+          return { name: this.interfaceName(named?.name, link.user, tunnel), routes: entry?.plan?.routes ?? [] };
         },
         onDown: (reason) => {
           this.calls.delete(call.callId);

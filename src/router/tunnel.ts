@@ -76,14 +76,22 @@ export class Tunnel {
   private async configure(link: PppLinkUp): Promise<void> {
     this.negotiated = link;
     const { name, routes } = this.spec.onNetwork(link);
+    // Both names are taken at once, so tunnels coming up together never pick the same one.
+    const placeholder = this.kernelName;
+    if (name !== this.name) {
+      this.name = name;
+      this.kernelName = this.ctx.names.claim(name);
+    }
     await this.ctx.hostConfig.serialized(async () => {
       const host = this.ctx.host;
-      if (name !== this.name) {
-        const kernel = this.ctx.names.claim(name);
-        must(await host.renameLink(this.kernelName, kernel), 'rename');
-        this.ctx.names.release(this.kernelName);
-        this.kernelName = kernel;
-        this.name = name;
+      if (this.kernelName !== placeholder) {
+        const renamed = await host.renameLink(placeholder, this.kernelName);
+        if (!renamed.ok) {
+          this.ctx.names.release(this.kernelName);
+          this.kernelName = placeholder;
+          must(renamed, 'rename');
+        }
+        this.ctx.names.release(placeholder);
       }
       const dev = this.kernelName;
       must(await host.setLinkMtu(dev, link.mtu), 'mtu');

@@ -4,7 +4,11 @@
 // (FINDINGS.md). The stateful interop scenarios run it inside the test's namespace:
 //
 //   node --import <tap's ts loader> stateful-peer.ts client <server> <user> <password> <tun>
-//   node --import <tap's ts loader> stateful-peer.ts server <user> <password> <local> <remote> <tun>
+//   node --import <tap's ts loader> stateful-peer.ts server <user> <password> <local> <remote> <tun> [forge-s]
+//
+// `forge-s` makes the server lie in its MS-CHAPv2 Success: one hex digit of the authenticator
+// response (S=, RFC 2759 section 5) is changed on the way out, as a server that does not know
+// the password would have to guess it; the client must refuse the link (mutual authentication).
 //
 // The server listens on TCP 1723 and serves one call. Prints "UP <encoding> <local> <remote>"
 // (encoding with '_' for spaces) once the tunnel carries IPv4, "DOWN <reason>" when the link
@@ -62,7 +66,18 @@ async function configure(tun: string, up: PppLinkUp): Promise<void> {
   setImmediate(() => process.stdout.write(`UP ${up.encoding.replace(/ /g, '_')} ${up.localAddress} ${up.remoteAddress}\n`));
 }
 
-function runLink(call: CallInfo, tun: string, ppp: PppRoleOptions): PppLink {
+const CHAP = 0xc223;
+
+/** A CHAP Success (code 3) whose "S=" has its first hex digit changed; anything else as it is. */
+function forgeSuccess(protocol: number, information: Buffer): Buffer {
+  if (protocol !== CHAP || information[0] !== 3) return information;
+  const forged = Buffer.from(information);
+  const at = forged.indexOf('S=', 4, 'latin1');
+  if (at >= 0) forged[at + 2] = forged[at + 2] === 0x30 ? 0x31 : 0x30;
+  return forged;
+}
+
+function runLink(call: CallInfo, tun: string, ppp: PppRoleOptions, forge = false): PppLink {
   const l = new PppLink({
     dataplane: plane,
     mppe: nativeMppe,
@@ -76,6 +91,10 @@ function runLink(call: CallInfo, tun: string, ppp: PppRoleOptions): PppLink {
       void end(1);
     },
   });
+  if (forge) {
+    const send = l.session.sendControlFrame.bind(l.session);
+    l.session.sendControlFrame = (protocol: number, information: Buffer) => send(protocol, forgeSuccess(protocol, information));
+  }
   l.start();
   return l;
 }
@@ -90,8 +109,8 @@ if (role === 'client') {
   connection.once('closed', (reason: string) => link?.lowerDown(`PPTP control connection closed: ${reason}`));
   link = runLink(call, tun!, { role: 'client', user: user!, password: password!, allow: ['mschap2'], network: STATEFUL });
 } else if (role === 'server') {
-  const [user, password, local, remote, tun] = args;
-  if (!user || password === undefined || !local || !remote || !tun) usage();
+  const [user, password, local, remote, tun, flag] = args;
+  if (!user || password === undefined || !local || !remote || !tun || (flag !== undefined && flag !== 'forge-s')) usage();
   const server = new PptpServer({ logger: log, hostName: 'stateful-peer', callTable });
   stopPptp = () => server.close();
   server.on('call-up', (call) => {
@@ -102,7 +121,7 @@ if (role === 'client') {
       callerId: call.peer.address,
       lookupSecret: (name) => (name === user ? { name, password: password!, service: 'any', callerId: '', profile: 'default', disabled: false } : undefined),
       authorize: () => ({ localAddress: local, remoteAddress: remote, ...STATEFUL }),
-    });
+    }, flag === 'forge-s');
   });
   server.on('call-down', (_call, reason) => link?.lowerDown(`PPTP call ended: ${reason}`));
   await server.listen();

@@ -75,4 +75,8 @@ t.test('level 5: 50 clients at once against one server, all passing traffic', as
   t.same(failed, [], 'every one of the 50 client addresses answers a ping through its tunnel');
   const links = (await client.ns.run(['ip', '-o', 'link', 'show'])).stdout.split('\n').filter((l) => /: c\d+:/.test(l));
   t.equal(links.length, 50, 'the client namespace has 50 tunnel interfaces named after their rows');
+  // One user, 50 sessions: RouterOS numbers the user's further interfaces.
+  const servers = await server.routerd.command('/interface pptp-server print');
+  const names = [...servers.matchAll(/DR\s+(<pptp-ex(?:-\d+)?>)/g)].map((m) => m[1]);
+  t.equal(new Set(names).size, 50, `50 distinct dynamic interfaces: ${names.slice(0, 3).join(' ')} ... ${names.at(-1)}`);
 });

@@ -81,8 +81,9 @@ export const pptpServerSettings = {
   },
 } as const satisfies SettingsMenu;
 
-function sessionFor(user: string, rt: RuntimeState) {
-  return rt.sessions().find((s) => s.service === 'pptp' && s.user === user);
+function sessionFor(row: StoredRow, rt: RuntimeState) {
+  const pptp = rt.sessions().filter((s) => s.service === 'pptp');
+  return pptp.find((s) => s.interfaceName === row.values.name) ?? pptp.find((s) => s.interfaceName === undefined && s.user === row.values.user);
 }
 
 export const pptpServer = {
@@ -120,7 +121,7 @@ export const pptpServer = {
   runtime: {
     dynamicFirst: true,
     status(row: StoredRow, rt: RuntimeState) {
-      const s = row.values.disabled ? undefined : sessionFor(String(row.values.user), rt);
+      const s = row.values.disabled ? undefined : sessionFor(row, rt);
       if (!s) return { running: false, values: {} };
       return { running: true, values: sessionColumns(s) };
     },
@@ -128,11 +129,11 @@ export const pptpServer = {
       // A dynamic row exists for a connected user that no static entry names (seed: <pptp-ex>).
       return rt
         .sessions()
-        .filter((s) => s.service === 'pptp')
+        .filter((s) => s.service === 'pptp' && (s.interfaceName === undefined || s.interfaceName.startsWith('<')))
         .map((s) => ({
           key: s.id,
           running: true,
-          values: { name: `<pptp-${s.user}>`, user: s.user, ...sessionColumns(s) },
+          values: { name: s.interfaceName ?? `<pptp-${s.user}>`, user: s.user, ...sessionColumns(s) },
         }));
     },
     removeDynamic(key: string, rt: RuntimeState) {
