@@ -176,11 +176,14 @@ export class ClientDialer {
         this.tunnel.start();
       });
       void closed.then((reason) => this.tunnel?.link.lowerDown(`PPTP control connection closed: ${reason}`));
+      connection.on('call-down', (down, reason) => {
+        if (down.callId === call.callId) this.tunnel?.link.lowerDown(`PPTP call ended: ${reason}`);
+      });
       const reason = await ended;
       if (!this.stopped) log.info(`${row.name}: disconnected: ${reason}`);
       this.state = this.stopped ? 'terminated' : reason;
       this.tunnel = undefined;
-      if (call !== undefined) await connection.clearCall(call.callId);
+      await connection.clearCall(call.callId);
       await connection.stop(StopReason.None);
       return cameUp;
     } catch (e) {
