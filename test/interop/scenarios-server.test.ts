@@ -272,9 +272,29 @@ t.test('real pptp-linux client against routerd server', async (t) => {
     await rig.routerd.configure('/interface pptp-server server set enabled=yes');
   });
 
-  await t.test('pptp-linux refuses a forged MS-CHAPv2 authenticator response (mutual authentication)', {
-    skip: 'needs a hook in routerd to send a wrong S= (no configuration makes it lie); the client side of the check is covered by test/ppp/session-auth.test.ts',
-  }, async () => {});
+  await t.test('pptp-linux refuses a forged MS-CHAPv2 authenticator response (mutual authentication)', async (t) => {
+    // routerd never lies, so the lying server is our PPP in the test peer with `forge-s`: its
+    // Success carries an S= with one hex digit changed (RFC 2759 section 5: the client must
+    // check it and refuse the link).
+    await rig.routerd.configure('/interface pptp-server server set enabled=no');
+    const free = async (): Promise<boolean> => (await rig.net.ns.exec(['ss', '-ltnH', 'sport = :1723'])).stdout.trim() === '';
+    for (let i = 0; i < 100 && !(await free()); i++) await new Promise((r) => setTimeout(r, 100));
+    const peer = startStatefulPeer(t, rig.net.ns, ['server', USER, PASSWORD, LOCAL, REMOTE, uniqueName('isf'), 'forge-s']);
+    await peer.waitForLine(/^LISTENING$/, 30_000);
+    const call = await dial(t, rig, 'mutual-auth', [...ONLY_MSCHAP2, 'require-mppe-128']);
+    const exit = await rig.guest.waitForExit('pppd', 60_000, call.from);
+    const pppd = rig.guest.console.slice(call.from);
+    t.equal(exit.status, 19, `pppd exits 19: it failed to authenticate to the peer (pppd(8) EXIT STATUS)\n${pppd}`);
+    t.match(pppd, /rcvd \[CHAP Success id=0x[0-9a-f]+ "S=[0-9A-F]{40} M=[^"]*"\]/, 'pppd received our (forged) Success');
+    t.match(pppd, /MS-CHAPv2 mutual authentication failed/, 'pppd: MS-CHAPv2 mutual authentication failed');
+    t.notMatch(pppd, /@@IP-UP/, 'the guest never got an address');
+    t.match(await peer.waitForLine(/^(UP|DOWN) /, 15_000), /^DOWN /, 'our side never came up and saw the link end');
+    await peer.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await call.stop();
+    await checkWire(t, call.capture, 'the refused login');
+    await rig.routerd.configure('/interface pptp-server server set enabled=yes');
+  });
 
   await t.test('LCP echo keepalives both ways over 30 s of idle; routerd drops the call of a killed guest', async (t) => {
     // keepalive-timeout=10: routerd echoes once a second after 10 s without a packet and gives
