@@ -60,8 +60,14 @@ export interface WireProblem {
 }
 
 /** Rows of `tshark -T fields` over a capture, one array of field values per packet that matches filter. */
+/**
+ * The TCP inside a tunnel is the test's HTTP transfer, not a protocol of ours: its retransmissions
+ * (a lost GRE packet) must not read as expert errors of the frames that carry it.
+ */
+const INNER_TCP_QUIET = ['-o', 'tcp.desegment_tcp_streams:FALSE', '-o', 'tcp.analyze_sequence_numbers:FALSE'];
+
 export async function tsharkFields(file: string, filter: string, fields: readonly string[]): Promise<string[][]> {
-  const argv = ['tshark', '-n', '-r', file, '-Y', filter, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
+  const argv = ['tshark', '-n', ...INNER_TCP_QUIET, '-r', file, '-Y', filter, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=|'];
   for (const f of fields) argv.push('-e', f);
   const r = await exec(argv);
   if (r.code !== 0) throw new Error(`tshark failed (exit ${r.code}) on ${file}: ${r.stderr.trim()}`);
