@@ -56,18 +56,17 @@ t.test('/ppp active remove disconnects the user; the client dials again', async 
   const { server, client } = await rig(t);
   await server.routerd.configure('/ppp active print');
   await server.routerd.configure('/ppp active remove 0');
-  const log = await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected: disconnected by administrator/.test(o), 10_000);
+  await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected: disconnected by administrator/.test(o), 10_000);
   t.pass('the server logs the administrator\'s disconnect');
   const back = await server.routerd.poll('/ppp active print', (o) => /\bex\s+pptp/.test(o), 30_000, 500);
   t.pass(`the client came back by itself\n${back}`);
-  t.ok(log.length > 0);
 });
 
 t.test('SIGTERM: both ends hang up politely and leave nothing behind', async (t) => {
   const { server, client } = await rig(t);
   t.equal((await tunnelLinks(client.ns)).length, 1, 'the client has a tunnel interface');
   await client.routerd.stop();
-  const log = await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected/.test(o), 10_000);
+  await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected/.test(o), 10_000);
   t.match(log, /disconnected: (LCP terminated by peer|PPTP call ended)/, `the server heard the client hang up\n${log.split('\n').filter((l) => /disconnected/.test(l)).join('\n')}`);
   t.same(await tunnelLinks(client.ns), [], 'no tunnel interface is left in the client namespace');
   const routes = (await client.ns.run(['ip', '-4', 'route', 'show'])).stdout;
