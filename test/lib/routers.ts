@@ -92,3 +92,29 @@ export async function offices(t: TeardownHost, level = 1) {
   }
   return { inet, home, remote, homeLan, remoteLan };
 }
+
+export interface TwoRoutersOptions {
+  /** First three octets of the shared segment, e.g. "198.18.9". */
+  readonly subnet: string;
+  /** Host numbers of the server and the client on it (default 1 and 2). */
+  readonly hosts?: readonly [number, number];
+  readonly server?: RouterSpec;
+  readonly client?: RouterSpec;
+}
+
+/**
+ * A server router and a client router on one "internet" segment, each port named ether1 and
+ * addressed at its console (/ip address add). Tests type the rest of their configuration.
+ */
+export async function twoRouters(t: TeardownHost, options: TwoRoutersOptions): Promise<{ server: RouterNode; client: RouterNode }> {
+  const [serverNs, clientNs] = [await createNetns(t, 'srv'), await createNetns(t, 'cli')];
+  await link(serverNs, 'ether1', clientNs, 'ether1');
+  const [server, client] = await Promise.all([
+    startRouter(t, serverNs, ['ether1'], { identity: 'Server', ...options.server }),
+    startRouter(t, clientNs, ['ether1'], { identity: 'Client', ...options.client }),
+  ]);
+  const [s, c] = options.hosts ?? [1, 2];
+  await server.routerd.configure(`/ip address add address=${options.subnet}.${s}/24 interface=ether1`);
+  await client.routerd.configure(`/ip address add address=${options.subnet}.${c}/24 interface=ether1`);
+  return { server, client };
+}

@@ -3,19 +3,12 @@
 // use-encryption=required refusing a client whose login gives no MPPE keys. One server and one
 // client are reconfigured between the cases, as an operator would at the console.
 import t from 'tap';
-import { createNetns, link, pings, startRouter, type RouterNode } from '../lib/routers.js';
+import { pings, twoRouters, type RouterNode } from '../lib/routers.js';
 
 async function rig(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
-  const [serverNs, clientNs] = [await createNetns(t, 'ae-srv'), await createNetns(t, 'ae-cli')];
-  await link(serverNs, 'ether1', clientNs, 'ether1');
-  const [server, client] = await Promise.all([
-    startRouter(t, serverNs, ['ether1'], { identity: 'Server' }),
-    startRouter(t, clientNs, ['ether1'], { identity: 'Client' }),
-  ]);
-  await server.routerd.configure('/ip address add address=198.18.9.1/24 interface=ether1');
+  const { server, client } = await twoRouters(t, { subnet: '198.18.9' });
   await server.routerd.configure('/ppp secret add name=user password=passwd local-address=10.0.0.1 remote-address=10.0.0.2');
   await server.routerd.configure('/interface pptp-server server set enabled=yes');
-  await client.routerd.configure('/ip address add address=198.18.9.2/24 interface=ether1');
   await client.routerd.configure('/interface pptp-client add name=out connect-to=198.18.9.1 user=user password=passwd');
   return { server, client };
 }
@@ -58,7 +51,7 @@ t.test('each authentication method, and what it does to encryption', async (t) =
   await client.routerd.configure('/interface pptp-client set out allow=pap');
   await client.routerd.configure('/interface pptp-client enable out');
   const refused = await client.routerd.poll('/interface pptp-client monitor out once', (o) => /status: "(?!dialing|verifying|connected)[^"]+"/.test(o), 30_000);
-  t.notMatch(refused, /connected/, `allow=pap against authentication=mschap2 does not connect\n${refused}`);
+  t.notMatch(refused, /status: "connected"/, `allow=pap against authentication=mschap2 does not connect\n${refused}`);
   await client.routerd.configure('/interface pptp-client disable out');
   await client.routerd.configure('/interface pptp-client set out allow=pap,chap,mschap1,mschap2');
 });

@@ -3,21 +3,14 @@
 // licence, even when every client dials at the same moment; a client over its limit does not dial
 // and says why; and a level 5 server carries 50 clients at once, all passing traffic.
 import t from 'tap';
-import { createNetns, link, startRouter } from '../lib/routers.js';
+import { twoRouters } from '../lib/routers.js';
 import { waitFor } from '../lib/netns.js';
 
 async function pair(t: Parameters<Parameters<typeof t.test>[1]>[0], serverLevel: number, clientLevel: number, subnet: string) {
-  const [serverNs, clientNs] = [await createNetns(t, 'lic-srv'), await createNetns(t, 'lic-cli')];
-  await link(serverNs, 'ether1', clientNs, 'ether1');
-  const [server, client] = await Promise.all([
-    startRouter(t, serverNs, ['ether1'], { identity: 'Server', level: serverLevel }),
-    startRouter(t, clientNs, ['ether1'], { identity: 'Clients', level: clientLevel }),
-  ]);
-  await server.routerd.configure(`/ip address add address=${subnet}.1/24 interface=ether1`);
+  const { server, client } = await twoRouters(t, { subnet, server: { level: serverLevel }, client: { identity: 'Clients', level: clientLevel } });
   await server.routerd.configure('/ip pool add name=vpn ranges=10.0.0.100-10.0.0.199');
   await server.routerd.configure('/ppp secret add name=ex password=lkjrht local-address=10.0.0.1 remote-address=vpn');
   await server.routerd.configure('/interface pptp-server server set enabled=yes');
-  await client.routerd.configure(`/ip address add address=${subnet}.2/24 interface=ether1`);
   return { server, client };
 }
 

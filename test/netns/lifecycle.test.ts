@@ -4,19 +4,12 @@
 // interfaces or routes behind.
 import t from 'tap';
 import { waitFor } from '../lib/netns.js';
-import { createNetns, link, pings, startRouter } from '../lib/routers.js';
+import { pings, twoRouters } from '../lib/routers.js';
 
 async function rig(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
-  const [serverNs, clientNs] = [await createNetns(t, 'lc-srv'), await createNetns(t, 'lc-cli')];
-  await link(serverNs, 'ether1', clientNs, 'ether1');
-  const [server, client] = await Promise.all([
-    startRouter(t, serverNs, ['ether1'], { identity: 'Server' }),
-    startRouter(t, clientNs, ['ether1'], { identity: 'Client' }),
-  ]);
-  await server.routerd.configure('/ip address add address=198.18.10.1/24 interface=ether1');
+  const { server, client } = await twoRouters(t, { subnet: '198.18.10' });
   await server.routerd.configure('/ppp secret add name=ex password=lkjrht local-address=10.0.103.1 remote-address=10.0.103.2 routes="10.150.1.0/24 10.0.103.2 1"');
   await server.routerd.configure('/interface pptp-server server set enabled=yes keepalive-timeout=4');
-  await client.routerd.configure('/ip address add address=198.18.10.2/24 interface=ether1');
   await client.routerd.configure('/ip route add dst-address=10.150.2.0/24 gateway=10.0.103.1');
   await client.routerd.configure('/interface pptp-client add connect-to=198.18.10.1 user=ex password=lkjrht disabled=no');
   await client.routerd.poll('/interface pptp-client monitor pptp-out1 once', (o) => /status: "connected"/.test(o), 30_000);
@@ -66,7 +59,7 @@ t.test('SIGTERM: both ends hang up politely and leave nothing behind', async (t)
   const { server, client } = await rig(t);
   t.equal((await tunnelLinks(client.ns)).length, 1, 'the client has a tunnel interface');
   await client.routerd.stop();
-  await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected/.test(o), 10_000);
+  const log = await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected/.test(o), 10_000);
   t.match(log, /disconnected: (LCP terminated by peer|PPTP call ended)/, `the server heard the client hang up\n${log.split('\n').filter((l) => /disconnected/.test(l)).join('\n')}`);
   t.same(await tunnelLinks(client.ns), [], 'no tunnel interface is left in the client namespace');
   const routes = (await client.ns.run(['ip', '-4', 'route', 'show'])).stdout;

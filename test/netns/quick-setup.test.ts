@@ -2,21 +2,15 @@
 // server gets a secret and is enabled, the client dials it; checked with ping, a TCP transfer and
 // the consoles' own print and monitor output.
 import t from 'tap';
-import { createNetns, link, pings, startRouter } from '../lib/routers.js';
+import { pings, twoRouters } from '../lib/routers.js';
 import { transferChecked } from '../lib/transfer.js';
 
 t.test('quick setup: one client, one server, addresses from the secret', async (t) => {
-  const [serverNs, clientNs] = [await createNetns(t, 'qs-srv'), await createNetns(t, 'qs-cli')];
-  await link(serverNs, 'ether1', clientNs, 'ether1');
-  const [server, client] = await Promise.all([
-    startRouter(t, serverNs, ['ether1'], { identity: 'Server' }),
-    startRouter(t, clientNs, ['ether1'], { identity: 'Client' }),
-  ]);
   // The seed's 10.5.8.104 / 10.1.0.172 "internet" addresses become 198.18.0.0/15 ones.
-  await server.routerd.configure('/ip address add address=198.18.8.104/24 interface=ether1');
+  const { server, client } = await twoRouters(t, { subnet: '198.18.8', hosts: [104, 172] });
+  const [serverNs, clientNs] = [server.ns, client.ns];
   await server.routerd.configure('/ppp secret add name=user password=passwd local-address=10.0.0.1 remote-address=10.0.0.2');
   await server.routerd.configure('/interface pptp-server server set enabled=yes');
-  await client.routerd.configure('/ip address add address=198.18.8.172/24 interface=ether1');
   await client.routerd.configure('/interface pptp-client add name=pptp-out1 connect-to=198.18.8.104 user=user password=passwd disabled=no');
 
   const monitor = await client.routerd.poll('/interface pptp-client monitor pptp-out1 once', (o) => /status: "connected"/.test(o), 30_000);
