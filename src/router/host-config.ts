@@ -3,10 +3,11 @@
 // reachable through a tunnel, is applied when that tunnel is up and counts as inactive until then
 // (RouterOS shows such routes as inactive too). Every change to the host goes through one queue,
 // so a configuration change and a tunnel coming up never interleave their commands.
+import { isIP } from 'node:net';
 import { ethernet, ipAddress, ipRoute } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
 import type { Logger } from '../log.js';
-import { describeSystemError, type Host, type InterfaceAddress, type Route } from '../system/host.js';
+import { describeSystemError, type Host, type InterfaceAddress, type Route, type SystemResult } from '../system/host.js';
 
 const key = (o: object): string => JSON.stringify(o);
 
@@ -119,11 +120,12 @@ export class HostConfig {
     const wantRoutes = new Map<string, Route>();
     for (const row of this.model.list(ipRoute)) {
       if (row.disabled) continue;
-      const viaDevice = /^\d+\.\d+\.\d+\.\d+$/.test(row.gateway) ? undefined : device(row.gateway);
-      if (viaDevice === undefined && !/^\d+\.\d+\.\d+\.\d+$/.test(row.gateway)) continue;
-      const r: Route = viaDevice
-        ? { dst: row['dst-address'], device: viaDevice, distance: row.distance }
-        : { dst: row['dst-address'], gateway: row.gateway, distance: row.distance };
+      const viaAddress = isIP(row.gateway) === 4;
+      const viaDevice = viaAddress ? undefined : device(row.gateway);
+      if (!viaAddress && !viaDevice) continue; // the gateway interface does not exist (yet)
+      const r: Route = viaAddress
+        ? { dst: row['dst-address'], gateway: row.gateway, distance: row.distance }
+        : { dst: row['dst-address'], device: viaDevice, distance: row.distance };
       wantRoutes.set(key(r), r);
     }
     for (const [k, r] of this.appliedRoutes) {
@@ -148,9 +150,9 @@ export class HostConfig {
     }
   }
 
-  private check(what: string, result: { ok: boolean; error?: Parameters<typeof describeSystemError>[0] }): boolean {
+  private check(what: string, result: SystemResult<void>): boolean {
     if (result.ok) return true;
-    this.log.error(`${what}: ${describeSystemError(result.error!)}`);
+    this.log.error(`${what}: ${describeSystemError(result.error)}`);
     return false;
   }
 }

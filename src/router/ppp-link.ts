@@ -17,10 +17,9 @@ export const GRE_WATCH_MS = 10_000;
 /** How long a polite close waits for the peer's LCP Terminate-Ack. */
 const TERMINATE_WAIT_MS = 3000;
 
-type Without<T, K extends keyof T> = Omit<T, K>;
 export type PppRoleOptions =
-  | Without<PppServerOptions, 'events' | 'clock' | 'log'>
-  | Without<PppClientOptions, 'events' | 'clock' | 'log'>;
+  | Omit<PppServerOptions, 'events' | 'clock' | 'log'>
+  | Omit<PppClientOptions, 'events' | 'clock' | 'log'>;
 
 export interface PppLinkOptions {
   readonly dataplane: DataPlane;
