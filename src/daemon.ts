@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     const memory = new MemoryRuntime();
     memory.ports = await ethernetPorts(ethernet);
     runtime = memory;
-    log.warning('router not present in this build: tunnels are not started; configuration only');
+    log.warning('tunnels are not running (the router is missing or failed to start): configuration only');
   }
   model.syncHardware(runtime.ethernetPorts());
 
@@ -141,7 +141,13 @@ async function startRouter(deps: Parameters<StartRouter>[0]): Promise<Router | u
     return undefined;
   }
   if (typeof mod.startRouter !== 'function') return undefined;
-  return mod.startRouter(deps);
+  try {
+    return await mod.startRouter(deps);
+  } catch (e) {
+    // No raw GRE socket or TUN without root, say: the console still lets the operator look.
+    deps.log.logger('system').error(`router failed to start: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 main().catch((e: Error) => {
