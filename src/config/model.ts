@@ -233,6 +233,7 @@ export class ConfigModel {
       values.name = port.defaultName;
       values['default-name'] = port.defaultName;
       values['mac-address'] = port.mac;
+      if (port.mtu !== undefined && port.mtu >= 68 && port.mtu <= 9000) values.mtu = port.mtu;
       const id = state.nextId++;
       state.rows.push({ id, values });
       this.emit({ op: 'add', path: menu.path, id });

@@ -40,6 +40,8 @@ export interface EthernetPort {
   readonly defaultName: string;
   readonly mac: string;
   readonly running: boolean;
+  /** The link's MTU when found: a new port's row starts with it, so the router changes nothing unasked. */
+  readonly mtu?: number;
 }
 
 /** One row of `/interface print` / `print stats`: every interface the router has. */

@@ -4,6 +4,7 @@ import { readFileSync, statfsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import si from 'systeminformation';
 import { formatDuration } from '../config/types.js';
+import type { EthernetPort } from '../config/runtime.js';
 
 export const VERSION = '0.1.0';
 
@@ -103,11 +104,11 @@ async function readCpuinfoSerial(): Promise<string | undefined> {
  * /sys/class/net rather than systeminformation, which starts from os.networkInterfaces() and so
  * misses a NIC that has no address yet (every port of a freshly booted router).
  */
-export async function ethernetPorts(only?: readonly string[]): Promise<{ defaultName: string; mac: string; running: boolean }[]> {
+export async function ethernetPorts(only?: readonly string[]): Promise<EthernetPort[]> {
   const { readdir, readFile, access } = await import('node:fs/promises');
   const sys = '/sys/class/net';
   const read = (name: string, file: string) => readFile(`${sys}/${name}/${file}`, 'utf8').then((s) => s.trim(), () => '');
-  const ports: { defaultName: string; mac: string; running: boolean }[] = [];
+  const ports: EthernetPort[] = [];
   const names = only ?? (await readdir(sys).catch(() => [] as string[])).sort();
   for (const name of names) {
     // type 1 is ARPHRD_ETHER; a "device" link means real hardware, not veth, bridge or tun.
@@ -116,7 +117,13 @@ export async function ethernetPorts(only?: readonly string[]): Promise<{ default
     if (!only && !(await access(`${sys}/${name}/device`).then(() => true, () => false))) continue;
     const mac = await read(name, 'address');
     if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac)) continue;
-    ports.push({ defaultName: name, mac: mac.toUpperCase(), running: (await read(name, 'operstate')) === 'up' });
+    const mtu = Number(await read(name, 'mtu'));
+    ports.push({
+      defaultName: name,
+      mac: mac.toUpperCase(),
+      running: (await read(name, 'operstate')) === 'up',
+      ...(mtu > 0 ? { mtu } : {}),
+    });
   }
   return ports;
 }

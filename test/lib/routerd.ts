@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Netns, TeardownHost } from '../lib/netns.js';
+import { createNetns, type Netns, type TeardownHost } from './netns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const daemon = join(root, 'src', 'daemon.ts');
@@ -186,4 +186,23 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
   child.stdin!.write('\n');
   await routerd.waitFor(PROMPT, 20_000);
   return routerd;
+}
+
+/**
+ * Runs routerd with `input` piped to its stdio console until it exits (stdin closing ends it),
+ * inside a namespace of its own: the router it starts must not touch this machine's network.
+ */
+export async function runRouterdScript(t: TeardownHost, dataDir: string, input: string, extra: readonly string[] = []): Promise<{ code: number | null; out: string }> {
+  const ns = await createNetns(t, 'routerd');
+  const child = ns.spawn('node', ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', ...extra], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdin!.end(input);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  await ns.delete();
+  return { code, out };
 }
