@@ -63,13 +63,14 @@ export class ClientDialer {
   status(now: number): ClientStatus {
     const link = this.tunnel?.link;
     const up = this.tunnel?.negotiated;
-    if (!link || !up || link.upAt === undefined || link.down) {
+    const since = link?.runningSince;
+    if (!link || !up || since === undefined) {
       // PPP may say connected a moment before the interface is configured; it is not yet.
       return { status: this.state === 'connected' ? 'verifying password...' : this.state };
     }
     return {
       status: 'connected',
-      uptime: Math.floor((now - link.upAt) / 1000),
+      uptime: Math.floor((now - since) / 1000),
       idleTime: Math.floor((now - link.lastActivity) / 1000),
       encoding: up.encoding || 'none',
       mtu: up.mtu,
@@ -157,7 +158,7 @@ export class ClientDialer {
             network: { useEncryption: this.options.useEncryption },
             maxMtu: row['max-mtu'],
             maxMru: row['max-mru'],
-            mrru: row.mrru === 0 ? undefined : row.mrru, // 0 is "disabled"
+            mrru: row.mrru,
             keepaliveTimeout: CLIENT_KEEPALIVE_S,
             localName: this.options.identity(),
           },

@@ -108,12 +108,9 @@ export class HostConfig {
       this.appliedAddresses.delete(k);
     }
     const present = await this.host.listAddresses();
-    const have = new Set(present.ok ? present.value.map((a) => `${a.device} ${a.local}/${a.prefixLength}`) : []);
+    const have = new Set(present.ok ? present.value.map((a) => key({ device: a.device, local: a.local, prefixLength: a.prefixLength })) : []);
     for (const [k, a] of wantAddresses) {
-      if (this.appliedAddresses.has(k) && have.has(`${a.device} ${a.local}/${a.prefixLength}`)) continue;
-      if (!have.has(`${a.device} ${a.local}/${a.prefixLength}`)) {
-        if (!this.check(`address ${a.local}/${a.prefixLength} on ${a.device}`, await this.host.addAddress(a))) continue;
-      }
+      if (!have.has(k) && !this.check(`address ${a.local}/${a.prefixLength} on ${a.device}`, await this.host.addAddress(a))) continue;
       this.appliedAddresses.set(k, a);
     }
 

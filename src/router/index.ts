@@ -130,7 +130,7 @@ class RouterdRouter implements Router, RuntimeState {
       });
     }
     const tunnelRow = (name: string, type: string, tunnel: Tunnel | undefined, flags: { dynamic: boolean; disabled: boolean }): InterfaceStats => {
-      const up = tunnel && !tunnel.link.down && tunnel.link.upAt !== undefined ? tunnel : undefined;
+      const up = tunnel?.link.runningSince !== undefined ? tunnel : undefined;
       const c = up?.link.session.counters();
       return {
         name,

@@ -78,6 +78,11 @@ export class PppLink {
     return this.downReason !== undefined;
   }
 
+  /** When the link came up, while it runs (host configured, not yet down); otherwise undefined. */
+  get runningSince(): number | undefined {
+    return this.down ? undefined : this.upAt;
+  }
+
   start(): void {
     this.ppp.start();
   }

@@ -63,7 +63,8 @@ export class ServerSide {
     const rows: ActiveRow[] = [];
     for (const c of this.calls.values()) {
       const up = c.tunnel.negotiated;
-      if (!up || c.tunnel.link.upAt === undefined || c.tunnel.link.down) continue;
+      const since = c.tunnel.link.runningSince;
+      if (!up || since === undefined) continue;
       const counters = c.tunnel.link.session.counters();
       rows.push({
         id: String(c.call.callId),
@@ -73,7 +74,7 @@ export class ServerSide {
         address: up.remoteAddress,
         clientAddress: c.call.peer.address,
         interfaceName: c.tunnel.name,
-        uptime: Math.floor((now - c.tunnel.link.upAt) / 1000),
+        uptime: Math.floor((now - since) / 1000),
         encoding: up.encoding || 'none',
         mtu: up.mtu,
         mru: up.mru,
@@ -173,7 +174,7 @@ export class ServerSide {
           },
           maxMtu: settings['max-mtu'],
           maxMru: settings['max-mru'],
-          mrru: settings.mrru === 0 ? undefined : settings.mrru, // 0 is "disabled"
+          mrru: settings.mrru,
           keepaliveTimeout: settings['keepalive-timeout'],
           localName: model.settings(systemIdentity).name,
         },
