@@ -4,7 +4,8 @@
 // with an expert error, or whose option lengths it finds invalid. A scenario passes the wire
 // check when that list is empty.
 import { spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { chmodSync, copyFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { exec, waitFor, type Netns, type TeardownHost } from '../lib/netns.js';
 
 export interface Capture {
@@ -98,4 +99,24 @@ export async function countPackets(file: string, filter: string): Promise<number
 export async function extractCapture(file: string, filter: string, out: string): Promise<void> {
   const r = await exec(['tshark', '-n', '-r', file, '-Y', filter, '-F', 'pcap', '-w', out]);
   if (r.code !== 0) throw new Error(`tshark could not extract from ${file}: ${r.stderr.trim()}`);
+}
+
+/**
+ * What a run may keep of a call's capture: with INTEROP_UPDATE_FIXTURES=1 it becomes the golden
+ * capture `fixture`, without the bulk transfer (set-up, pings, hang-up); with INTEROP_KEEP=DIR the
+ * whole capture is copied there under the fixture's name. Returns what was done, for the log.
+ */
+export async function keepCapture(capture: string, fixture: string, transfer: { from: number; to: number } | undefined): Promise<string[]> {
+  const done: string[] = [];
+  if (process.env.INTEROP_UPDATE_FIXTURES === '1') {
+    const window = transfer ? `!(frame.time_epoch >= ${transfer.from} && frame.time_epoch <= ${transfer.to})` : 'frame';
+    await extractCapture(capture, window, fixture);
+    chmodSync(fixture, 0o644);
+    done.push(`golden capture written to ${fixture}`);
+  }
+  if (process.env.INTEROP_KEEP) {
+    copyFileSync(capture, join(process.env.INTEROP_KEEP, basename(fixture)));
+    done.push(`capture kept in ${process.env.INTEROP_KEEP}`);
+  }
+  return done;
 }

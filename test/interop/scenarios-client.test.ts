@@ -6,11 +6,11 @@
 // (test/fixtures/interop/routerd-client-mschapv2-mppe128.pcap, refreshed with
 // INTEROP_UPDATE_FIXTURES=1).
 import t, { type Test } from 'tap';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { countPackets, extractCapture, startCapture, wireCheck } from './capture.js';
+import { countPackets, keepCapture, startCapture, wireCheck } from './capture.js';
 import { bootGuest, createInteropNet, type Guest, type InteropNet } from './guest.js';
 import type { PptpdRole } from './guest-role.js';
 import { rewriteGuestRole } from './guest-rewrite.js';
@@ -168,14 +168,7 @@ t.test('routerd pptp-client against the real pptpd', async (t) => {
     ] as const) {
       t.ok((await countPackets(capture, filter)) > 0, `the capture holds ${what}`);
     }
-    if (process.env.INTEROP_UPDATE_FIXTURES === '1') {
-      // The golden capture is the call without its bulk transfer: set-up, pings, hang-up.
-      const window = transfer ? `!(frame.time_epoch >= ${transfer.from} && frame.time_epoch <= ${transfer.to})` : 'frame';
-      await extractCapture(capture, window, fixture);
-      chmodSync(fixture, 0o644);
-      t.comment(`golden capture written to ${fixture}`);
-    }
-    if (process.env.INTEROP_KEEP) copyFileSync(capture, join(process.env.INTEROP_KEEP, 'routerd-client-mschapv2-mppe128.pcap'));
+    for (const line of await keepCapture(capture, fixture, transfer)) t.comment(line);
     t.comment(`done at ${secs()} s`);
   });
 

@@ -4,8 +4,9 @@
 // client are reconfigured between the cases, as an operator would at the console.
 import t from 'tap';
 import { pings, twoRouters, type RouterNode } from '../lib/routers.js';
+import type { TeardownHost } from '../lib/netns.js';
 
-async function rig(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function rig(t: TeardownHost) {
   const { server, client } = await twoRouters(t, { subnet: '198.18.9' });
   await server.routerd.configure('/ppp secret add name=user password=passwd local-address=10.0.0.1 remote-address=10.0.0.2');
   await server.routerd.configure('/interface pptp-server server set enabled=yes');

@@ -3,10 +3,10 @@
 // licence, even when every client dials at the same moment; a client over its limit does not dial
 // and says why; and a level 5 server carries 50 clients at once, all passing traffic.
 import t from 'tap';
+import { waitFor, type TeardownHost } from '../lib/netns.js';
 import { twoRouters } from '../lib/routers.js';
-import { waitFor } from '../lib/netns.js';
 
-async function pair(t: Parameters<Parameters<typeof t.test>[1]>[0], serverLevel: number, clientLevel: number, subnet: string) {
+async function pair(t: TeardownHost, serverLevel: number, clientLevel: number, subnet: string) {
   const { server, client } = await twoRouters(t, { subnet, server: { level: serverLevel }, client: { identity: 'Clients', level: clientLevel } });
   await server.routerd.configure('/ip pool add name=vpn ranges=10.0.0.100-10.0.0.199');
   await server.routerd.configure('/ppp secret add name=ex password=lkjrht local-address=10.0.0.1 remote-address=vpn');

@@ -3,10 +3,10 @@
 // path is back; and routerd stopped with SIGTERM hangs up politely and leaves no tunnel
 // interfaces or routes behind.
 import t from 'tap';
-import { waitFor } from '../lib/netns.js';
+import { waitFor, type TeardownHost } from '../lib/netns.js';
 import { pings, twoRouters } from '../lib/routers.js';
 
-async function rig(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+async function rig(t: TeardownHost) {
   const { server, client } = await twoRouters(t, { subnet: '198.18.10' });
   await server.routerd.configure('/ppp secret add name=ex password=lkjrht local-address=10.0.103.1 remote-address=10.0.103.2 routes="10.150.1.0/24 10.0.103.2 1"');
   await server.routerd.configure('/interface pptp-server server set enabled=yes keepalive-timeout=4');
@@ -46,7 +46,7 @@ t.test('the peer vanishes: the server notices within 2 x keepalive-timeout, the 
 });
 
 t.test('/ppp active remove disconnects the user; the client dials again', async (t) => {
-  const { server, client } = await rig(t);
+  const { server } = await rig(t);
   await server.routerd.configure('/ppp active print');
   await server.routerd.configure('/ppp active remove 0');
   await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected: disconnected by administrator/.test(o), 10_000);

@@ -1,7 +1,7 @@
 // The licence's tunnel limit as the router counts it: one pool of slots for server calls and
 // client dials together, 1 / 200 / unlimited by level, each slot given back exactly once, and a
 // licence installed while running taking effect for the next tunnel.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ const privateKey = createPrivateKey(readFileSync(join(fixtures, 'test-private.pe
 const publicKey = readFileSync(join(fixtures, 'test-public.pem'), 'utf8');
 const ID = softwareIdFrom('10000000cafe0001');
 
-function licence(t: typeof import('tap').default, level: number): License {
+function licence(t: Test, level: number): License {
   const dir = mkdtempSync(join(tmpdir(), `routerd-slots-${process.pid}-`));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const lic = new License({ dir, softwareId: ID, publicKey });
