@@ -7,15 +7,15 @@ FIRMWARE_BOARDS := raspberrypi4 raspberrypi3 qemu-virt
 
 .PHONY: image image-all boot-test firmware-clean
 
-image: $(NODE_MODULES_STAMP)
+image: $(NODE_MODULES_STAMP) native-arm64
 	bash firmware/build-image.sh $(FIRMWARE_BOARD)
 
-image-all: $(NODE_MODULES_STAMP)
+image-all: $(NODE_MODULES_STAMP) native-arm64
 	@for b in $(FIRMWARE_BOARDS); do bash firmware/build-image.sh $$b || exit 1; done
 
 # Builds the qemu-virt image only when it is missing or older than its inputs' last commit;
 # BOOT_TEST_REBUILD=1 forces the assembly.
-boot-test: $(NODE_MODULES_STAMP)
+boot-test: $(NODE_MODULES_STAMP) native-arm64
 	@bash tools/install-deps.sh firmware
 	@if [ ! -f out/pptp-router-qemu-virt.img ] || [ -n "$(BOOT_TEST_REBUILD)" ]; then bash firmware/build-image.sh qemu-virt; fi
 	# --jobs=1: one emulated machine at a time (each wants both cores; in parallel they only slow each other).

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages an area needs, listed one per line in tools/debian-packages/*.txt.
 # `base` is what building and running the daemon needs; `test` is everything the test suite
-# needs (all lists but firmware's); any other name installs that list alone.
+# needs (every list: the suite builds and boots the qemu-virt image); any other name installs
+# that list alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 want=${1:-base}
 case "$want" in
   base) lists=("$here/debian-packages/base.txt") ;;
-  test) mapfile -t lists < <(ls "$here"/debian-packages/*.txt | grep -v '/firmware.txt$') ;;
+  test) mapfile -t lists < <(ls "$here"/debian-packages/*.txt) ;;
   *) lists=("$here/debian-packages/$want.txt") ;;
 esac
 missing=()

@@ -62,6 +62,8 @@ export interface DataPlaneSession {
   resetMppeSend(): void;
   /** IPCP opened (true) or closed: IPv4 passes between GRE and the TUN device only while open. */
   setIpEnabled(enabled: boolean): void;
+  /** change-tcp-mss: TCP SYNs either way get their MSS option lowered to this (undefined: off). */
+  setMssClamp(maxMss: number | undefined): void;
   counters(): SessionCounters;
   /** Removes the session from the endpoint and closes its TUN device (the kernel deletes it). */
   close(): void;

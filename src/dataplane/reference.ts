@@ -15,6 +15,7 @@ import { emitGreHeader, greHeaderLength, parseGreHeader, type GreHeader } from '
 import { emitPppFrame, parsePppFrame, PPP_PROTOCOL, type PppFraming } from '../wire/ppp-frame.js';
 import { newEndpointCounters, newSessionCounters, type EndpointCounters, type SessionCounters, type SessionDropReason } from './counters.js';
 import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, SessionParams } from './dataplane.js';
+import { clampTcpMss } from './tcp-mss.js';
 import { ipv4ToNumber, openGreSocket, openTun, type NativeGreSocket, type NativeTunDevice } from './native-io.js';
 import { ReceiveWindow } from './receive-window.js';
 
@@ -36,6 +37,7 @@ class ReferenceSession implements DataPlaneSession {
   private encrypter: MppeEncrypter | null = null;
   private decrypter: MppeDecrypter | null = null;
   private ipEnabled = false;
+  private maxMss: number | undefined;
   private resetReported = false;
   private txSequence = 0;
   private lastAckSent: number | undefined;
@@ -94,6 +96,10 @@ class ReferenceSession implements DataPlaneSession {
 
   setIpEnabled(enabled: boolean): void {
     this.ipEnabled = enabled;
+  }
+
+  setMssClamp(maxMss: number | undefined): void {
+    this.maxMss = maxMss;
   }
 
   counters(): SessionCounters {
@@ -206,6 +212,7 @@ class ReferenceSession implements DataPlaneSession {
 
   private deliverIp(packet: Buffer): void {
     if (!this.ipEnabled) return this.drop('ip-down');
+    if (this.maxMss !== undefined && clampTcpMss(packet, this.maxMss)) this.stats.mssClamped++;
     if (!this.tun.write(packet)) return this.drop('tun-write');
     this.stats.rxPackets++;
     this.stats.rxBytes += packet.length;
@@ -225,6 +232,7 @@ class ReferenceSession implements DataPlaneSession {
         this.drop('ip-down');
         continue;
       }
+      if (this.maxMss !== undefined && clampTcpMss(packet, this.maxMss)) this.stats.mssClamped++;
       let frame: Buffer;
       if (this.encrypter !== null) {
         // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3).

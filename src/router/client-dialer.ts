@@ -17,6 +17,12 @@ import type { UseEncryption } from '../ppp/session.js';
 
 export type ClientRow = RowOf<typeof pptpClient>;
 
+/** What a client takes from its /ppp profile. */
+export interface ClientProfile {
+  readonly useEncryption: UseEncryption;
+  readonly changeTcpMss: boolean;
+}
+
 /** RouterOS's pptp-client keepalive-timeout default (the menu has no property for it). */
 const CLIENT_KEEPALIVE_S = 60;
 const FIRST_RETRY_MS = 2000;
@@ -30,7 +36,7 @@ export interface ClientDialerOptions {
   readonly slots: TunnelSlots;
   readonly log: Logger;
   readonly identity: () => string;
-  readonly useEncryption: UseEncryption;
+  readonly profile: ClientProfile;
   /** PPTP server port; 1723 unless a test says otherwise. */
   readonly port?: number;
 }
@@ -52,8 +58,8 @@ export class ClientDialer {
     return this.options.row;
   }
 
-  get encryption(): UseEncryption {
-    return this.options.useEncryption;
+  get profile(): ClientProfile {
+    return this.options.profile;
   }
 
   get current(): Tunnel | undefined {
@@ -155,7 +161,7 @@ export class ClientDialer {
             user: row.user,
             password: row.password,
             allow: row.allow as readonly AuthMethod[],
-            network: { useEncryption: this.options.useEncryption },
+            network: { useEncryption: this.options.profile.useEncryption },
             maxMtu: row['max-mtu'],
             maxMru: row['max-mru'],
             mrru: row.mrru,
@@ -167,7 +173,11 @@ export class ClientDialer {
           },
           onNetwork: (link) => {
             log.info(`${row.name}: connected to ${row['connect-to']}, ${link.localAddress} -> ${link.remoteAddress}, ${link.encoding || 'no encryption'}`);
-            return { name: row.name, routes: row['add-default-route'] ? [{ dst: '0.0.0.0/0', distance: 1 }] : [] };
+            return {
+              name: row.name,
+              routes: row['add-default-route'] ? [{ dst: '0.0.0.0/0', distance: 1 }] : [],
+              changeTcpMss: this.options.profile.changeTcpMss,
+            };
           },
           onUp: () => {
             cameUp = true;

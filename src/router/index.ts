@@ -21,13 +21,13 @@ import { CallTable } from '../pptp/index.js';
 import { Host, describeSystemError } from '../system/host.js';
 import { ethernetPorts, kernelCounters } from '../system/resources.js';
 import { AddressPools } from './address-pools.js';
-import { ClientDialer, type ClientRow } from './client-dialer.js';
+import { ClientDialer, type ClientProfile, type ClientRow } from './client-dialer.js';
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
 import { TunnelSlots } from './tunnel-slots.js';
 import type { Tunnel, TunnelContext } from './tunnel.js';
-import { encryptionOf, profileOf } from './user-plan.js';
+import { changeTcpMssOf, encryptionOf, profileOf } from './user-plan.js';
 
 const TICK_MS = 1000;
 
@@ -175,7 +175,7 @@ class RouterdRouter implements Router, RuntimeState {
     const rows = new Map(this.deps.model.list(pptpClient).filter((r) => !r.disabled).map((r) => [r.id, r]));
     for (const [id, dialer] of this.clients) {
       const row = rows.get(id);
-      if (row && sameRow(row, dialer.row) && this.encryptionFor(row) === dialer.encryption) continue;
+      if (row && sameRow(row, dialer.row) && sameRow(this.profileFor(row), dialer.profile)) continue;
       this.clients.delete(id);
       void dialer.stop();
     }
@@ -189,13 +189,14 @@ class RouterdRouter implements Router, RuntimeState {
         slots: this.slots,
         log: this.deps.log.logger('pptp-client'),
         identity: () => this.deps.model.settings(systemIdentity).name,
-        useEncryption: this.encryptionFor(row),
+        profile: this.profileFor(row),
       }));
     }
   }
 
-  private encryptionFor(row: ClientRow) {
-    return encryptionOf(profileOf(this.deps.model, row.profile)['use-encryption']);
+  private profileFor(row: ClientRow): ClientProfile {
+    const profile = profileOf(this.deps.model, row.profile);
+    return { useEncryption: encryptionOf(profile['use-encryption']), changeTcpMss: changeTcpMssOf(this.deps.model, profile) };
   }
 
   private async tick(): Promise<void> {
@@ -207,6 +208,6 @@ class RouterdRouter implements Router, RuntimeState {
   }
 }
 
-function sameRow(a: ClientRow, b: ClientRow): boolean {
+function sameRow<T>(a: T, b: T): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -181,7 +181,11 @@ export class ServerSide {
         onNetwork: (link) => {
           const named = model.list(pptpServer).find((s) => !s.disabled && s.user === link.user);
           log.info(`${link.user} logged in from ${call.peer.address}, ${link.remoteAddress}, ${link.encoding || 'no encryption'}`);
-          return { name: this.interfaceName(named?.name, link.user, tunnel), routes: entry?.plan?.routes ?? [] };
+          return {
+            name: this.interfaceName(named?.name, link.user, tunnel),
+            routes: entry?.plan?.routes ?? [],
+            changeTcpMss: entry?.plan?.changeTcpMss ?? true,
+          };
         },
         onDown: (reason) => {
           this.calls.delete(call.callId);

@@ -5,6 +5,7 @@
 // the kernel takes its addresses and routes with it; the rest of the host configuration is told.
 import type { MppeImplementation } from '../crypto/mppe.js';
 import type { DataPlane } from '../dataplane/dataplane.js';
+import { mssForMtu } from '../dataplane/tcp-mss.js';
 import type { Logger } from '../log.js';
 import type { PppLinkUp, PppStatus } from '../ppp/session.js';
 import type { CallInfo } from '../pptp/control-types.js';
@@ -28,8 +29,11 @@ export interface TunnelSpec {
   readonly ppp: PppRoleOptions;
   /** The RouterOS interface name, when known before the link is up (a client's row name). */
   readonly name?: string;
-  /** The RouterOS interface name once the user is known (server), and the tunnel's own routes. */
-  readonly onNetwork: (link: PppLinkUp) => { readonly name: string; readonly routes: readonly PppRoute[] };
+  /**
+   * The RouterOS interface name once the user is known (server), the tunnel's own routes, and
+   * whether the profile clamps TCP MSS to the link's MTU.
+   */
+  readonly onNetwork: (link: PppLinkUp) => { readonly name: string; readonly routes: readonly PppRoute[]; readonly changeTcpMss: boolean };
   readonly onStatus?: (status: PppStatus) => void;
   /** The tunnel is up and configured on the host. */
   readonly onUp?: (tunnel: Tunnel) => void;
@@ -75,7 +79,8 @@ export class Tunnel {
 
   private async configure(link: PppLinkUp): Promise<void> {
     this.negotiated = link;
-    const { name, routes } = this.spec.onNetwork(link);
+    const { name, routes, changeTcpMss } = this.spec.onNetwork(link);
+    this.link.session.setMssClamp(changeTcpMss ? mssForMtu(link.mtu) : undefined);
     // Both names are taken at once, so tunnels coming up together never pick the same one.
     const placeholder = this.kernelName;
     if (name !== this.name) {

@@ -18,6 +18,7 @@ export interface UserPlan {
   readonly network: NetworkSettings;
   readonly routes: readonly PppRoute[];
   readonly onlyOne: boolean;
+  readonly changeTcpMss: boolean;
   /** Gives pool addresses back; called once when the session ends. */
   readonly release: () => void;
 }
@@ -37,6 +38,16 @@ export function parsePppRoutes(text: string): PppRoute[] {
  */
 export function encryptionOf(value: string): UseEncryption {
   return value === 'no' ? 'no' : value === 'required' ? 'required' : 'yes';
+}
+
+/**
+ * change-tcp-mss of a profile: "default" takes the default profile's value, and the default
+ * profile's own "default" is RouterOS's yes.
+ */
+export function changeTcpMssOf(model: ConfigModel, profile: ReturnType<typeof profileOf>): boolean {
+  const value = profile['change-tcp-mss'];
+  if (value !== 'default') return value === 'yes';
+  return profileOf(model, 'default')['change-tcp-mss'] !== 'no';
 }
 
 /** The profile a user or client runs with (unknown names fall back to "default"). */
@@ -95,6 +106,7 @@ export function planUser(model: ConfigModel, pools: AddressPools, secret: PppSec
     },
     routes: parsePppRoutes(secret.routes ?? ''),
     onlyOne: profile['only-one'] === 'yes',
+    changeTcpMss: changeTcpMssOf(model, profile),
     release,
   };
 }

@@ -54,3 +54,45 @@ export async function transferChecked(t: TeardownHost, from: Netns, address: str
     detail: `${got.bytes} bytes in ${seconds.toFixed(1)} s, sha256 ${got.sha256.slice(0, 12)}... vs ${served.sha256.slice(0, 12)}...`,
   };
 }
+
+/**
+ * Opens one TCP connection from `client` to address:port in `server` and returns the MSS the
+ * server sends with on it (`ss -i`'s mss: the SYN's MSS option as it arrived, less the
+ * timestamp option's 12 bytes): what a change-tcp-mss on the way left of the client's offer.
+ */
+export async function mssSeenByServer(t: TeardownHost, server: Netns, address: string, port: number, client: Netns): Promise<{ mss: number; ss: string }> {
+  const script = `
+    const { execFileSync } = require('child_process');
+    const srv = require('net').createServer((s) => {
+      const ss = execFileSync('ss', ['-tniH', 'state', 'established', '( sport = :${port} )']).toString();
+      console.log(JSON.stringify({ ss })); s.end(); srv.close();
+    });
+    srv.listen(${port}, '${address}', () => console.log('listening'));`;
+  const child = server.spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const seen = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve((JSON.parse(line) as { ss: string }).ss);
+    });
+    child.on('exit', (code) => reject(new Error(`mss probe server exited (${code})`)));
+  });
+  await new Promise<void>((resolve) => {
+    const ready = (d: Buffer): void => {
+      if (d.toString().includes('listening')) resolve();
+    };
+    child.stdout!.on('data', ready);
+  });
+  const connect = `require('net').connect(${port}, '${address}').on('data', () => {}).on('close', () => process.exit(0))
+    .on('error', (e) => { console.error(e.message); process.exit(1); });`;
+  const r = await client.exec(['timeout', '30', 'node', '-e', connect]);
+  if (r.code !== 0) throw new Error(`connection to ${address}:${port} failed: ${r.stderr.trim()}`);
+  const ss = await seen;
+  const m = /\bmss:(\d+)/.exec(ss);
+  if (!m) throw new Error(`no mss in ss output: ${ss}`);
+  return { mss: Number(m[1]), ss: ss.trim() };
+}

@@ -5,6 +5,7 @@
 import t from 'tap';
 import { offices, pings } from '../lib/routers.js';
 import type { Routerd } from '../lib/routerd.js';
+import { mssSeenByServer } from '../lib/transfer.js';
 
 async function serveEx(home: Routerd): Promise<void> {
   await home.configure('/ppp secret add name=ex service=pptp password=lkjrht local-address=10.0.103.1 remote-address=10.0.103.2');
@@ -37,6 +38,17 @@ t.test('router to router with /ip route on both routers', async (t) => {
   t.ok(across.ok, `a RemoteOffice LAN host pings a HomeOffice LAN host\n${across.output}`);
   const back = await pings(homeLan, '10.150.1.10');
   t.ok(back.ok, `and back\n${back.output}`);
+
+  // The LAN hosts have MTU 1500 and offer MSS 1460; the default profile's change-tcp-mss=yes
+  // lowers it to what the 1460-byte tunnel carries (1420; ss shows it less 12 for timestamps).
+  const clamped = await mssSeenByServer(t, homeLan, '10.150.2.10', 7000, remoteLan);
+  t.ok(clamped.mss <= 1420, `change-tcp-mss=yes: the SYN arrives with MSS <= 1420 (ss mss:${clamped.mss})\n${clamped.ss}`);
+  for (const r of [home, remote]) await r.routerd.configure('/ppp profile set default change-tcp-mss=no');
+  // A profile change makes the client dial again; the server reads the profile at login.
+  await remote.routerd.poll('/interface pptp-client monitor pptp-out1 once', (o) => /status: "connected"/.test(o), 30_000);
+  t.ok((await pings(remoteLan, '10.150.2.10')).ok, 'the tunnel is back');
+  const unclamped = await mssSeenByServer(t, homeLan, '10.150.2.10', 7001, remoteLan);
+  t.ok(unclamped.mss > 1420, `change-tcp-mss=no: the SYN keeps the host's MSS (ss mss:${unclamped.mss})\n${unclamped.ss}`);
 });
 
 t.test('router to router with routes= on the secret', async (t) => {
