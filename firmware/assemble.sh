@@ -59,6 +59,9 @@ find "$root/usr/lib" -name '__pycache__' -prune -exec rm -rf {} +
 step "assemble $board: overlays (rootfs/, board/$board/rootfs-overlay/)"
 cp -rT --preserve=mode,timestamps "$top/rootfs" "$root"
 rm -f "$root/README.md"
+# Mount points of rootfs/etc/fstab that Debian's root lacks; the root is read-only at run time,
+# so they must exist in the image (git keeps no empty directory in rootfs/).
+mkdir -p "$root/data"
 [ -d "$bdir/rootfs-overlay" ] && cp -rT --preserve=mode,timestamps "$bdir/rootfs-overlay" "$root"
 [ -x "$bdir/post-build.sh" ] && "$bdir/post-build.sh" "$root"
 

@@ -93,6 +93,11 @@ for (const [board, want] of Object.entries(boards)) {
     t.match(fstab, /^LABEL=ROUTERROOT\s+\/\s+ext4\s+ro[,\s]/m, 'fstab: root read-only');
     t.match(fstab, /^LABEL=ROUTERDATA\s+\/data\s+ext4\s+\S*data=journal/m, 'fstab: data partition on /data, journalled');
     t.notMatch(fstab, /\sswap\s/, 'no swap');
+    // The root is read-only at run time: a mount point missing from the image sends boot to emergency mode.
+    for (const line of fstab.split('\n').filter((l) => /^[^#\s]/.test(l))) {
+      const dir = line.split(/\s+/)[1]!;
+      t.match(await debugfs(image, root.offset, `stat ${dir}`), /Type: directory/, `mount point ${dir} exists in the root`);
+    }
     t.match(await debugfs(image, root.offset, 'cat /etc/routerd/board.env'), new RegExp(`CONSOLE=/dev/${want.console}`), 'daemon console device');
     t.match(
       await debugfs(image, root.offset, 'stat /etc/systemd/system/multi-user.target.wants/routerd.service'),
@@ -105,6 +110,7 @@ for (const [board, want] of Object.entries(boards)) {
     const nodeHead = (await exec(['sh', '-c', `debugfs -R 'cat /opt/routerd/bin/node' '${image}?offset=${root.offset}' 2>/dev/null | head -c 20 | od -An -tx1`])).stdout;
     t.match(nodeHead.replace(/\s+/g, ' '), /^ 7f 45 4c 46 02 01 01 0[03]( 00){8} 02 00 b7 00/, 'node is a 64-bit ELF for aarch64 (e_machine 0xb7)');
     t.match(await debugfs(image, root.offset, 'stat /opt/routerd/dist/src/daemon.js'), /Type: regular/, 'compiled daemon present');
+    t.match(await debugfs(image, root.offset, 'stat /opt/routerd/native/build/Release/pptp_native.node'), /Type: regular/, 'arm64 native addon present');
     t.notMatch(await debugfs(image, root.offset, 'stat /usr/bin/apt-get'), /Type: regular/, 'no package manager at run time');
 
     const dataDump = (await exec(['dumpe2fs', '-h', `${image}?offset=${data.offset}`])).stdout;
