@@ -242,6 +242,27 @@ export function duration(maxSeconds: number): PropType<number> {
   };
 }
 
+/**
+ * A time that may be unset (RouterOS session-timeout): "" or a time, kept as text in RouterOS
+ * form ("3600" is stored and printed as 1h), so a configuration saved before the property was
+ * checked still loads.
+ */
+export function optionalDuration(maxSeconds: number): PropType<string> {
+  return {
+    describe: 'time (empty: none)',
+    parse(raw, prop) {
+      if (raw === '') return '';
+      const s = parseDuration(raw);
+      if (s === undefined) return invalid(prop);
+      if (s > maxSeconds) return new ValueError(`value of ${prop} out of range (0..${maxSeconds})`);
+      return formatDuration(s);
+    },
+    format: (v) => v,
+    quoted: false,
+    choices: [],
+  };
+}
+
 export function parseDuration(raw: string): number | undefined {
   if (/^\d+$/.test(raw)) return Number(raw);
   const m = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(raw);

@@ -14,13 +14,14 @@ import type { Host, Route } from '../system/host.js';
 import type { TunnelSlots } from './tunnel-slots.js';
 import { Tunnel, type TunnelContext } from './tunnel.js';
 import type { UseEncryption } from '../ppp/session.js';
+import type { LinkProfile } from './user-plan.js';
 
 export type ClientRow = RowOf<typeof pptpClient>;
 
 /** What a client takes from its /ppp profile. */
 export interface ClientProfile {
   readonly useEncryption: UseEncryption;
-  readonly changeTcpMss: boolean;
+  readonly link: LinkProfile;
 }
 
 /** RouterOS's pptp-client keepalive-timeout default (the menu has no property for it). */
@@ -176,7 +177,7 @@ export class ClientDialer {
             return {
               name: row.name,
               routes: row['add-default-route'] ? [{ dst: '0.0.0.0/0', distance: 1 }] : [],
-              changeTcpMss: this.options.profile.changeTcpMss,
+              profile: this.options.profile.link,
             };
           },
           onUp: () => {

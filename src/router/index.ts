@@ -27,7 +27,7 @@ import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
 import { TunnelSlots } from './tunnel-slots.js';
 import type { Tunnel, TunnelContext } from './tunnel.js';
-import { changeTcpMssOf, encryptionOf, profileOf } from './user-plan.js';
+import { encryptionOf, linkProfileOf, profileOf } from './user-plan.js';
 
 const TICK_MS = 1000;
 
@@ -196,7 +196,7 @@ class RouterdRouter implements Router, RuntimeState {
 
   private profileFor(row: ClientRow): ClientProfile {
     const profile = profileOf(this.deps.model, row.profile);
-    return { useEncryption: encryptionOf(profile['use-encryption']), changeTcpMss: changeTcpMssOf(this.deps.model, profile) };
+    return { useEncryption: encryptionOf(profile['use-encryption']), link: linkProfileOf(this.deps.model, profile) };
   }
 
   private async tick(): Promise<void> {

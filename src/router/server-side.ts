@@ -184,7 +184,7 @@ export class ServerSide {
           return {
             name: this.interfaceName(named?.name, link.user, tunnel),
             routes: entry?.plan?.routes ?? [],
-            changeTcpMss: entry?.plan?.changeTcpMss ?? true,
+            profile: entry?.plan?.link ?? { changeTcpMss: true, sessionTimeout: 0 },
           };
         },
         onDown: (reason) => {

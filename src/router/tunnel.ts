@@ -13,7 +13,7 @@ import { describeSystemError, type Host, type Route, type SystemResult } from '.
 import type { HostConfig } from './host-config.js';
 import type { LinkNames } from './link-names.js';
 import { PppLink, type PppRoleOptions } from './ppp-link.js';
-import type { PppRoute } from './user-plan.js';
+import type { LinkProfile, PppRoute } from './user-plan.js';
 
 export interface TunnelContext {
   readonly host: Host;
@@ -29,11 +29,8 @@ export interface TunnelSpec {
   readonly ppp: PppRoleOptions;
   /** The RouterOS interface name, when known before the link is up (a client's row name). */
   readonly name?: string;
-  /**
-   * The RouterOS interface name once the user is known (server), the tunnel's own routes, and
-   * whether the profile clamps TCP MSS to the link's MTU.
-   */
-  readonly onNetwork: (link: PppLinkUp) => { readonly name: string; readonly routes: readonly PppRoute[]; readonly changeTcpMss: boolean };
+  /** The RouterOS interface name once the user is known (server), the tunnel's own routes, its profile. */
+  readonly onNetwork: (link: PppLinkUp) => { readonly name: string; readonly routes: readonly PppRoute[]; readonly profile: LinkProfile };
   readonly onStatus?: (status: PppStatus) => void;
   /** The tunnel is up and configured on the host. */
   readonly onUp?: (tunnel: Tunnel) => void;
@@ -48,6 +45,7 @@ export class Tunnel {
   kernelName: string;
   negotiated: PppLinkUp | undefined;
   private announced = false;
+  private sessionTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: TunnelContext,
@@ -79,8 +77,8 @@ export class Tunnel {
 
   private async configure(link: PppLinkUp): Promise<void> {
     this.negotiated = link;
-    const { name, routes, changeTcpMss } = this.spec.onNetwork(link);
-    this.link.session.setMssClamp(changeTcpMss ? mssForMtu(link.mtu) : undefined);
+    const { name, routes, profile } = this.spec.onNetwork(link);
+    this.link.session.setMssClamp(profile.changeTcpMss ? mssForMtu(link.mtu) : undefined);
     // Both names are taken at once, so tunnels coming up together never pick the same one.
     const placeholder = this.kernelName;
     if (name !== this.name) {
@@ -110,6 +108,9 @@ export class Tunnel {
     });
     if (this.link.down) return;
     this.announced = true;
+    if (profile.sessionTimeout > 0) {
+      this.sessionTimer = setTimeout(() => void this.link.close('session timeout'), profile.sessionTimeout * 1000);
+    }
     // Addresses and routes of the rest of the configuration that wait for this interface follow
     // without holding up the tunnel's own traffic.
     void this.ctx.hostConfig.tunnelUp(this.name, this.kernelName);
@@ -117,6 +118,7 @@ export class Tunnel {
   }
 
   private async finish(reason: string): Promise<void> {
+    clearTimeout(this.sessionTimer);
     this.link.destroy();
     this.ctx.names.release(this.kernelName);
     if (this.announced) await this.ctx.hostConfig.tunnelDown(this.name);

@@ -3,6 +3,7 @@
 // /ip pool when a pool is named, and the secret's `routes=` to install while connected.
 import { pppProfile, pppSecret, ipPool } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
+import { parseDuration } from '../config/types.js';
 import type { NetworkSettings, UseEncryption } from '../ppp/session.js';
 import type { PppSecret } from '../ppp/secrets.js';
 import type { AddressPools } from './address-pools.js';
@@ -18,7 +19,7 @@ export interface UserPlan {
   readonly network: NetworkSettings;
   readonly routes: readonly PppRoute[];
   readonly onlyOne: boolean;
-  readonly changeTcpMss: boolean;
+  readonly link: LinkProfile;
   /** Gives pool addresses back; called once when the session ends. */
   readonly release: () => void;
 }
@@ -40,14 +41,21 @@ export function encryptionOf(value: string): UseEncryption {
   return value === 'no' ? 'no' : value === 'required' ? 'required' : 'yes';
 }
 
+/** What a profile sets on a running link, either role. */
+export interface LinkProfile {
+  readonly changeTcpMss: boolean;
+  /** Seconds after which the link is closed; 0: never. */
+  readonly sessionTimeout: number;
+}
+
 /**
- * change-tcp-mss of a profile: "default" takes the default profile's value, and the default
- * profile's own "default" is RouterOS's yes.
+ * change-tcp-mss "default" takes the default profile's value, and the default profile's own
+ * "default" is RouterOS's yes; an empty session-timeout is none.
  */
-export function changeTcpMssOf(model: ConfigModel, profile: ReturnType<typeof profileOf>): boolean {
-  const value = profile['change-tcp-mss'];
-  if (value !== 'default') return value === 'yes';
-  return profileOf(model, 'default')['change-tcp-mss'] !== 'no';
+export function linkProfileOf(model: ConfigModel, profile: ReturnType<typeof profileOf>): LinkProfile {
+  const mss = profile['change-tcp-mss'];
+  const changeTcpMss = mss !== 'default' ? mss === 'yes' : profileOf(model, 'default')['change-tcp-mss'] !== 'no';
+  return { changeTcpMss, sessionTimeout: parseDuration(profile['session-timeout']) ?? 0 };
 }
 
 /** The profile a user or client runs with (unknown names fall back to "default"). */
@@ -106,7 +114,7 @@ export function planUser(model: ConfigModel, pools: AddressPools, secret: PppSec
     },
     routes: parsePppRoutes(secret.routes ?? ''),
     onlyOne: profile['only-one'] === 'yes',
-    changeTcpMss: changeTcpMssOf(model, profile),
+    link: linkProfileOf(model, profile),
     release,
   };
 }

@@ -1,7 +1,7 @@
 // A tunnel's life beyond the happy path: the peer vanishing (its link cut) is noticed within the
 // keepalive time and everything the tunnel put on the host goes; the client dials again once the
 // path is back; and routerd stopped with SIGTERM hangs up politely and leaves no tunnel
-// interfaces or routes behind.
+// interfaces or routes behind. A profile's session-timeout ends a session on time.
 import t from 'tap';
 import { waitFor, type TeardownHost } from '../lib/netns.js';
 import { pings, twoRouters } from '../lib/routers.js';
@@ -51,6 +51,20 @@ t.test('/ppp active remove disconnects the user; the client dials again', async 
   await server.routerd.configure('/ppp active remove 0');
   await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected: disconnected by administrator/.test(o), 10_000);
   t.pass('the server logs the administrator\'s disconnect');
+  const back = await server.routerd.poll('/ppp active print', (o) => /\bex\s+pptp/.test(o), 30_000, 500);
+  t.pass(`the client came back by itself\n${back}`);
+});
+
+t.test('session-timeout on the profile ends the session after that time; the client dials again', async (t) => {
+  const { server } = await rig(t);
+  // Read when the user logs in: the session already up keeps running without a limit.
+  await server.routerd.configure('/ppp profile set default session-timeout=5s');
+  await server.routerd.configure('/ppp active remove 0');
+  await server.routerd.poll('/ppp active print', (o) => /\bex\s+pptp/.test(o), 30_000, 500);
+  const since = Date.now();
+  await server.routerd.poll('/log print', (o) => /ex from 198\.18\.10\.2 disconnected: session timeout/.test(o), 20_000, 500);
+  const seconds = (Date.now() - since) / 1000;
+  t.ok(seconds >= 3 && seconds < 15, `the server hung up on the 5 s session-timeout (${seconds.toFixed(1)} s after the session was seen)`);
   const back = await server.routerd.poll('/ppp active print', (o) => /\bex\s+pptp/.test(o), 30_000, 500);
   t.pass(`the client came back by itself\n${back}`);
 });

@@ -3,7 +3,9 @@
 import t from 'tap';
 import { ConfigModel } from '../../src/config/model.js';
 import { AddressPools } from '../../src/router/address-pools.js';
-import { encryptionOf, parsePppRoutes, planUser, secretOf } from '../../src/router/user-plan.js';
+import { encryptionOf, linkProfileOf, parsePppRoutes, planUser, profileOf, secretOf } from '../../src/router/user-plan.js';
+import { pppProfile } from '../../src/config/menus/index.js';
+import { ValueError } from '../../src/config/types.js';
 
 function model(lines: [string, Record<string, string>][]): ConfigModel {
   const m = new ConfigModel();
@@ -67,4 +69,21 @@ t.test("the server's default-profile applies when the secret names none", async 
   const secret = { ...secretOf(m, 'b')!, profile: '' };
   const plan = planUser(m, new AddressPools(), secret, 'enc');
   t.equal(typeof plan !== 'string' && plan.network.useEncryption, 'required');
+});
+
+t.test('change-tcp-mss and session-timeout: a profile\'s "default" follows the default profile', async (t) => {
+  const m = model([
+    ['/ppp profile', { name: 'plain' }],
+    ['/ppp profile', { name: 'short', 'change-tcp-mss': 'no', 'session-timeout': '3600' }],
+  ]);
+  const of = (name: string) => linkProfileOf(m, profileOf(m, name));
+  const id = (name: string) => m.list(pppProfile).find((p) => p.name === name)!.id;
+  t.same(of('default'), { changeTcpMss: true, sessionTimeout: 0 }, 'the default profile clamps, no timeout');
+  t.same(of('plain'), { changeTcpMss: true, sessionTimeout: 0 }, '"default" takes the default profile\'s yes');
+  t.same(of('short'), { changeTcpMss: false, sessionTimeout: 3600 }, 'as set; 3600 is one hour');
+  t.equal(m.list(pppProfile).find((p) => p.name === 'short')!['session-timeout'], '1h', 'stored and printed RouterOS style');
+  t.equal(m.set('/ppp profile', id('default'), { 'change-tcp-mss': 'no' }), undefined);
+  t.same(of('plain'), { changeTcpMss: false, sessionTimeout: 0 }, 'and follows it when the default profile changes');
+  t.type(m.set('/ppp profile', id('short'), { 'session-timeout': 'soon' }), ValueError, 'a bad time is refused');
+  t.equal(m.list(pppProfile).find((p) => p.name === 'short')!['session-timeout'], '1h', 'and changes nothing');
 });

@@ -1,6 +1,6 @@
 // /ppp secret, /ppp profile, /ppp active (SPEC.md; print detail as in the seed).
 import { prop, type ListMenu, type StatusMenu } from '../schema.js';
-import { ipv4List, ipv4OrPool, name, nameRef, oneOf, optionalNameRef, optionalIpv4, pppRoutes, text, yesNo } from '../types.js';
+import { ipv4List, ipv4OrPool, name, nameRef, oneOf, optionalDuration, optionalNameRef, optionalIpv4, pppRoutes, text, yesNo } from '../types.js';
 
 const disabled = prop(yesNo, { default: false, help: 'whether the entry is disabled', flag: { letter: 'X', label: 'disabled' } });
 
@@ -60,7 +60,7 @@ export const pppProfile = {
     'change-tcp-mss': prop(tri, { default: 'default', help: 'clamp TCP MSS to the tunnel MTU' }),
     'only-one': prop(tri, { default: 'default', help: 'allow one session per user' }),
     bridge: prop(optionalNameRef, { default: '', help: 'bridge the BCP link joins (empty: none)' }),
-    'session-timeout': prop(text, { default: '', help: 'longest session (empty: unlimited)' }),
+    'session-timeout': prop(optionalDuration(365 * 86400), { default: '', help: 'longest session, then the link is closed (empty or 0s: unlimited)' }),
   },
   builtin: [
     { name: 'default', 'change-tcp-mss': 'yes', 'use-encryption': 'default', 'only-one': 'default' },
