@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { countPackets, keepCapture, startCapture, wireCheck } from './capture.js';
+import { forgeAuthenticatorResponses } from './forge-success.js';
 import { bootGuest, createInteropNet, type Guest, type InteropNet } from './guest.js';
 import type { PptpdRole } from './guest-role.js';
 import { rewriteGuestRole } from './guest-rewrite.js';
@@ -268,9 +269,26 @@ t.test('routerd pptp-client against the real pptpd', async (t) => {
     t.same(await wireCheck(capture.file), [], 'Wireshark finds nothing malformed in the stateful call');
   });
 
-  await t.test('routerd refuses a forged MS-CHAPv2 authenticator response from pptpd (mutual authentication)', {
-    skip: 'pppd cannot be made to send a wrong S= (it proves the password it checked our response with); covered by test/ppp/session-auth.test.ts with a forged frame',
-  }, async () => {});
+  await t.test('routerd refuses a forged MS-CHAPv2 authenticator response from pptpd (mutual authentication)', async (t) => {
+    // pppd cannot be made to lie in its Success, so nftables on the guest's tap changes one hex
+    // digit of S= on the way (forge-success.ts); pppd itself logs the true one.
+    const forge = await forgeAuthenticatorResponses(rig.net.ns, rig.guest.tap);
+    t.teardown(forge.remove);
+    const call = await dial(t, rig, 'forged-s', [...ONLY_MSCHAP2, 'require-mppe-128'], `password=${PASSWORD}`);
+    const log = await rig.routerd.poll('/log print', (out) => /authenticator response mismatch/.test(out), 60_000);
+    t.match(log, /authenticator response mismatch/, 'routerd logs the authenticator response mismatch and hangs up');
+    t.ok((await forge.hits()) >= 1, 'the Success that reached routerd was the forged one');
+    const monitor = await rig.routerd.command(`/interface pptp-client monitor ${IFACE} once`);
+    t.not(monitorValue(monitor, 'status'), 'connected', `routerd's client is not connected (${monitorValue(monitor, 'status')})`);
+    await rig.routerd.configure(`/interface pptp-client disable ${IFACE}`);
+    const exit = await rig.guest.waitForExit('pppd', 30_000, call.from);
+    const pppd = rig.guest.console.slice(call.from);
+    t.match(pppd, /sent \[CHAP Success id=0x[0-9a-f]+ "S=[0-9A-F]{40} M=/, 'pptpd\'s pppd sent its (true) Success');
+    t.notMatch(pppd, /@@IP-UP/, `pptpd's pppd never reached IPCP (exit ${exit.status})`);
+    await new Promise((r) => setTimeout(r, 1000));
+    await call.stop();
+    t.same(await wireCheck(call.capture), [], 'Wireshark finds nothing malformed in the refused login');
+  });
 
   await t.test('pptpd\'s LCP echoes answered over 30 s of idle; routerd\'s client notices the killed guest', async (t) => {
     // Our client's keepalive is fixed at 60 s (it echoes after 60 s without a packet and gives
