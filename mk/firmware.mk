@@ -13,11 +13,13 @@ image: $(NODE_MODULES_STAMP) native-arm64
 image-all: $(NODE_MODULES_STAMP) native-arm64
 	@for b in $(FIRMWARE_BOARDS); do bash firmware/build-image.sh $$b || exit 1; done
 
-# Builds the qemu-virt image only when it is missing or older than its inputs' last commit;
-# BOOT_TEST_REBUILD=1 forces the assembly.
+# Builds the qemu-virt and raspberrypi3 images when they are missing; BOOT_TEST_REBUILD=1
+# re-assembles them (after a daemon change).
 boot-test: $(NODE_MODULES_STAMP) native-arm64
 	@bash tools/install-deps.sh firmware
-	@if [ ! -f out/pptp-router-qemu-virt.img ] || [ -n "$(BOOT_TEST_REBUILD)" ]; then bash firmware/build-image.sh qemu-virt; fi
+	@for b in qemu-virt raspberrypi3; do \
+	  if [ ! -f out/pptp-router-$$b.img ] || [ -n "$(BOOT_TEST_REBUILD)" ]; then bash firmware/build-image.sh $$b || exit 1; fi; \
+	done
 	# --jobs=1: one emulated machine at a time (each wants both cores; in parallel they only slow each other).
 	npx tap --jobs=1 --timeout=900 test/firmware/*.test.ts
 

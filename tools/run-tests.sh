@@ -2,8 +2,8 @@
 # Runs the tap suite and prints one plain closing line "tests: N passed, N failed".
 #   tools/run-tests.sh              the whole suite (make test): the qemu-virt firmware image is
 #                                   assembled in the background (raw, IMAGE_COMPRESS=no) while every
-#                                   other folder runs, then test/firmware boots it. tap runs one
-#                                   file at a time on a 2-core machine, so the build has a core.
+#                                   other folder runs, two files at a time, then test/firmware
+#                                   boots it (one emulated machine at a time).
 #   tools/run-tests.sh FILE...      tap on those files only
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,8 @@ else
   IMAGE_COMPRESS=no bash firmware/build-image.sh qemu-virt >"$image_log" 2>&1 &
   image_pid=$!
   mapfile -t files < <(ls test/*/*.test.ts | grep -v '^test/firmware/')
-  tap_run "${files[@]}"
+  # tap's default on 2 cores is one file at a time; most files wait on timers, guests and peers.
+  tap_run --jobs=2 "${files[@]}"
   if wait "$image_pid"; then
     grep -E '^\[ *[0-9]+s\]' "$image_log" | tail -3
     tap_run --timeout=900 test/firmware/*.test.ts
