@@ -34,8 +34,6 @@ export interface SessionCounters {
   reordered: number;
   /** Sequence numbers skipped over when a gap did not fill in time. */
   lost: number;
-  /** TCP SYNs whose MSS option change-tcp-mss lowered, both directions. */
-  mssClamped: number;
   drops: Record<SessionDropReason, number>;
 }
 
@@ -58,7 +56,6 @@ export function newSessionCounters(): SessionCounters {
     controlTx: 0,
     reordered: 0,
     lost: 0,
-    mssClamped: 0,
     drops: {
       duplicate: 0,
       late: 0,

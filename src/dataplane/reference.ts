@@ -212,7 +212,7 @@ class ReferenceSession implements DataPlaneSession {
 
   private deliverIp(packet: Buffer): void {
     if (!this.ipEnabled) return this.drop('ip-down');
-    if (this.maxMss !== undefined && clampTcpMss(packet, this.maxMss)) this.stats.mssClamped++;
+    if (this.maxMss !== undefined) clampTcpMss(packet, this.maxMss);
     if (!this.tun.write(packet)) return this.drop('tun-write');
     this.stats.rxPackets++;
     this.stats.rxBytes += packet.length;
@@ -232,7 +232,7 @@ class ReferenceSession implements DataPlaneSession {
         this.drop('ip-down');
         continue;
       }
-      if (this.maxMss !== undefined && clampTcpMss(packet, this.maxMss)) this.stats.mssClamped++;
+      if (this.maxMss !== undefined) clampTcpMss(packet, this.maxMss);
       let frame: Buffer;
       if (this.encrypter !== null) {
         // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3).

@@ -175,7 +175,7 @@ class RouterdRouter implements Router, RuntimeState {
     const rows = new Map(this.deps.model.list(pptpClient).filter((r) => !r.disabled).map((r) => [r.id, r]));
     for (const [id, dialer] of this.clients) {
       const row = rows.get(id);
-      if (row && sameRow(row, dialer.row) && sameRow(this.profileFor(row), dialer.profile)) continue;
+      if (row && sameValue(row, dialer.row) && sameValue(this.profileFor(row), dialer.profile)) continue;
       this.clients.delete(id);
       void dialer.stop();
     }
@@ -208,6 +208,6 @@ class RouterdRouter implements Router, RuntimeState {
   }
 }
 
-function sameRow<T>(a: T, b: T): boolean {
+function sameValue<T>(a: T, b: T): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
