@@ -12,7 +12,7 @@ import { OutgoingCallResult } from '../wire/pptp-codes.js';
 import type { AddressPools } from './address-pools.js';
 import type { TunnelSlots } from './tunnel-slots.js';
 import { Tunnel, type TunnelContext } from './tunnel.js';
-import { planUser, secretOf, type UserPlan } from './user-plan.js';
+import { linkProfileOf, planUser, profileOf, secretOf, type UserPlan } from './user-plan.js';
 
 interface ServerCall {
   readonly call: CallInfo;
@@ -184,7 +184,7 @@ export class ServerSide {
           return {
             name: this.interfaceName(named?.name, link.user, tunnel),
             routes: entry?.plan?.routes ?? [],
-            profile: entry?.plan?.link ?? { changeTcpMss: true, sessionTimeout: 0 },
+            profile: entry?.plan?.link ?? linkProfileOf(model, profileOf(model, settings['default-profile'])),
           };
         },
         onDown: (reason) => {

@@ -8,27 +8,42 @@ export interface Served {
   readonly bytes: number;
 }
 
-/** Serves `bytes` random bytes at http://<address>:<port>/blob from ns until teardown (killed by PID). */
+/**
+ * `node -e script` inside ns until teardown (killed by PID). line() resolves with the first line
+ * of its standard output that matches, also one printed before the call; it rejects when the
+ * script exits first, with what it wrote to standard error.
+ */
+function nodeScript(t: TeardownHost, ns: Netns, what: string, script: string): { line: (match: (l: string) => boolean) => Promise<string> } {
+  const child = ns.spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return {
+    line: (match) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const found = out.split('\n').slice(0, -1).find(match);
+          if (found !== undefined) resolve(found);
+        };
+        check();
+        child.stdout!.on('data', check);
+        child.on('exit', (code) => reject(new Error(`${what} exited (${code}): ${err.trim()}`)));
+      }),
+  };
+}
+
+/** Serves `bytes` random bytes at http://<address>:<port>/blob from ns until teardown. */
 export async function serveBlob(t: TeardownHost, ns: Netns, address: string, port: number, bytes: number): Promise<Served> {
   const script = `
     const c = require('crypto'); const data = c.randomBytes(${bytes});
     const server = require('http').createServer((req, res) => { res.setHeader('Content-Length', data.length); res.end(data); });
     server.listen(${port}, '${address}', () => console.log(JSON.stringify({ sha256: c.createHash('sha256').update(data).digest('hex'), bytes: data.length })));`;
-  const child = ns.spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve(JSON.parse(line) as Served);
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`blob server exited (${code}): ${err.trim()}`)));
-  });
+  const line = await nodeScript(t, ns, 'blob server', script).line((l) => l.startsWith('{'));
+  return JSON.parse(line) as Served;
 }
 
 /** Fetches url from inside ns and returns the body's SHA-256 and length; rejects after timeoutMs. */
@@ -68,30 +83,13 @@ export async function mssSeenByServer(t: TeardownHost, server: Netns, address: s
       console.log(JSON.stringify({ ss })); s.end(); srv.close();
     });
     srv.listen(${port}, '${address}', () => console.log('listening'));`;
-  const child = server.spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const seen = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve((JSON.parse(line) as { ss: string }).ss);
-    });
-    child.on('exit', (code) => reject(new Error(`mss probe server exited (${code})`)));
-  });
-  await new Promise<void>((resolve) => {
-    const ready = (d: Buffer): void => {
-      if (d.toString().includes('listening')) resolve();
-    };
-    child.stdout!.on('data', ready);
-  });
+  const probe = nodeScript(t, server, 'mss probe server', script);
+  await probe.line((l) => l === 'listening');
   const connect = `require('net').connect(${port}, '${address}').on('data', () => {}).on('close', () => process.exit(0))
     .on('error', (e) => { console.error(e.message); process.exit(1); });`;
   const r = await client.exec(['timeout', '30', 'node', '-e', connect]);
   if (r.code !== 0) throw new Error(`connection to ${address}:${port} failed: ${r.stderr.trim()}`);
-  const ss = await seen;
+  const ss = (JSON.parse(await probe.line((l) => l.startsWith('{'))) as { ss: string }).ss;
   const m = /\bmss:(\d+)/.exec(ss);
   if (!m) throw new Error(`no mss in ss output: ${ss}`);
   return { mss: Number(m[1]), ss: ss.trim() };
