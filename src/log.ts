@@ -1,6 +1,8 @@
 // The router's log, shaped like RouterOS's `/log`: every entry has a time, topics
 // (e.g. ["pptp", "info"]) and a message. Entries are kept in a bounded ring for `/log print`
-// and handed to sinks (the console, stderr, a test) as they arrive.
+// and handed to sinks (the console, stderr, a test) as they arrive. Messages quote what peers
+// send, so each is made printable once here, before any sink or `/log print` sees it.
+import { printable } from './printable.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 
@@ -30,7 +32,7 @@ export class LogBook {
   constructor(private readonly capacity = 1000) {}
 
   write(topics: readonly string[], level: LogLevel, message: string): void {
-    const entry: LogEntry = { time: new Date(), topics: [...topics, level], level, message };
+    const entry: LogEntry = { time: new Date(), topics: [...topics, level], level, message: printable(message) };
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.shift();
     for (const sink of this.sinks) sink(entry);

@@ -2,6 +2,7 @@
 // at 80 columns (` 0 X name="test2" max-mtu=1460 ...`), tables with a `#` column, and records
 // printed as right-aligned `name: value` lines.
 import type { Column } from '../config/schema.js';
+import { printable } from '../printable.js';
 import type { Flag, RowView } from './listing.js';
 
 export const WIDTH = 80;
@@ -11,8 +12,13 @@ export function legendLine(flags: readonly Flag[]): string[] {
   return [`Flags: ${flags.map((f) => `${f.letter} - ${f.label}`).join(', ')}`];
 }
 
+// Values may hold what a peer sent (a user name with a domain part, a caller's host name).
+function cell(row: RowView, key: string): string {
+  return printable(row.values[key] ?? '');
+}
+
 function rendered(row: RowView, key: string): string {
-  const v = row.values[key] ?? '';
+  const v = cell(row, key);
   return row.quoted.has(key) ? `"${v.replace(/(["\\])/g, '\\$1')}"` : v;
 }
 
@@ -27,8 +33,7 @@ export function inlineRow(number: number, row: RowView): string[] {
   let line = prefix;
   let words = 0;
   for (const key of row.keys) {
-    const v = row.values[key] ?? '';
-    if (v === '' && !row.quoted.has(key)) continue;
+    if ((row.values[key] ?? '') === '' && !row.quoted.has(key)) continue;
     const word = `${key}=${rendered(row, key)}`;
     if (words > 0 && line.length + 1 + word.length > WIDTH) {
       lines.push(line);
@@ -48,12 +53,12 @@ export function table(columns: readonly Column[], rows: readonly RowView[], numb
   const line = (lead: string, cells: string[]) =>
     (lead + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(columns[i]!.width))).join(' ')).replace(/\s+$/, '');
   const out = [line(lead('#', ''), columns.map((c) => c.header))];
-  rows.forEach((row, i) => out.push(line(lead(String(i), row.flags), columns.map((c) => row.values[c.key] ?? ''))));
+  rows.forEach((row, i) => out.push(line(lead(String(i), row.flags), columns.map((c) => cell(row, c.key)))));
   return out;
 }
 
 /** `name: value` lines with the names right-aligned (settings, monitor, /system resource). */
 export function record(entries: readonly (readonly [string, string])[]): string[] {
   const width = Math.max(0, ...entries.map(([k]) => k.length));
-  return entries.map(([k, v]) => `${k.padStart(width + 1)}: ${v}`);
+  return entries.map(([k, v]) => `${k.padStart(width + 1)}: ${printable(v)}`);
 }
