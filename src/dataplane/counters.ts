@@ -12,7 +12,8 @@ export type SessionDropReason =
   | 'ip-down' // IPv4 while IPCP is not open
   | 'not-ipv4' // a packet from the TUN device that is not IPv4
   | 'tun-write' // the TUN device refused the packet
-  | 'gre-send'; // the GRE socket refused the packet
+  | 'gre-send' // the GRE socket refused the packet
+  | 'internal-error'; // handling the packet threw: a bug of ours, contained to that packet
 
 export type EndpointDropReason = 'unknown-call-id' | 'wrong-peer' | 'malformed-gre';
 
@@ -68,6 +69,7 @@ export function newSessionCounters(): SessionCounters {
       'not-ipv4': 0,
       'tun-write': 0,
       'gre-send': 0,
+      'internal-error': 0,
     },
   };
 }

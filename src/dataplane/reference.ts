@@ -44,6 +44,7 @@ class ReferenceSession implements DataPlaneSession {
   private ackTimer: NodeJS.Timeout | undefined;
   private reorderTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private errorLogged = false;
 
   constructor(
     private readonly endpoint: ReferenceDataPlane,
@@ -53,7 +54,7 @@ class ReferenceSession implements DataPlaneSession {
     this.peerNumber = ipv4ToNumber(params.peerAddress);
     this.log = params.log ?? silentLogger;
     this.window = new ReceiveWindow<Buffer>(options.reorderWindow, options.reorderTimeoutMs);
-    this.tun = openTun(params.tunName, (packets) => this.onTunBatch(packets));
+    this.tun = openTun(params.tunName, (packets) => this.contained('TUN batch', () => this.onTunBatch(packets)));
     this.tunName = this.tun.name;
   }
 
@@ -121,6 +122,22 @@ class ReferenceSession implements DataPlaneSession {
     this.stats.drops[reason]++;
   }
 
+  /**
+   * Runs packet or timer work for this session. A throw there comes back through the addon's
+   * poll callback or a timer, where it would end the daemon and every tunnel with it (issue 19
+   * finding 8); here it costs the packet, is counted, and is logged once per session.
+   */
+  contained(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (e) {
+      this.drop('internal-error');
+      if (this.errorLogged) return;
+      this.errorLogged = true;
+      this.log.error(`call ${this.params.localCallId}: ${what} failed, packet dropped (later failures only counted): ${(e as Error).message}`);
+    }
+  }
+
   /** One GRE packet for this session (already demultiplexed); payload is the PPP frame. */
   receiveGre(header: GreHeader, payload: Buffer): void {
     if (header.sequence === undefined) {
@@ -142,13 +159,14 @@ class ReferenceSession implements DataPlaneSession {
     if (this.reorderTimer !== undefined || this.closed) return;
     const deadline = this.window.nextDeadline();
     if (deadline === undefined) return;
-    this.reorderTimer = setTimeout(() => {
+    const expire = (): void => {
       this.reorderTimer = undefined;
       const t = performance.now();
       for (const frame of this.window.expire(t)) this.receivePpp(frame);
       this.armReorderTimer(t);
       this.armAckTimer();
-    }, Math.max(1, Math.ceil(deadline - now)));
+    };
+    this.reorderTimer = setTimeout(() => this.contained('reorder timer', expire), Math.max(1, Math.ceil(deadline - now)));
   }
 
   private owesAck(): boolean {
@@ -159,7 +177,7 @@ class ReferenceSession implements DataPlaneSession {
   /** If no data goes out to carry the acknowledgement within ackDelayMs, send it alone. */
   private armAckTimer(): void {
     if (this.ackTimer !== undefined || this.closed || !this.owesAck()) return;
-    this.ackTimer = setTimeout(() => {
+    const sendAck = (): void => {
       this.ackTimer = undefined;
       if (this.closed || !this.owesAck()) return;
       const ack = this.window.lastDelivered as number;
@@ -168,7 +186,8 @@ class ReferenceSession implements DataPlaneSession {
       this.lastAckSent = ack;
       this.stats.ackOnlyTx++;
       this.endpoint.sendBatch({ packets: [buf], addresses: [this.peerNumber] }, this);
-    }, this.options.ackDelayMs);
+    };
+    this.ackTimer = setTimeout(() => this.contained('acknowledgement timer', sendAck), this.options.ackDelayMs);
   }
 
   private receivePpp(frameBytes: Buffer): void {
@@ -223,29 +242,25 @@ class ReferenceSession implements DataPlaneSession {
   private onTunBatch(packets: Buffer[]): void {
     if (this.closed) return;
     const out: Outgoing = { packets: [], addresses: [] };
-    for (const packet of packets) {
-      if (packet.length < 20 || packet[0]! >> 4 !== 4) {
-        this.drop('not-ipv4');
-        continue;
-      }
-      if (!this.ipEnabled) {
-        this.drop('ip-down');
-        continue;
-      }
-      if (this.maxMss !== undefined) clampTcpMss(packet, this.maxMss);
-      let frame: Buffer;
-      if (this.encrypter !== null) {
-        // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3).
-        const plain = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: packet }, { acfc: true, pfc: this.framing.pfc });
-        frame = emitPppFrame({ protocol: PPP_PROTOCOL.COMPRESSED, information: this.encrypter.encrypt(plain) }, this.framing);
-      } else {
-        frame = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: packet }, this.framing);
-      }
-      this.stats.txPackets++;
-      this.stats.txBytes += packet.length;
-      this.queueData(out, frame);
-    }
+    for (const packet of packets) this.contained('sending a packet', () => this.sendIp(out, packet));
     if (out.packets.length > 0) this.endpoint.sendBatch(out, this);
+  }
+
+  private sendIp(out: Outgoing, packet: Buffer): void {
+    if (packet.length < 20 || packet[0]! >> 4 !== 4) return this.drop('not-ipv4');
+    if (!this.ipEnabled) return this.drop('ip-down');
+    if (this.maxMss !== undefined) clampTcpMss(packet, this.maxMss);
+    let frame: Buffer;
+    if (this.encrypter !== null) {
+      // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3).
+      const plain = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: packet }, { acfc: true, pfc: this.framing.pfc });
+      frame = emitPppFrame({ protocol: PPP_PROTOCOL.COMPRESSED, information: this.encrypter.encrypt(plain) }, this.framing);
+    } else {
+      frame = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: packet }, this.framing);
+    }
+    this.queueData(out, frame);
+    this.stats.txPackets++;
+    this.stats.txBytes += packet.length;
   }
 
   /** Wraps one PPP frame in GRE with the next sequence number and any acknowledgement we owe. */
@@ -348,7 +363,7 @@ export class ReferenceDataPlane implements DataPlane {
         continue;
       }
       const start = greHeaderLength(header);
-      session.receiveGre(header, packet.subarray(start, start + header.payloadLength));
+      session.contained('receiving a packet', () => session.receiveGre(header, packet.subarray(start, start + header.payloadLength)));
     }
   }
 }

@@ -11,7 +11,11 @@ export interface Clock {
   cancel(timer: ClockTimer): void;
 }
 
-export function systemClock(): Clock {
+/**
+ * The system clock. A timer callback that throws is handed to onError instead of reaching the
+ * event loop, where it would end the daemon and every other tunnel with it.
+ */
+export function systemClock(onError: (error: unknown) => void = (e) => { throw e; }): Clock {
   const live = new Map<number, NodeJS.Timeout>();
   let next = 1;
   return {
@@ -20,7 +24,11 @@ export function systemClock(): Clock {
       const id = next++;
       const t = setTimeout(() => {
         live.delete(id);
-        fn();
+        try {
+          fn();
+        } catch (e) {
+          onError(e);
+        }
       }, ms);
       t.unref?.();
       live.set(id, t);

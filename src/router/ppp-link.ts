@@ -61,7 +61,11 @@ export class PppLink {
     });
     ppp = new PppSession({
       ...options.ppp,
-      clock: systemClock(),
+      // A bug in the engine ends this link, not the daemon (issue 19 finding 8).
+      clock: systemClock((e) => {
+        log.error(`PPP timer failed: ${(e as Error).message}`);
+        ppp?.lowerDown('internal error');
+      }),
       log: log.child('ppp'),
       events: {
         send: (protocol, information) => this.session.sendControlFrame(protocol, information),

@@ -273,3 +273,19 @@ t.test('stateful MPPE: a lost packet is reported once for a CCP Reset-Request an
   await p.pb.call('close');
   await p.pa.call('close');
 });
+
+t.test('a throw while handling a packet costs that packet, is counted, and the tunnel goes on', async (t) => {
+  const faulty = fileURLToPath(new URL('./fixtures/faulty-mppe.ts', import.meta.url));
+  const reference = fileURLToPath(new URL('../../src/crypto/mppe-reference.ts', import.meta.url));
+  const p = await pair(t);
+  const key = Buffer.alloc(16, 0x5a).toString('hex');
+  const mppe = (module: string) => ({ mppe: { module, bits: 128, stateless: true, sendKey: key, receiveKey: key } });
+  await openTunnel(p, 'f', 81, [510, 610], { a: mppe(faulty), b: mppe(reference) });
+  const ping = await p.a.exec(['ping', '-c', '6', '-i', '0.2', '-W', '1', '10.81.0.2']);
+  t.match(ping.stdout, /6 packets transmitted, 3 received/, `the three packets whose encryption threw are lost, the rest pass\n${ping.stdout}`);
+  const c = await counters(p.pa, 'f');
+  t.equal(c.session.drops['internal-error'], 3, 'each failure counted as an internal error');
+  t.equal(c.session.txPackets, 3, 'only what was sent is counted as sent');
+  await p.pb.call('close');
+  await p.pa.call('close');
+});

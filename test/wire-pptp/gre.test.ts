@@ -10,6 +10,7 @@ import {
   greHeaderLength,
   type GrePacket,
 } from '../../src/wire/gre.js';
+import { MAX_TUNNEL_MTU } from '../../src/config/menus/interface.js';
 import { WireError } from '../../src/wire/error.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -164,4 +165,13 @@ t.test('emit refuses out-of-range fields and payload without sequence (programmi
   t.throws(() => emitGre({ callId: 1, sequence: -1, payload: Buffer.alloc(0) }), RangeError);
   t.throws(() => emitGre({ callId: 1, payload: Buffer.from([1]) }), RangeError);
   t.throws(() => emitGreHeader({ callId: 1, sequence: 1, payloadLength: 0 }, Buffer.alloc(8)), RangeError);
+});
+
+t.test('an MPPE frame carrying a MAX_TUNNEL_MTU packet fits one IPv4 datagram; one byte more does not', async (t) => {
+  const ipHeader = 20;
+  const pppOverhead = 8; // FF 03, 00 FD, MPPE header, inner protocol
+  const frame = (mtu: number) => Buffer.alloc(mtu + pppOverhead);
+  const packet = emitGre({ callId: 1, sequence: 0, ack: 0, payload: frame(MAX_TUNNEL_MTU) });
+  t.equal(packet.length + ipHeader, 65535, 'exactly the largest IPv4 datagram');
+  t.throws(() => emitGre({ callId: 1, sequence: 0, ack: 0, payload: Buffer.alloc(0x10000) }), RangeError, 'the emitter refuses a payload past 16 bits');
 });

@@ -5,7 +5,12 @@ import {
 } from '../types.js';
 import type { RuntimeState } from '../runtime.js';
 
-const mtu = (help: string) => prop(integer(64, 65535), { default: 1460, help });
+// A tunnel packet must fit one IPv4 datagram: 65535 less the IP header (20), the enhanced GRE
+// header with sequence and acknowledgement (16) and the PPP overhead of an MPPE frame (address
+// and control, protocol 0x00FD, the MPPE header and the inner protocol: 8). Larger values made
+// the GRE emitter throw on the first full-sized packet (issue 19 finding 8).
+export const MAX_TUNNEL_MTU = 65535 - 20 - 16 - 8;
+const mtu = (help: string) => prop(integer(64, MAX_TUNNEL_MTU), { default: 1460, help });
 const mrru = prop(integerOrDisabled(512, 65535), {
   default: 0,
   help: 'largest packet reassembled over multilink PPP; setting it enables MP over one link',
