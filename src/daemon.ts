@@ -9,7 +9,7 @@ import type { Router, StartRouter } from './config/router-contract.js';
 import { MemoryRuntime, type RuntimeState } from './config/runtime.js';
 import { ConfigStore } from './config/store.js';
 import { VENDOR_PUBLIC_KEY } from './config/vendor-key.js';
-import { softwareIdFrom } from './config/license.js';
+import { licenseSerial, softwareIdFrom } from './config/license.js';
 import { ConsoleSession, type ConsoleDeps } from './console/session.js';
 import { SerialConsole } from './console/serial.js';
 import { LogBook } from './log.js';
@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   const model = loaded.model;
   store.attach(model, (e) => log.error(`configuration not saved: ${e.message}`));
 
-  const license = new License({ dir: dataDir, softwareId: softwareIdFrom(await boardSerial()), publicKey: values['vendor-key'] ? readFileSync(values['vendor-key'], 'utf8') : VENDOR_PUBLIC_KEY });
+  const serial = await boardSerial();
+  if (serial === undefined) log.info('no board serial number readable: the licence is bound to the board id on the data partition');
+  const license = new License({ dir: dataDir, softwareId: softwareIdFrom(licenseSerial(serial, dataDir)), publicKey: values['vendor-key'] ? readFileSync(values['vendor-key'], 'utf8') : VENDOR_PUBLIC_KEY });
   const refused = license.load();
   if (refused) {
     log.error(refused);

@@ -6,13 +6,19 @@
 // Key text: "routerd-license-1." + base64url(JSON payload) + "." + base64url(signature over the
 // payload bytes). Anything else, an edited payload, another software-id or a bad signature is
 // refused with a line that says which.
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+//
+// A board with no readable serial number (some PCs and VMs) is bound to its installation
+// instead: a random board id kept on the data partition, made on first start, as RouterOS's x86
+// licences are bound to the installed disk. Keys for the old catch-all id of such boards
+// (derived from "unknown") are neither issued nor accepted: one key would have licensed them all.
+import { createHash, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import { writeFileAtomic } from './atomic-file.js';
 import { ValueError } from './types.js';
 
 export const LICENSE_FILE = 'license.key';
+export const BOARD_ID_FILE = 'board-id';
 const PREFIX = 'routerd-license-1';
 export const LEVELS = [1, 3, 4, 5, 6] as const;
 
@@ -38,9 +44,28 @@ export function softwareIdFrom(serial: string): string {
   return `${id.slice(0, 4)}-${id.slice(4)}`;
 }
 
+/** The software-id every serial-less board shared before board ids existed. */
+export const UNBOUND_SOFTWARE_ID = softwareIdFrom('unknown');
+
+/**
+ * What the software-id is derived from: the board's serial when it has one, else the board id
+ * kept in dir (made now, at random, when missing).
+ */
+export function licenseSerial(boardSerial: string | undefined, dir: string): string {
+  if (boardSerial !== undefined) return boardSerial;
+  const file = join(dir, BOARD_ID_FILE);
+  let id = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (!/^[0-9a-f]{32}$/.test(id)) {
+    id = randomBytes(16).toString('hex');
+    writeFileAtomic(file, `${id}\n`);
+  }
+  return `board-id:${id}`;
+}
+
 export function issueKey(privateKey: KeyObject, softwareId: string, level: number, issued = new Date()): string {
   if (!(LEVELS as readonly number[]).includes(level)) throw new Error(`level must be one of ${LEVELS.join(', ')}`);
   if (!/^[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(softwareId)) throw new Error('software-id must look like ABCD-EF23');
+  if (softwareId === UNBOUND_SOFTWARE_ID) throw new Error(`software-id ${softwareId} belongs to no one board (a board without a serial before board ids); the board reports its own`);
   const payload = Buffer.from(JSON.stringify({ softwareId, level, issued: issued.toISOString() }));
   const signature = sign(null, payload, privateKey);
   return `${PREFIX}.${payload.toString('base64url')}.${signature.toString('base64url')}`;
@@ -63,6 +88,9 @@ export function verifyKey(text: string, publicKey: KeyObject, softwareId: string
     data = JSON.parse(payload.toString('utf8')) as Partial<LicensePayload>;
   } catch {
     return new ValueError('failure: licence key is malformed');
+  }
+  if (data.softwareId === UNBOUND_SOFTWARE_ID) {
+    return new ValueError(`failure: licence key is for software-id ${UNBOUND_SOFTWARE_ID}, which belongs to no one board`);
   }
   if (data.softwareId !== softwareId) {
     return new ValueError(`failure: licence key is for software-id ${String(data.softwareId)}, this router is ${softwareId}`);

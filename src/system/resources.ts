@@ -80,14 +80,14 @@ export function resourceRecord(f: ResourceFacts): (readonly [string, string])[] 
 
 /**
  * The board's serial number (the Pi's /proc/cpuinfo Serial, a PC's DMI serial), falling back to
- * the system UUID; the licence's software-id is derived from it.
+ * the system UUID; the licence's software-id is derived from it. Undefined when none is readable.
  */
-export async function boardSerial(): Promise<string> {
+export async function boardSerial(): Promise<string | undefined> {
   const [system, cpuinfo] = await Promise.all([si.system(), readCpuinfoSerial()]);
   const candidates = [cpuinfo, system.serial, system.uuid].filter(
     (s): s is string => !!s && s !== '-' && !/^0+$/.test(s) && !/default string|not specified/i.test(s),
   );
-  return candidates[0] ?? 'unknown';
+  return candidates[0];
 }
 
 async function readCpuinfoSerial(): Promise<string | undefined> {

@@ -3,9 +3,10 @@
 import t from 'tap';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { sign } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueKey, License, softwareIdFrom, tunnelLimit } from '../../src/config/license.js';
+import { BOARD_ID_FILE, issueKey, License, licenseSerial, softwareIdFrom, tunnelLimit, UNBOUND_SOFTWARE_ID } from '../../src/config/license.js';
 import { makeRouter } from '../cli/harness.js';
 
 const fixtures = new URL('../fixtures/license/', import.meta.url).pathname;
@@ -79,4 +80,27 @@ t.test('/system license print and import on the console', async (t) => {
   t.match(await r.type('/system license print'), /level: 5\n tunnel-limit: unlimited\n/);
   t.match(await r.type(`/system license import key="${issueKey(privateKey, softwareIdFrom('x'), 6)}"`), /^failure: licence key is for software-id/);
   t.match(await r.type('/system license get level'), /^5\n$/);
+});
+
+// Issue 19, finding 11: every board without a readable serial used to report the software-id of
+// "unknown", so one key licensed them all.
+t.test('a board without a serial is bound to its own board id; keys for the shared id are refused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), `routerd-lic-${process.pid}-`));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.equal(licenseSerial('10000000a1b2c3d4', dir), '10000000a1b2c3d4', 'a serial is used as it is');
+  const first = licenseSerial(undefined, dir);
+  t.match(readFileSync(join(dir, BOARD_ID_FILE), 'utf8'), /^[0-9a-f]{32}\n$/, 'a random board id is kept on the data partition');
+  t.equal(licenseSerial(undefined, dir), first, 'and found again after a restart');
+  const otherDir = mkdtempSync(join(tmpdir(), `routerd-lic-${process.pid}-`));
+  t.teardown(() => rmSync(otherDir, { recursive: true, force: true }));
+  t.not(softwareIdFrom(licenseSerial(undefined, otherDir)), softwareIdFrom(first), 'another serial-less board gets another software-id');
+
+  t.throws(() => issueKey(privateKey, UNBOUND_SOFTWARE_ID, 6), /belongs to no one board/, 'the tool issues no key for the shared id');
+  // A key for the shared id signed by the vendor before this change: refused even by a board
+  // that (wrongly) still reports that id.
+  const payload = Buffer.from(JSON.stringify({ softwareId: UNBOUND_SOFTWARE_ID, level: 6, issued: new Date().toISOString() }));
+  const old = `routerd-license-1.${payload.toString('base64url')}.${sign(null, payload, privateKey).toString('base64url')}`;
+  const lic = new License({ dir, softwareId: UNBOUND_SOFTWARE_ID, publicKey });
+  t.match(lic.install(old), /^failure: licence key is for software-id .*, which belongs to no one board/);
+  t.equal(lic.tunnelLimit, 1, 'the router stays at level 1');
 });

@@ -28,8 +28,11 @@ export interface RouterdOptions {
   readonly identity?: string;
   /** Links to list as /interface ethernet (`--ethernet`). */
   readonly ethernet?: readonly string[];
-  /** A licence key to put in the data directory before start (license.key). */
-  readonly licenseKey?: string;
+  /**
+   * A licence key to put in the data directory before start (license.key); a function gets the
+   * data directory first, for a key bound to the board id made there.
+   */
+  readonly licenseKey?: string | ((dataDir: string) => Promise<string>);
   /** The public key licence keys are checked against (`--vendor-key`). */
   readonly vendorKeyFile?: string;
 }
@@ -166,7 +169,10 @@ export class Routerd {
  */
 export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdOptions = {}): Promise<Routerd> {
   const dataDir = mkdtempSync(join(tmpdir(), `routerd-${process.pid}-`));
-  if (options.licenseKey !== undefined) writeFileSync(join(dataDir, 'license.key'), options.licenseKey);
+  if (options.licenseKey !== undefined) {
+    const key = typeof options.licenseKey === 'string' ? options.licenseKey : await options.licenseKey(dataDir);
+    writeFileSync(join(dataDir, 'license.key'), key);
+  }
   const args = ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);

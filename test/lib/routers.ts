@@ -6,7 +6,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issueKey, softwareIdFrom } from '../../src/config/license.js';
+import { issueKey, licenseSerial, softwareIdFrom } from '../../src/config/license.js';
 import { boardSerial } from '../../src/system/resources.js';
 import { createNetns, createVethPair, type Netns, type TeardownHost } from './netns.js';
 export { createNetns };
@@ -20,10 +20,14 @@ export interface RouterNode {
   readonly routerd: Routerd;
 }
 
-/** A licence key at `level` for this machine, signed with the test vendor key. */
-export async function testLicenseKey(level: number): Promise<string> {
+/**
+ * A licence key at `level` for routerd running from dataDir on this machine (bound to the board
+ * serial, or to the board id routerd finds in dataDir when the machine has none), signed with
+ * the test vendor key.
+ */
+export async function testLicenseKey(level: number, dataDir: string): Promise<string> {
   const key = createPrivateKey(readFileSync(join(fixtures, 'license', 'test-private.pem')));
-  return issueKey(key, softwareIdFrom(await boardSerial()), level);
+  return issueKey(key, softwareIdFrom(licenseSerial(await boardSerial(), dataDir)), level);
 }
 
 export interface RouterSpec extends Omit<RouterdOptions, 'ethernet' | 'vendorKeyFile' | 'licenseKey'> {
@@ -38,7 +42,7 @@ export async function startRouter(t: TeardownHost, ns: Netns, ports: readonly st
     ...spec,
     ethernet: ports,
     vendorKeyFile: testVendorKey,
-    licenseKey: level > 1 ? await testLicenseKey(level) : undefined,
+    licenseKey: level > 1 ? (dataDir) => testLicenseKey(level, dataDir) : undefined,
   });
   return { ns, routerd };
 }
