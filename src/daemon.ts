@@ -13,6 +13,7 @@ import { licenseSerial, softwareIdFrom } from './config/license.js';
 import { ConsoleSession, type ConsoleDeps } from './console/session.js';
 import { SerialConsole } from './console/serial.js';
 import { LogBook } from './log.js';
+import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
 
 const HELP = `usage: routerd [options]
@@ -115,7 +116,9 @@ async function main(): Promise<void> {
       serials.push(serial);
     }
   }
-  log.info(`routerd started, data in ${dataDir}`);
+  const caps = effectiveCapabilities();
+  const confinement = caps === undefined ? 'unknown' : caps.length > 8 ? `${caps.length}, unconfined` : caps.join(',') || 'none';
+  log.info(`routerd started, data in ${dataDir}, capabilities: ${confinement}`);
 
   let stopping = false;
   async function shutdown(why: string): Promise<void> {

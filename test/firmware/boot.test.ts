@@ -139,6 +139,8 @@ t.test('qemu-virt image: boots to the console, serves a PPTP tunnel, keeps its c
   t.ok(prompt1.length > 0, `logged in as admin (prompt identity "${prompt1}")`);
 
   t.match(await command(c1, '/system identity print'), /name:/, '/system identity print shows the name');
+  // The service unit's confinement (issue 19 finding 10) took effect on the real image.
+  t.match(await command(c1, '/log print'), /routerd started, data in \/data, capabilities: net_bind_service,net_admin,net_raw\s/, 'routerd runs with only NET_BIND_SERVICE, NET_ADMIN and NET_RAW');
   const ethers = await command(c1, '/interface ethernet print');
   t.match(ethers, /ether1/, 'ether1 (virtio NIC in PCI slot 1) is listed');
   t.match(ethers, /ether2/, 'ether2 (virtio NIC in PCI slot 2) is listed');

@@ -104,6 +104,10 @@ for (const [board, want] of Object.entries(boards)) {
       /Type: symlink/,
       'routerd.service enabled at boot',
     );
+    const unit = await debugfs(image, root.offset, 'cat /etc/systemd/system/routerd.service');
+    t.match(unit, /^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE$/m, 'routerd.service: only the capabilities a router needs');
+    t.match(unit, /^NoNewPrivileges=yes$/m, 'routerd.service: no privileges gained through exec');
+    t.match(unit, /^ProtectSystem=strict$[^]*^ReadWritePaths=\/data$/m, 'routerd.service: writes only to /data');
     t.match(await debugfs(image, root.offset, 'stat /etc/systemd/system/serial-getty@.service'), /Fast link dest: "\/dev\/null"/, 'serial getty masked: the daemon owns the UART');
     t.match(await debugfs(image, root.offset, 'cat /etc/systemd/network/10-ether1.link'), want.link, 'ether1 .link matches the onboard NIC');
     t.match(await debugfs(image, root.offset, 'cat /etc/systemd/network/20-ether2.link'), /Name=ether2/, 'ether2 .link present');
