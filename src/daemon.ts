@@ -12,6 +12,7 @@ import { VENDOR_PUBLIC_KEY } from './config/vendor-key.js';
 import { softwareIdFrom } from './config/license.js';
 import { ConsoleSession, type ConsoleDeps } from './console/session.js';
 import { SerialConsole } from './console/serial.js';
+import { LoginThrottle } from './console/login-throttle.js';
 import { LogBook } from './log.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
 
@@ -96,6 +97,7 @@ async function main(): Promise<void> {
     license,
     resources: { facts: async () => resourceRecord(await readResources(dataDir)) },
     notices,
+    loginThrottle: new LoginThrottle(),
   };
   const serials: SerialConsole[] = [];
   for (const where of consoles) {
