@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     notices.push(loaded.notice);
   }
   const model = loaded.model;
+  if (model.migrated) log.info('console passwords were stored in plain text: replaced by scrypt hashes');
   store.attach(model, (e) => log.error(`configuration not saved: ${e.message}`));
 
   const license = new License({ dir: dataDir, softwareId: softwareIdFrom(await boardSerial()), publicKey: values['vendor-key'] ? readFileSync(values['vendor-key'], 'utf8') : VENDOR_PUBLIC_KEY });

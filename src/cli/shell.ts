@@ -1,7 +1,7 @@
 // The RouterOS shell: one instance per logged-in console session. It reads lines (with `\`
 // continuation), walks the menu tree built from the schema (`/ip route`, `..`, `/`), and runs
 // the commands every menu gets from its schema record: print, add, set, remove, enable,
-// disable, get, find, export, monitor; plus /ping, /system license import,
+// disable, get, find, export, monitor; plus /ping, /password, /system license import,
 // /system reset-configuration (asks y/N first) and quit. Errors are one line and change nothing.
 import type { ConfigModel, RawValues } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
@@ -13,6 +13,7 @@ import { inlineRow, legendLine, record, table } from './format.js';
 import { legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
+import { changeOwnPassword } from './password.js';
 import { runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
@@ -142,7 +143,7 @@ export class Shell {
   commands(path: Path): string[] {
     const menu = this.menuAt(path);
     const common = ['export'];
-    if (path.length === 0) return ['ping', 'export', 'quit'];
+    if (path.length === 0) return ['ping', 'export', 'password', 'quit'];
     if (path.length === 1 && path[0] === 'system') return ['export', 'reset-configuration'];
     if (!menu) return common;
     if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
@@ -199,6 +200,11 @@ export class Shell {
     if (!allowed(this.policies(), need)) return DENIED;
     if (path.length === 0) {
       if (cmd.text === 'ping') return this.ping(rest);
+      if (cmd.text === 'password') {
+        const { pairs, words } = this.args(rest, []);
+        if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+        return changeOwnPassword(this.ctx.model, this.ctx.user, pairs);
+      }
       if (cmd.text === 'export') return this.exportCmd('', rest);
     }
     if (cmd.text === 'reset-configuration') {
@@ -686,7 +692,7 @@ export class Shell {
         const parts = fragment.split('/');
         word = parts.pop()!;
         const base = parts.filter((p) => p);
-        const sub = this.children(base).concat(base.length === 0 ? ['ping', 'export', 'quit'] : this.commands(base));
+        const sub = this.children(base).concat(this.commands(base));
         const prefix = fragment.slice(0, fragment.length - word.length);
         return [sub.filter((c) => c.startsWith(word)).map((c) => prefix + c), fragment];
       }

@@ -9,6 +9,7 @@ import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import type { LogBook, Logger } from '../log.js';
 import { Shell, type LicenseView, type ResourceView } from '../cli/shell.js';
+import { userPolicies } from '../cli/permissions.js';
 import { verifyPassword } from '../config/password-hash.js';
 import { LoginThrottle } from './login-throttle.js';
 
@@ -203,7 +204,9 @@ export class ConsoleSession {
   private async login(password: string): Promise<void> {
     const row = this.deps.model.rows('/user').find((r) => r.values.name === this.user);
     const usable = row && row.values.disabled !== true ? String(row.values.password) : undefined;
-    const ok = await verifyPassword(usable, password);
+    // RouterOS's `local` policy is what lets a group log in at a console (serial or stdio).
+    const local = userPolicies(this.deps.model, this.user).has('local');
+    const ok = (await verifyPassword(usable, password)) && local;
     if (this.phase !== 'checking') return; // the console closed meanwhile
     if (!ok || !row) {
       const wait = this.throttle.failed(this.io.name);

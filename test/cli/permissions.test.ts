@@ -2,6 +2,7 @@
 // needs read, changing needs write, user management needs policy too, ping needs test, and
 // sensitive values need sensitive. A refusal is one line and changes nothing.
 import t from 'tap';
+import { verifyPassword } from '../../src/config/password-hash.js';
 import { makeRouter, type TestRouter } from './harness.js';
 
 const DENIED = 'not enough permissions (9)\n';
@@ -98,4 +99,18 @@ t.test('the built-in groups are RouterOS v7s and cannot be changed or removed', 
   t.equal(await r.type('/user group remove ops'), 'failure: ops is used by /user\n', 'a group in use stays');
   t.equal(await r.type('/user add name=z group=nosuch'), 'input does not match any value of group\n');
   t.not(JSON.stringify(r.model.snapshot()), before);
+});
+
+t.test('/password changes one\'s own password, with the password policy', async (t) => {
+  const { r, model } = await as('ro', 'read');
+  const hashOf = (): unknown => model.rows('/user').find((u) => u.values.name === 'ro')?.values.password;
+  const before = hashOf();
+  t.equal(await r.type('/password old-password=wrong new-password=n1 confirm-new-password=n1'), 'failure: old password is not valid\n');
+  t.equal(await r.type('/password old-password=pw-ro new-password=n1 confirm-new-password=n2'), 'failure: new passwords do not match\n');
+  t.equal(await r.type('/password old-password=pw-ro new-password=n1'), 'failure: confirm-new-password must be given\n');
+  t.equal(hashOf(), before, 'refusals changed nothing');
+  t.equal(await r.type('/password old-password=pw-ro new-password=n1 confirm-new-password=n1'), '');
+  t.equal(await verifyPassword(String(hashOf()), 'n1'), true, 'the new password is stored, hashed');
+  const noPw = await as('np', 'nopw', 'local,read');
+  t.equal(await noPw.r.type('/password old-password=pw-np new-password=x confirm-new-password=x'), DENIED);
 });

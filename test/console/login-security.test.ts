@@ -30,11 +30,13 @@ t.test('read-only users, sensitive values and hashed passwords at the stdio cons
   await r.configure('/user add name=peek group=nosens password=peek-pass-1');
   await r.configure('/ppp secret add name=ex password=lkjrht-secret');
   await r.configure('/interface pptp-client add connect-to=198.18.0.1 user=ex password=client-secret-1');
+  await r.configure('/user group add name=remote policy=ssh,read');
+  await r.configure('/user add name=far group=remote password=far-pass-1');
   await r.configure('/user set admin password=admin-pass-1');
 
   const stored = readFileSync(join(r.dataDir, 'config.json'), 'utf8');
-  for (const pw of ['admin-pass-1', 'ro-pass-1', 'peek-pass-1']) t.notOk(stored.includes(pw), `config.json has no ${pw}`);
-  t.equal(stored.match(/"password": "scrypt\$/g)?.length, 3, 'three user password hashes');
+  for (const pw of ['admin-pass-1', 'ro-pass-1', 'peek-pass-1', 'far-pass-1']) t.notOk(stored.includes(pw), `config.json has no ${pw}`);
+  t.equal(stored.match(/"password": "scrypt\$/g)?.length, 4, 'four user password hashes');
   t.ok(stored.includes('lkjrht-secret'), 'a PPP secret stays recoverable (CHAP needs it)');
 
   const plain = await r.command('/export');
@@ -63,6 +65,13 @@ t.test('read-only users, sensitive values and hashed passwords at the stdio cons
   t.notMatch(await r.command('/interface pptp-client print detail'), /client-secret-1/);
   t.equal(await r.command('/ppp secret get ex password'), DENIED);
   t.equal(await r.command('/export show-sensitive'), DENIED);
+  t.match(await r.command('/user print'), /far/);
+  const from = r.output.length;
+  r.write('quit\nfar\nfar-pass-1\n');
+  await r.waitFor(/Login failed, incorrect username or password\n\nLogin: /, 20_000, from);
+  t.pass('a group without the local policy cannot log in at the console');
+  r.write('peek\npeek-pass-1\n');
+  await r.waitFor(/\[peek@MikroTik\] > $/, 20_000, from);
   t.equal(await r.command('/ppp secret print where password=lkjrht-secret'), 'Flags: X - disabled\n #  NAME         SERVICE CALLER-ID       PASSWORD     PROFILE            REMOTE-ADDRESS\n', 'where cannot probe a hidden value');
 });
 
