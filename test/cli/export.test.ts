@@ -21,7 +21,9 @@ const SETUP = [
   '/ip address add address=198.18.0.2/15 interface=ToInternet comment="ISP link"',
   '/ip route add dst-address 10.150.1.0/24 gateway 10.0.103.2',
   '/ip route add gateway=198.18.0.1 distance=5 disabled=yes',
+  '/user group add name=ops policy=local,read,test comment="no sensitive"',
   '/user add name=viewer group=read password=secret',
+  '/user add name=operator group=ops',
   '/user set admin password=adminpw',
 ];
 
