@@ -196,7 +196,11 @@ export class ConsoleSession {
         this.out.muted = false;
         if (this.io.terminal) this.write('\n');
         this.phase = 'checking';
-        this.checking = this.login(line).finally(() => (this.checking = undefined));
+        // A failed check starts the next one itself: only the latest may clear the mark.
+        const check: Promise<void> = this.login(line).finally(() => {
+          if (this.checking === check) this.checking = undefined;
+        });
+        this.checking = check;
       }
     }
   }

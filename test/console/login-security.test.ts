@@ -107,8 +107,10 @@ t.test('a plain-text password of an older config.json is hashed on first load', 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const admin = { name: 'admin', group: 'full', password: 'old-plain-pw', comment: 'system default user', disabled: false };
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ format: 1, lists: { '/user': { nextId: 2, rows: [{ id: 1, values: admin }] } }, settings: {} }));
-  const { out } = await runRouterdScript(t, dir, 'admin\nold-plain-pw\n/user print\n');
-  t.match(out, /\[admin@MikroTik\] > /, 'the old password still logs in');
+  // Typed ahead on a pipe that then closes: a failed attempt, the right one, a command.
+  const { out } = await runRouterdScript(t, dir, 'admin\nnot-it\nadmin\nold-plain-pw\n/user print\n');
+  t.match(out, /Login failed[^]*\[admin@MikroTik\] > /, 'the old password still logs in, after a failed try');
+  t.match(out, /admin\s+full\s+system default user/, 'the command typed ahead ran before the console ended');
   const stored = readFileSync(join(dir, 'config.json'), 'utf8');
   t.notOk(stored.includes('old-plain-pw'), 'the plain text is gone from config.json');
   t.match(stored, /"password": "scrypt\$16384\$8\$1\$/);
