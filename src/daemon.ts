@@ -12,6 +12,7 @@ import { VENDOR_PUBLIC_KEY } from './config/vendor-key.js';
 import { licenseSerial, softwareIdFrom } from './config/license.js';
 import { ConsoleSession, type ConsoleDeps } from './console/session.js';
 import { SerialConsole } from './console/serial.js';
+import { LoginThrottle } from './console/login-throttle.js';
 import { LogBook } from './log.js';
 import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     notices.push(loaded.notice);
   }
   const model = loaded.model;
+  if (model.migrated) log.info('console passwords were stored in plain text: replaced by scrypt hashes');
   store.attach(model, (e) => log.error(`configuration not saved: ${e.message}`));
 
   const serial = await boardSerial();
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
     license,
     resources: { facts: async () => resourceRecord(await readResources(dataDir)) },
     notices,
+    loginThrottle: new LoginThrottle(),
   };
   const serials: SerialConsole[] = [];
   for (const where of consoles) {

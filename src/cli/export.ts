@@ -16,13 +16,18 @@ function same(a: Value | undefined, b: Value | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-function exportList(menu: ListMenu, model: ConfigModel): string[] {
+export interface ExportOptions {
+  /** Include sensitive values (RouterOS v7 `export show-sensitive`); secret ones never are. */
+  readonly showSensitive: boolean;
+}
+
+function exportList(menu: ListMenu, model: ConfigModel, options: ExportOptions): string[] {
   const lines: string[] = [];
-  for (const row of model.rows(menu.path)) lines.push(...exportRow(menu, model, row));
+  for (const row of model.rows(menu.path)) lines.push(...exportRow(menu, model, row, options));
   return lines;
 }
 
-function exportRow(menu: ListMenu, model: ConfigModel, row: StoredRow): string[] {
+function exportRow(menu: ListMenu, model: ConfigModel, row: StoredRow, options: ExportOptions): string[] {
   const builtin = menu.builtin?.find((b) => b.name === row.values.name);
   const baseline: Record<string, Value | undefined> = {};
   for (const [key, spec] of Object.entries(menu.props)) baseline[key] = spec.default;
@@ -32,7 +37,8 @@ function exportRow(menu: ListMenu, model: ConfigModel, row: StoredRow): string[]
   for (const key of propOrder(menu)) {
     const spec = menu.props[key]!;
     const v = row.values[key];
-    if (v === undefined || spec.readOnly || spec.noExport) continue;
+    if (v === undefined || spec.readOnly || spec.noExport || spec.secret) continue;
+    if (spec.sensitive && !options.showSensitive) continue;
     // New rows always carry their name, so a pasted export gives the same names back.
     const always = key === 'name' && !builtin && !menu.hardwareKey;
     if (always || !same(v, baseline[key])) words.push(word(menu, key, v));
@@ -54,12 +60,17 @@ function exportSettings(menu: SettingsMenu, model: ConfigModel): string[] {
 }
 
 /** The export of every menu under `under` ('' for all), with RouterOS's header comment. */
-export function exportScript(model: ConfigModel, under: string, header: readonly string[]): string[] {
+export function exportScript(
+  model: ConfigModel,
+  under: string,
+  header: readonly string[],
+  options: ExportOptions = { showSensitive: false },
+): string[] {
   const lines = header.map((h) => `# ${h}`);
   for (const menu of model.menus as readonly Menu[]) {
     if (under !== '' && menu.path !== under && !menu.path.startsWith(under + ' ')) continue;
     const body =
-      menu.kind === 'list' ? exportList(menu, model) : menu.kind === 'settings' ? exportSettings(menu, model) : [];
+      menu.kind === 'list' ? exportList(menu, model, options) : menu.kind === 'settings' ? exportSettings(menu, model) : [];
     if (body.length) lines.push(menu.path, ...body);
   }
   return lines;

@@ -38,7 +38,8 @@ export function formatValue(type: PropType<Value>, v: Value): string {
   return (type as PropType<Value>).format(v as never);
 }
 
-export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeState): RowView[] {
+/** showSensitive: whether the user may see sensitive values (the `sensitive` policy). */
+export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeState, showSensitive = false): RowView[] {
   const order = propOrder(menu);
   const configured: RowView[] = model.rows(menu.path).map((row) => {
     const values: Record<string, string> = {};
@@ -51,7 +52,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
     for (const key of order) {
       const spec = menu.props[key]!;
       const v = row.values[key];
-      if (spec.flag || spec.secret || v === undefined) continue;
+      if (spec.flag || spec.secret || (spec.sensitive && !showSensitive) || v === undefined) continue;
       values[key] = formatValue(spec.type, v);
       if (spec.type.quoted) quoted.add(key);
       keys.push(key);

@@ -1,7 +1,7 @@
 // The RouterOS shell: one instance per logged-in console session. It reads lines (with `\`
 // continuation), walks the menu tree built from the schema (`/ip route`, `..`, `/`), and runs
 // the commands every menu gets from its schema record: print, add, set, remove, enable,
-// disable, get, find, export, monitor; plus /ping, /system license import,
+// disable, get, find, export, monitor; plus /ping, /password, /system license import,
 // /system reset-configuration (asks y/N first) and quit. Errors are one line and change nothing.
 import type { ConfigModel, RawValues } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
@@ -11,6 +11,9 @@ import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { inlineRow, legendLine, record, table } from './format.js';
 import { legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
+import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
+import type { Policy } from '../config/policy.js';
+import { changeOwnPassword } from './password.js';
 import { runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
@@ -45,8 +48,6 @@ export interface ShellContext {
 }
 
 type Path = readonly string[];
-
-const MODIFYING = new Set(['add', 'set', 'remove', 'enable', 'disable', 'import', 'reset-configuration']);
 
 export class Shell {
   private path: string[] = [];
@@ -142,7 +143,7 @@ export class Shell {
   commands(path: Path): string[] {
     const menu = this.menuAt(path);
     const common = ['export'];
-    if (path.length === 0) return ['ping', 'export', 'quit'];
+    if (path.length === 0) return ['ping', 'export', 'password', 'quit'];
     if (path.length === 1 && path[0] === 'system') return ['export', 'reset-configuration'];
     if (!menu) return common;
     if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
@@ -195,9 +196,15 @@ export class Shell {
     if (!this.commands(path).includes(cmd.text) || cmd.key !== undefined) {
       return `bad command name ${cmd.key !== undefined ? cmd.key : cmd.text} (line 1 column ${cmd.start + 1})`;
     }
-    if (MODIFYING.has(cmd.text) && this.userGroup() === 'read') return 'failure: not enough permissions (read group)';
+    const need = commandNeeds(this.menuAt(path), '/' + path.join(' '), cmd.text);
+    if (!allowed(this.policies(), need)) return DENIED;
     if (path.length === 0) {
       if (cmd.text === 'ping') return this.ping(rest);
+      if (cmd.text === 'password') {
+        const { pairs, words } = this.args(rest, []);
+        if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+        return changeOwnPassword(this.ctx.model, this.ctx.user, pairs);
+      }
       if (cmd.text === 'export') return this.exportCmd('', rest);
     }
     if (cmd.text === 'reset-configuration') {
@@ -218,8 +225,13 @@ export class Shell {
     }
   }
 
-  private userGroup(): string {
-    return String(this.ctx.model.rows('/user').find((r) => r.values.name === this.ctx.user)?.values.group ?? 'full');
+  private policies(): ReadonlySet<Policy> {
+    return userPolicies(this.ctx.model, this.ctx.user);
+  }
+
+  /** Whether sensitive values (PPP passwords) are shown to this user. */
+  private sensitive(): boolean {
+    return this.policies().has('sensitive');
   }
 
   // ---- arguments --------------------------------------------------------------------------
@@ -262,7 +274,7 @@ export class Shell {
 
   private listing(menu: ListMenu): RowView[] {
     if (menu.hardwareKey) this.ctx.model.syncHardware(this.ctx.runtime.ethernetPorts());
-    return listRows(menu, this.ctx.model, this.ctx.runtime);
+    return listRows(menu, this.ctx.model, this.ctx.runtime, this.sensitive());
   }
 
   /** Items typed by the user: numbers from the last print, names, *ids, [ find ... ]. */
@@ -332,7 +344,8 @@ export class Shell {
         const row = this.listing(menu).find((r) => JSON.stringify(r.ref) === JSON.stringify(items[0]));
         if (!key || !row) return 'failure: get needs an item and a property';
         const spec = menu.props[key];
-        if (!spec && !menu.columns?.[key]) return `input does not match any value of value-name`;
+        if ((!spec && !menu.columns?.[key]) || spec?.secret) return `input does not match any value of value-name`;
+        if (spec?.sensitive && !this.sensitive()) return DENIED;
         this.out(row.values[key] ?? (spec?.flag ? (row.flags.includes(spec.flag.letter) ? 'yes' : 'no') : ''));
         return undefined;
       }
@@ -589,12 +602,23 @@ export class Shell {
 
   // ---- export, ping -----------------------------------------------------------------------
 
+  /**
+   * export [hide-sensitive | show-sensitive]: as RouterOS v7, sensitive values (PPP passwords)
+   * are left out unless show-sensitive is given by a user with the sensitive policy;
+   * hide-sensitive is v6's spelling of the default. /user passwords are never exported.
+   */
   private exportCmd(under: string, rest: Token[]): string | undefined {
-    if (rest.length) return `expected end of command (line 1 column ${rest[0]!.start + 1})`;
+    let show = false;
+    for (const t of rest) {
+      if (t.key === undefined && t.text === 'show-sensitive') show = true;
+      else if (t.key === undefined && t.text === 'hide-sensitive') show = false;
+      else return `expected end of command (line 1 column ${t.start + 1})`;
+    }
+    if (show && !this.sensitive()) return DENIED;
     const header = [`${new Date().toISOString().replace('T', ' ').slice(0, 19)} by routerd`];
     const soft = this.ctx.license?.status().softwareId;
     if (soft) header.push(`software id = ${soft}`);
-    this.out(exportScript(this.ctx.model, under === '/' ? '' : under, header));
+    this.out(exportScript(this.ctx.model, under === '/' ? '' : under, header, { showSensitive: show }));
     return undefined;
   }
 
@@ -668,7 +692,7 @@ export class Shell {
         const parts = fragment.split('/');
         word = parts.pop()!;
         const base = parts.filter((p) => p);
-        const sub = this.children(base).concat(base.length === 0 ? ['ping', 'export', 'quit'] : this.commands(base));
+        const sub = this.children(base).concat(this.commands(base));
         const prefix = fragment.slice(0, fragment.length - word.length);
         return [sub.filter((c) => c.startsWith(word)).map((c) => prefix + c), fragment];
       }

@@ -43,6 +43,8 @@ export class ConfigModel {
   private lists = new Map<string, ListState>();
   private values = new Map<string, Record<string, Value>>();
   private readonly listeners = new Set<(e: ChangeEvent) => void>();
+  /** Set by fromData when stored values were converted (plain-text passwords hashed): save it. */
+  migrated = false;
 
   constructor(private readonly options: ModelOptions = {}) {
     this.menus = options.menus ?? allMenus;
@@ -153,6 +155,7 @@ export class ConfigModel {
     const index = state.rows.findIndex((r) => r.id === id);
     if (index < 0) return new ValueError('no such item');
     const old = state.rows[index]!;
+    if (menu.fixedBuiltin && this.isBuiltin(path, old)) return new ValueError('failure: default entry cannot be changed');
     const values = { ...old.values };
     const err = this.applyRaw(menu, values, raw, old);
     if (err) return err;
@@ -385,6 +388,13 @@ export class ConfigModel {
         for (const [key, spec] of Object.entries(menu.props)) {
           const v = (row.values as Record<string, unknown>)[key];
           if (v === undefined && spec.readOnly) continue;
+          if (spec.type.fromStored) {
+            const kept = spec.type.fromStored(v, key);
+            if (kept instanceof ValueError) return bad(`${path} ${key}`);
+            if (kept !== v) this.migrated = true;
+            values[key] = kept;
+            continue;
+          }
           if (!sameAfterReparse(spec.type, v, key)) return bad(`${path} ${key}`);
           values[key] = v as Value;
         }

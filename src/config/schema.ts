@@ -3,6 +3,7 @@
 // remove, enable, disable, get, find, export and completion from these records, and the
 // configuration model validates with them. Adding a property is one line in src/config/menus/.
 import type { PropType, Value } from './types.js';
+import type { Policy } from './policy.js';
 import type { RuntimeState } from './runtime.js';
 
 export interface PropSpec<T extends Value = Value> {
@@ -20,8 +21,22 @@ export interface PropSpec<T extends Value = Value> {
   readonly flag?: { readonly letter: string; readonly label: string };
   /** Left out of exports (hardware facts). */
   readonly noExport?: boolean;
-  /** Left out of prints (password of /user). */
+  /** Never printed, exported or given by get, to anyone (the hash of a /user password). */
   readonly secret?: boolean;
+  /**
+   * Shown only to users whose group has the `sensitive` policy, and exported only with
+   * `export show-sensitive` (RouterOS v7): passwords of PPP secrets and of tunnel clients.
+   */
+  readonly sensitive?: boolean;
+}
+
+/**
+ * The policies a menu's commands need (RouterOS: read to look, write to change; user
+ * management also needs policy). Menus that leave it out need read and write.
+ */
+export interface MenuPolicy {
+  readonly read: readonly Policy[];
+  readonly write: readonly Policy[];
 }
 
 export function prop<T extends Value>(type: PropType<T>, spec: Omit<PropSpec<T>, 'type'>): PropSpec<T> {
@@ -77,6 +92,8 @@ export interface StoredRow {
 }
 
 export interface ListMenu<P extends Props = Props> {
+  /** Policies its commands need; absent: read and write. */
+  readonly policy?: MenuPolicy;
   readonly kind: 'list';
   readonly path: string;
   readonly help: string;
@@ -87,6 +104,8 @@ export interface ListMenu<P extends Props = Props> {
   readonly defaultName?: string;
   /** Rows the factory configuration holds (profile default, user admin); flagged `*`, not removable. */
   readonly builtin?: readonly Readonly<Record<string, Value>>[];
+  /** Built-in rows cannot be changed either (RouterOS's system groups read, write, full). */
+  readonly fixedBuiltin?: boolean;
   /** Rows are the hardware's (ethernet ports): no add or remove; identified by this property. */
   readonly hardwareKey?: string;
   readonly print: Layout;
@@ -98,6 +117,8 @@ export interface ListMenu<P extends Props = Props> {
 }
 
 export interface SettingsMenu<P extends Props = Props> {
+  /** Policies its commands need; absent: read and write. */
+  readonly policy?: MenuPolicy;
   readonly kind: 'settings';
   readonly path: string;
   readonly help: string;
@@ -107,6 +128,8 @@ export interface SettingsMenu<P extends Props = Props> {
 
 /** A menu whose rows are all run-time state (/ppp active, /system resource). */
 export interface StatusMenu {
+  /** Policies its commands need; absent: read and write. */
+  readonly policy?: MenuPolicy;
   readonly kind: 'status';
   readonly path: string;
   readonly help: string;

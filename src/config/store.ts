@@ -31,7 +31,11 @@ export class ConfigStore {
     try {
       const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
       const model = ConfigModel.fromData(parsed, options);
-      if (!(model instanceof ValueError)) return { model };
+      if (!(model instanceof ValueError)) {
+        // Plain-text passwords of an older configuration were hashed: they leave the disk now.
+        if (model.migrated) this.save(model.snapshot());
+        return { model };
+      }
       problem = model.message;
     } catch (e) {
       problem = `configuration is damaged: ${(e as Error).message}`;

@@ -18,6 +18,11 @@ export interface PropType<T extends Value> {
   readonly quoted: boolean;
   /** Words offered by tab completion. */
   readonly choices: readonly string[];
+  /**
+   * Checks a value read from config.json when parse(format(v)) cannot (a one-way hash): returns
+   * the value to keep, which may differ from the stored one (an old plain-text form, migrated).
+   */
+  fromStored?(stored: unknown, prop: string): T | ValueError;
 }
 
 const noMatch = (prop: string) => new ValueError(`input does not match any value of ${prop}`);

@@ -1,13 +1,17 @@
 // One console: Login:/Password: prompts, then a RouterOS shell, over any pair of streams (the
 // daemon's stdio, a serial port). On a terminal node:readline gives line editing, history and
 // tab completion; `?` shows help at once; a key press stops a running monitor or ping. `quit`
-// logs out and the console asks for a login again.
+// logs out and the console asks for a login again. Passwords are checked against their scrypt
+// hashes off the event loop; repeated failures from one console make its next prompt wait.
 import { createInterface, type Interface } from 'node:readline';
 import { Writable, type Readable } from 'node:stream';
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import type { LogBook, Logger } from '../log.js';
 import { Shell, type LicenseView, type ResourceView } from '../cli/shell.js';
+import { userPolicies } from '../cli/permissions.js';
+import { verifyPassword } from '../config/password-hash.js';
+import { LoginThrottle } from './login-throttle.js';
 
 export interface ConsoleDeps {
   readonly model: ConfigModel;
@@ -17,6 +21,8 @@ export interface ConsoleDeps {
   readonly resources?: ResourceView;
   /** Shown after every login (a damaged configuration that was set aside, a refused licence). */
   readonly notices: readonly string[];
+  /** Failed-login bookkeeping shared by the consoles (a serial port reopened keeps its count). */
+  readonly loginThrottle?: LoginThrottle;
 }
 
 export interface ConsoleIo {
@@ -49,7 +55,7 @@ class ConsoleOutput extends Writable {
   }
 }
 
-type Phase = 'login' | 'password' | 'shell' | 'closed';
+type Phase = 'login' | 'password' | 'checking' | 'shell' | 'closed';
 
 export class ConsoleSession {
   private readonly rl: Interface;
@@ -61,9 +67,14 @@ export class ConsoleSession {
   private queue: string[] = [];
   private draining: Promise<void> | undefined;
   private submitting = false;
+  /** Lines typed while a login is checked or throttled: more attempts, or the first commands. */
+  private loginLines: string[] = [];
+  private checking: Promise<void> | undefined;
+  private readonly throttle: LoginThrottle;
 
   constructor(private readonly deps: ConsoleDeps, private readonly io: ConsoleIo, private readonly onEnd?: () => void) {
     this.log = deps.log.logger('system');
+    this.throttle = deps.loginThrottle ?? new LoginThrottle();
     this.out = new ConsoleOutput(io.output, io.crlf ?? false);
     this.rl = createInterface({
       input: io.input,
@@ -76,13 +87,21 @@ export class ConsoleSession {
     this.rl.on('SIGINT', () => this.onInterrupt());
     this.rl.on('close', () => {
       // Lines already received (a piped script) still run before the console ends.
-      void (this.draining ?? Promise.resolve()).then(() => {
+      void this.settled().then(() => {
         this.phase = 'closed';
         this.shell?.interrupt();
         this.onEnd?.();
       });
     });
     if (io.terminal) io.input.on('keypress', (s: string | undefined) => this.onKey(s));
+  }
+
+  /** Resolves when no login is being checked and no command is running or queued. */
+  private async settled(): Promise<void> {
+    while (this.checking || this.draining) {
+      await this.checking;
+      await this.draining;
+    }
   }
 
   start(): void {
@@ -148,20 +167,9 @@ export class ConsoleSession {
   }
 
   private onLine(line: string): void {
-    if (this.phase === 'login') {
-      this.user = line.trim();
-      this.phase = 'password';
-      // The prompt goes out before muting and past readline, whose own prompt could otherwise
-      // land in the muted window on a serial line (seen on the image's UART).
-      this.rl.setPrompt('');
-      this.out.writeThrough('Password: ');
-      this.out.muted = this.io.terminal;
-      return;
-    }
-    if (this.phase === 'password') {
-      this.out.muted = false;
-      if (this.io.terminal) this.write('\n');
-      this.login(line);
+    if (this.phase === 'login' || this.phase === 'password' || this.phase === 'checking') {
+      this.loginLines.push(line);
+      this.nextLoginLine();
       return;
     }
     if (this.phase !== 'shell') return;
@@ -172,14 +180,53 @@ export class ConsoleSession {
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
   }
 
-  private login(password: string): void {
+  /** Takes the typed-ahead lines of the login dialogue, one step at a time. */
+  private nextLoginLine(): void {
+    while (this.loginLines.length && (this.phase === 'login' || this.phase === 'password')) {
+      const line = this.loginLines.shift()!;
+      if (this.phase === 'login') {
+        this.user = line.trim();
+        this.phase = 'password';
+        // The prompt goes out before muting and past readline, whose own prompt could otherwise
+        // land in the muted window on a serial line (seen on the image's UART).
+        this.rl.setPrompt('');
+        this.out.writeThrough('Password: ');
+        this.out.muted = this.io.terminal;
+      } else {
+        this.out.muted = false;
+        if (this.io.terminal) this.write('\n');
+        this.phase = 'checking';
+        // A failed check starts the next one itself: only the latest may clear the mark.
+        const check: Promise<void> = this.login(line).finally(() => {
+          if (this.checking === check) this.checking = undefined;
+        });
+        this.checking = check;
+      }
+    }
+  }
+
+  private async login(password: string): Promise<void> {
     const row = this.deps.model.rows('/user').find((r) => r.values.name === this.user);
-    if (!row || row.values.disabled === true || row.values.password !== password) {
+    const usable = row && row.values.disabled !== true ? String(row.values.password) : undefined;
+    // RouterOS's `local` policy is what lets a group log in at a console (serial or stdio).
+    const local = userPolicies(this.deps.model, this.user).has('local');
+    const ok = (await verifyPassword(usable, password)) && local;
+    if (this.phase !== 'checking') return; // the console closed meanwhile
+    if (!ok || !row) {
+      const wait = this.throttle.failed(this.io.name);
       this.log.warning(`login failure for user ${this.user} via ${this.io.name}`);
       this.write('Login failed, incorrect username or password\n\n');
+      if (wait > 0) {
+        const failures = this.throttle.count(this.io.name);
+        this.log.warning(`${failures} failed logins via ${this.io.name}: next login prompt in ${wait / 1000} s`);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.phase !== 'checking') return;
+      }
       this.askLogin();
+      this.nextLoginLine();
       return;
     }
+    this.throttle.succeeded(this.io.name);
     this.log.info(`user ${this.user} logged in via ${this.io.name}`);
     const identity = String(this.deps.model.settingsValues('/system identity').name);
     const lines = ['', `  ${identity}: routerd ${'(RouterOS-style PPTP router)'}`, ''];
@@ -201,6 +248,8 @@ export class ConsoleSession {
     });
     this.phase = 'shell';
     this.prompt();
+    // Lines typed ahead of the login's check (a piped script) are the first commands.
+    for (const line of this.loginLines.splice(0)) this.onLine(line);
   }
 
   private logout(): void {

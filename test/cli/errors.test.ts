@@ -31,6 +31,7 @@ const ROWS: Record<string, string> = {
   '/ip pool': 'add name=pool1 ranges=10.0.0.200-10.0.0.250',
   '/ip address': 'add address=10.0.0.1/24 interface=ether1',
   '/ip route': 'add gateway=10.0.0.2',
+  '/user group': 'add name=ops policy=read',
   '/user': 'add name=viewer',
 };
 

@@ -124,6 +124,11 @@ export class Routerd {
     return next;
   }
 
+  /** Writes raw text to the console (a login dialogue); commands go through command(). */
+  write(text: string): void {
+    this.child.stdin!.write(text);
+  }
+
   /** Like command, but rejects when routerd answers with a failure or a syntax error. */
   async configure(line: string): Promise<string> {
     const out = await this.command(line);

@@ -4,7 +4,7 @@ import type { Menu } from '../schema.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
-import { log, systemIdentity, systemLicense, systemResource, user } from './system.js';
+import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
 export * from './interface.js';
 export * from './ip.js';
@@ -23,6 +23,7 @@ export const menus: readonly Menu[] = [
   interfaceStatus,
   ipAddress,
   ipRoute,
+  userGroup,
   user,
   pppActive,
   systemLicense,

@@ -30,7 +30,7 @@ export const pptpClient = {
     mrru,
     'connect-to': prop(ipv4, { help: 'address of the PPTP server' }),
     user: prop(text, { help: 'user name on the server' }),
-    password: prop(text, { default: '', help: 'password used to connect to the server' }),
+    password: prop(text, { default: '', help: 'password used to connect to the server', sensitive: true }),
     profile: prop(nameRef, { default: 'default', ref: '/ppp profile', help: 'PPP profile' }),
     'add-default-route': prop(yesNo, { default: false, help: 'use the server as the default gateway' }),
     allow: prop(setOf(['pap', 'chap', 'mschap1', 'mschap2']), {

@@ -15,7 +15,7 @@ export const pppSecret = {
       help: 'service the user may connect with',
     }),
     'caller-id': prop(text, { default: '', help: 'peer address the user must connect from (empty: any)' }),
-    password: prop(text, { default: '', help: 'user password' }),
+    password: prop(text, { default: '', help: 'user password', sensitive: true }),
     profile: prop(nameRef, { default: 'default', ref: '/ppp profile', help: 'PPP profile' }),
     'local-address': prop(optionalIpv4, { default: '', help: 'router address inside the tunnel' }),
     'remote-address': prop(ipv4OrPool, {

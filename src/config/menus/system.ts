@@ -1,6 +1,11 @@
-// /system identity, /system license, /system resource, /user, /log.
-import { prop, type ListMenu, type SettingsMenu, type StatusMenu } from '../schema.js';
-import { name, oneOf, text, yesNo } from '../types.js';
+// /system identity, /system license, /system resource, /user group, /user, /log.
+import { passwordHash } from '../password-hash.js';
+import { BUILTIN_GROUPS, policySet } from '../policy.js';
+import { prop, type ListMenu, type MenuPolicy, type SettingsMenu, type StatusMenu } from '../schema.js';
+import { name, nameRef, text, yesNo } from '../types.js';
+
+/** RouterOS: user management needs `policy` besides `write`. */
+const userManagement: MenuPolicy = { read: ['read'], write: ['write', 'policy'] };
 
 export const systemIdentity = {
   kind: 'settings',
@@ -43,14 +48,30 @@ export const systemResource = {
   },
 } as const satisfies StatusMenu;
 
+export const userGroup = {
+  kind: 'list',
+  path: '/user group',
+  help: 'user groups: the policies (rights) their users have',
+  policy: userManagement,
+  props: {
+    name: prop(name, { help: 'group name' }),
+    policy: prop(policySet, { default: [], help: 'policies granted; !policy denies' }),
+    comment: prop(text, { default: '', help: 'note' }),
+  },
+  builtin: Object.entries(BUILTIN_GROUPS).map(([group, policies]) => ({ name: group, policy: policies })),
+  fixedBuiltin: true,
+  print: { style: 'inline' },
+} as const satisfies ListMenu;
+
 export const user = {
   kind: 'list',
   path: '/user',
   help: 'console users',
+  policy: userManagement,
   props: {
     name: prop(name, { help: 'login name' }),
-    group: prop(oneOf(['full', 'write', 'read']), { default: 'full', help: 'rights: read may only look' }),
-    password: prop(text, { default: '', help: 'login password', secret: true }),
+    group: prop(nameRef, { default: 'full', ref: '/user group', help: 'group whose policies the user has' }),
+    password: prop(passwordHash, { default: '', help: 'login password', secret: true }),
     comment: prop(text, { default: '', help: 'note' }),
     disabled: prop(yesNo, { default: false, help: 'whether the user may log in', flag: { letter: 'X', label: 'disabled' } }),
   },
