@@ -11,7 +11,7 @@ import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { inlineRow, legendLine, record, table } from './format.js';
 import { legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
-import { runPing, type PingOptions } from './ping.js';
+import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 
@@ -606,12 +606,14 @@ export class Shell {
     const targets = words.filter((w) => w.text !== 'do-not-fragment');
     const address = pairs.address ?? targets[0]?.text;
     if (!address) return 'failure: address must be set';
+    const interval = pairs.interval !== undefined ? parsePingInterval(pairs.interval) : undefined;
+    if (typeof interval === 'string') return interval;
     const opts: PingOptions = {
       address,
       count: pairs.count !== undefined ? Number(pairs.count) : undefined,
       size: pairs.size !== undefined ? Number(pairs.size) : undefined,
       srcAddress: pairs['src-address'],
-      interval: pairs.interval !== undefined ? Number(pairs.interval) : undefined,
+      intervalMs: interval,
       doNotFragment: flags.length > 0 || pairs['do-not-fragment'] === 'yes',
     };
     const abort = new AbortController();
