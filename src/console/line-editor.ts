@@ -264,6 +264,14 @@ export class LineEditor {
 
   /** Redraws from the start of the typed text: new text, erase the rest of the row, place the cursor. */
   private replace(next: string[], cursor: number): string {
+    const appended = this.cursor === this.chars.length && cursor === next.length && this.chars.every((c, i) => next[i] === c);
+    if (appended) {
+      // Text added at the end (a completion, a recalled longer line): only the new part is sent.
+      const tail = next.slice(this.chars.length).join('');
+      this.chars = next;
+      this.cursor = cursor;
+      return tail;
+    }
     const out = left(this.cursor) + next.join('') + `${ESC}[K` + left(next.length - cursor);
     this.chars = next;
     this.cursor = cursor;
