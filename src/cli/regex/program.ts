@@ -18,15 +18,17 @@ export class ProgramTooLarge {
   readonly message = `regular expression too large (more than ${MAX_PROGRAM} states)`;
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type Split = { op: 'split'; a: number; b: number };
 
 export function compileProgram(root: RegexNode): Instruction[] | ProgramTooLarge {
-  const prog: Mutable<Instruction>[] = [];
-  const emit = (ins: Mutable<Instruction>): number => {
+  const prog: Instruction[] = [];
+  const emit = <I extends Instruction>(ins: I): I => {
     if (prog.length >= MAX_PROGRAM) throw new ProgramTooLarge();
     prog.push(ins);
-    return prog.length - 1;
+    return ins;
   };
+  // Splits and jumps are emitted before their targets exist; they are patched once known.
+  const split = (): Split => emit<Split>({ op: 'split', a: 0, b: 0 });
   const gen = (node: RegexNode): void => {
     switch (node.kind) {
       case 'empty':
@@ -42,20 +44,15 @@ export function compileProgram(root: RegexNode): Instruction[] | ProgramTooLarge
         for (const item of node.items) gen(item);
         return;
       case 'alternate': {
-        // split L1, next; L1: item; jump end; next: split ... ; last item falls through.
-        const jumps: Mutable<Instruction & { op: 'jump' }>[] = [];
+        // split L1 next; L1: item; jump end; next: split ...; the last item falls through.
+        const jumps: { op: 'jump'; to: number }[] = [];
         node.items.forEach((item, i) => {
-          if (i === node.items.length - 1) {
-            gen(item);
-            return;
-          }
-          const split = emit({ op: 'split', a: 0, b: 0 }) ;
-          (prog[split] as Mutable<Instruction & { op: 'split' }>).a = prog.length;
+          if (i === node.items.length - 1) return gen(item);
+          const s = split();
+          s.a = prog.length;
           gen(item);
-          const j = { op: 'jump', to: 0 } as Mutable<Instruction & { op: 'jump' }>;
-          emit(j);
-          jumps.push(j);
-          (prog[split] as Mutable<Instruction & { op: 'split' }>).b = prog.length;
+          jumps.push(emit<{ op: 'jump'; to: number }>({ op: 'jump', to: 0 }));
+          s.b = prog.length;
         });
         for (const j of jumps) j.to = prog.length;
         return;
@@ -63,22 +60,21 @@ export function compileProgram(root: RegexNode): Instruction[] | ProgramTooLarge
       case 'repeat': {
         for (let i = 0; i < node.min; i++) gen(node.node);
         if (node.max === undefined) {
-          // loop: split body, out; body; jump loop
-          const loop = emit({ op: 'split', a: 0, b: 0 });
-          const split = prog[loop] as Mutable<Instruction & { op: 'split' }>;
-          split.a = prog.length;
+          // loop: split body out; body; jump loop
+          const loop = prog.length;
+          const s = split();
+          s.a = prog.length;
           gen(node.node);
           emit({ op: 'jump', to: loop });
-          split.b = prog.length;
+          s.b = prog.length;
           return;
         }
         // (x(x(x)?)?)? for the optional copies: each skip goes to the very end.
-        const skips: Mutable<Instruction & { op: 'split' }>[] = [];
+        const skips: Split[] = [];
         for (let i = node.min; i < node.max; i++) {
-          const at = emit({ op: 'split', a: 0, b: 0 });
-          const split = prog[at] as Mutable<Instruction & { op: 'split' }>;
-          split.a = prog.length;
-          skips.push(split);
+          const s = split();
+          s.a = prog.length;
+          skips.push(s);
           gen(node.node);
         }
         for (const s of skips) s.b = prog.length;
