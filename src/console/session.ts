@@ -74,8 +74,7 @@ export class ConsoleSession {
     this.log = deps.log.logger('system');
     this.out = new ConsoleOutput(io.output, io.crlf ?? false);
     // A local terminal gives us its keys one by one, unechoed, as a serial line does.
-    const tty = io.input as Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => void };
-    if (io.terminal && tty.isTTY) tty.setRawMode?.(true);
+    if (io.terminal) this.rawMode(true);
     io.input.on('data', this.onData);
     io.input.on('end', this.onInputEnd);
     io.input.on('close', this.onInputEnd);
@@ -96,6 +95,7 @@ export class ConsoleSession {
     this.io.input.off('data', this.onData);
     this.io.input.off('end', this.onInputEnd);
     this.io.input.off('close', this.onInputEnd);
+    if (this.io.terminal) this.rawMode(false);
     if (!this.io.terminal && this.partial !== '') {
       const last = this.partial;
       this.partial = '';
@@ -106,6 +106,12 @@ export class ConsoleSession {
       this.shell?.interrupt();
       this.onEnd?.();
     });
+  }
+
+  /** Raw mode on a local tty (a serial port is opened raw already). */
+  private rawMode(on: boolean): void {
+    const tty = this.io.input as Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => void };
+    if (tty.isTTY) tty.setRawMode?.(on);
   }
 
   private write(text: string): void {
