@@ -5,6 +5,7 @@ import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import { propOrder, type ListMenu, type StatusMenu } from '../config/schema.js';
 import type { PropType, Value } from '../config/types.js';
+import type { Regex, StepMeter } from './regex/index.js';
 
 export interface Flag {
   readonly letter: string;
@@ -100,12 +101,16 @@ export interface Condition {
   readonly key: string;
   readonly op: '=' | '!=' | '~' | 'flag' | '!flag';
   readonly value: string;
+  /** For `~`: the pattern, compiled once for all rows. */
+  readonly regex?: Regex;
 }
 
 const FLAG_WORDS: Record<string, string> = { disabled: 'X', dynamic: 'D', running: 'R', default: '*' };
 
-export function matches(row: RowView, conds: readonly Condition[]): boolean {
+/** Whether the row meets every condition; meter is charged a step per condition and the regex work. */
+export function matches(row: RowView, conds: readonly Condition[], meter?: StepMeter): boolean {
   return conds.every((c) => {
+    meter?.spend(1);
     if (c.op === 'flag' || c.op === '!flag') {
       const has = row.flags.includes(FLAG_WORDS[c.key] ?? '?');
       return c.op === 'flag' ? has : !has;
@@ -115,10 +120,7 @@ export function matches(row: RowView, conds: readonly Condition[]): boolean {
       : row.values[c.key] ?? '';
     if (c.op === '=') return actual === c.value;
     if (c.op === '!=') return actual !== c.value;
-    try {
-      return new RegExp(c.value).test(actual);
-    } catch {
-      return false;
-    }
+    // A `~` condition without a compiled pattern matches nothing rather than guess.
+    return c.regex?.test(actual, meter) ?? false;
   });
 }

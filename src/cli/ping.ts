@@ -11,8 +11,29 @@ export interface PingOptions {
   readonly count?: number | undefined;
   readonly size?: number | undefined;
   readonly srcAddress?: string | undefined;
-  readonly interval?: number | undefined;
+  /** Milliseconds between requests (10..5000). */
+  readonly intervalMs?: number | undefined;
   readonly doNotFragment?: boolean | undefined;
+}
+
+/** RouterOS's bounds on /ping interval: a read-only user must not be able to start a flood. */
+export const MIN_INTERVAL_MS = 10;
+export const MAX_INTERVAL_MS = 5000;
+const RANGE_ERROR = 'value of interval out of range (10ms..5s)';
+
+/**
+ * A ping interval as typed: `100ms`, `1s`, `0.5` or `0.5s` (seconds, as a bare RouterOS time is).
+ * Returns milliseconds, or the one-line error to print.
+ */
+export function parsePingInterval(raw: string): number | string {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw);
+  if (!m) return 'invalid value for argument interval';
+  const ms = Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
+  return checkInterval(ms) ?? ms;
+}
+
+function checkInterval(ms: number): string | undefined {
+  return Number.isFinite(ms) && ms >= MIN_INTERVAL_MS && ms <= MAX_INTERVAL_MS ? undefined : RANGE_ERROR;
 }
 
 export async function runPing(opts: PingOptions, line: (s: string) => void, signal: AbortSignal): Promise<string | undefined> {
@@ -23,11 +44,15 @@ export async function runPing(opts: PingOptions, line: (s: string) => void, sign
   if (opts.size !== undefined && !(Number.isInteger(opts.size) && opts.size >= 28 && opts.size <= 65535)) {
     return 'value of size out of range (28..65535)';
   }
+  if (opts.intervalMs !== undefined) {
+    const bad = checkInterval(opts.intervalMs);
+    if (bad) return bad;
+  }
   const args = ['-n', '-W', '1'];
   if (opts.count !== undefined) args.push('-c', String(opts.count));
   if (opts.size !== undefined) args.push('-s', String(opts.size - 28));
   if (opts.srcAddress) args.push('-I', opts.srcAddress);
-  if (opts.interval !== undefined) args.push('-i', String(opts.interval));
+  if (opts.intervalMs !== undefined) args.push('-i', (opts.intervalMs / 1000).toFixed(3));
   if (opts.doNotFragment) args.push('-M', 'do');
   args.push('-O', opts.address);
   const times: number[] = [];

@@ -14,7 +14,9 @@ import { legend, listRows, matches, type Condition, type RowRef, type RowView } 
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
-import { runPing, type PingOptions } from './ping.js';
+import { Regex, RegexError } from './regex/index.js';
+import { ConsoleError, WorkBudget } from './work-budget.js';
+import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 
@@ -43,6 +45,8 @@ export interface ShellContext {
   readonly ansi?: boolean;
   /** Called by quit. */
   logout?(): void;
+  /** Overrides the work budget of one command (tests); see work-budget.ts. */
+  readonly workLimit?: { readonly steps: number; readonly ms: number };
   /** Overrides the ping program (tests). */
   readonly ping?: (opts: PingOptions, line: (s: string) => void, signal: AbortSignal) => Promise<void>;
 }
@@ -54,6 +58,8 @@ export class Shell {
   private pending = '';
   private readonly numbering = new Map<string, RowRef[]>();
   private abort: AbortController | undefined;
+  /** The work the running command may still do on the event loop (see work-budget.ts). */
+  private budget = new WorkBudget();
   /** A question waiting for its answer: the next line typed answers it. */
   private question: Question | undefined;
 
@@ -117,7 +123,7 @@ export class Shell {
       const err = await this.run(trimmed);
       if (err) this.out(err);
     } catch (e) {
-      this.out(`failure: ${(e as Error).message}`);
+      this.out(e instanceof ConsoleError ? e.message : `failure: ${(e as Error).message}`);
     }
   }
 
@@ -181,6 +187,7 @@ export class Shell {
   }
 
   private async run(line: string): Promise<string | undefined> {
+    this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms);
     const tokens = tokenize(line);
     if (tokens instanceof TokenError) return tokens.message;
     const { path, rest } = this.walk(tokens);
@@ -263,7 +270,12 @@ export class Shell {
         continue;
       }
       const m = /^([a-z][a-z0-9-]*)(!=|~)(.*)$/.exec(t.text);
-      if (m) out.push({ key: m[1]!, op: m[2] as '!=' | '~', value: m[3]! });
+      if (m?.[2] === '~') {
+        // Compiled before any row is looked at: a bad pattern stops the command before it changes anything.
+        const regex = Regex.compile(m[3]!);
+        if (regex instanceof RegexError) throw new ConsoleError(`invalid regular expression in where: ${regex.message}`);
+        out.push({ key: m[1]!, op: '~', value: m[3]!, regex });
+      } else if (m) out.push({ key: m[1]!, op: '!=', value: m[3]! });
       else if (t.text.startsWith('!')) out.push({ key: t.text.slice(1), op: '!flag', value: '' });
       else out.push({ key: t.text, op: 'flag', value: '' });
     }
@@ -288,7 +300,7 @@ export class Shell {
         if (inner instanceof TokenError) return inner.message;
         if (inner[0]?.text !== 'find') return `bad command name ${inner[0]?.text ?? ''}`;
         const conds = this.conditions(inner.slice(1));
-        refs.push(...rows.filter((r) => matches(r, conds)).map((r) => r.ref));
+        refs.push(...rows.filter((r) => matches(r, conds, this.budget)).map((r) => r.ref));
         continue;
       }
       for (const part of w.text.split(',')) {
@@ -332,7 +344,7 @@ export class Shell {
       case 'find': {
         const conds = this.conditions(rest);
         const rows = this.listing(menu);
-        const hits = rows.map((r, i) => (matches(r, conds) ? i : -1)).filter((i) => i >= 0);
+        const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
         this.numbering.set(menu.path, rows.map((r) => r.ref));
         this.out(hits.join(','));
         return undefined;
@@ -386,7 +398,7 @@ export class Shell {
     const detail = rest.some((t) => t.text === 'detail' && !t.key);
     const whereAt = rest.findIndex((t) => t.text === 'where' && !t.key);
     const conds = whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : [];
-    const rows = this.listing(menu).filter((r) => matches(r, conds));
+    const rows = this.listing(menu).filter((r) => matches(r, conds, this.budget));
     this.numbering.set(menu.path, rows.map((r) => r.ref));
     const lines = legendLine(legend(menu, this.ctx.model));
     if (detail || menu.print.style === 'inline') {
@@ -547,7 +559,8 @@ export class Shell {
     if (cmd === 'print') {
       const detail = rest.some((t) => t.text === 'detail' && !t.key);
       const whereAt = rest.findIndex((t) => t.text === 'where' && !t.key);
-      const shown = rows.filter((r) => matches(r, whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : []));
+      const conds = whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : [];
+      const shown = rows.filter((r) => matches(r, conds, this.budget));
       this.numbering.set(menu.path, shown.map((r) => r.ref));
       const lines = legendLine(menu.flags ?? []);
       const layout = rest.some((t) => t.text === 'stats' && !t.key) && menu.printStats ? menu.printStats : menu.print;
@@ -562,7 +575,7 @@ export class Shell {
       /^\d+$/.test(w.text) ? numbered[Number(w.text)] : rows.find((r) => r.values.name === w.text)?.ref;
     if (cmd === 'find') {
       const conds = this.conditions(rest);
-      this.out(rows.map((r, i) => (matches(r, conds) ? i : -1)).filter((i) => i >= 0).join(','));
+      this.out(rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0).join(','));
       return undefined;
     }
     if (cmd === 'get') {
@@ -630,12 +643,14 @@ export class Shell {
     const targets = words.filter((w) => w.text !== 'do-not-fragment');
     const address = pairs.address ?? targets[0]?.text;
     if (!address) return 'failure: address must be set';
+    const interval = pairs.interval !== undefined ? parsePingInterval(pairs.interval) : undefined;
+    if (typeof interval === 'string') return interval;
     const opts: PingOptions = {
       address,
       count: pairs.count !== undefined ? Number(pairs.count) : undefined,
       size: pairs.size !== undefined ? Number(pairs.size) : undefined,
       srcAddress: pairs['src-address'],
-      interval: pairs.interval !== undefined ? Number(pairs.interval) : undefined,
+      intervalMs: interval,
       doNotFragment: flags.length > 0 || pairs['do-not-fragment'] === 'yes',
     };
     const abort = new AbortController();

@@ -1,9 +1,10 @@
 // One console: Login:/Password: prompts, then a RouterOS shell, over any pair of streams (the
-// daemon's stdio, a serial port). On a terminal node:readline gives line editing, history and
-// tab completion; `?` shows help at once; a key press stops a running monitor or ping. `quit`
-// logs out and the console asks for a login again. Passwords are checked against their scrypt
-// hashes off the event loop; repeated failures from one console make its next prompt wait.
-import { createInterface, type Interface } from 'node:readline';
+// daemon's stdio, a serial port). On a terminal our line editor (line-editor.ts) gives line
+// editing, history, Tab completion and `?` help at once; a key press stops a running monitor or
+// ping. Without a terminal (a piped script) input is read line by line. `quit` logs out and the
+// console asks for a login again. Passwords are checked against their scrypt hashes off the
+// event loop; repeated failures from one console make its next prompt wait.
+import { StringDecoder } from 'node:string_decoder';
 import { Writable, type Readable } from 'node:stream';
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
@@ -11,6 +12,7 @@ import type { LogBook, Logger } from '../log.js';
 import { Shell, type LicenseView, type ResourceView } from '../cli/shell.js';
 import { userPolicies } from '../cli/permissions.js';
 import { verifyPassword } from '../config/password-hash.js';
+import { LineEditor, type EditorEvent } from './line-editor.js';
 import { LoginThrottle } from './login-throttle.js';
 
 export interface ConsoleDeps {
@@ -36,7 +38,7 @@ export interface ConsoleIo {
   readonly crlf?: boolean;
 }
 
-/** Passes readline's output on, turning \n into \r\n, and drops echo while a password is typed. */
+/** Passes console output on, turning \n into \r\n, and drops echo while a password is typed. */
 class ConsoleOutput extends Writable {
   muted = false;
   constructor(private readonly target: NodeJS.WritableStream, private readonly crlf: boolean) {
@@ -58,7 +60,8 @@ class ConsoleOutput extends Writable {
 type Phase = 'login' | 'password' | 'checking' | 'shell' | 'closed';
 
 export class ConsoleSession {
-  private readonly rl: Interface;
+  private readonly editor = new LineEditor();
+  private readonly decoder = new StringDecoder('utf8');
   private readonly out: ConsoleOutput;
   private readonly log: Logger;
   private phase: Phase = 'login';
@@ -67,6 +70,11 @@ export class ConsoleSession {
   private queue: string[] = [];
   private draining: Promise<void> | undefined;
   private submitting = false;
+  /** Without a terminal: the part of the input after the last newline. */
+  private partial = '';
+  private ended = false;
+  private readonly onData = (chunk: Buffer | string): void => this.receive(typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+  private readonly onInputEnd = (): void => this.end();
   /** Lines typed while a login is checked or throttled: more attempts, or the first commands. */
   private loginLines: string[] = [];
   private checking: Promise<void> | undefined;
@@ -76,24 +84,39 @@ export class ConsoleSession {
     this.log = deps.log.logger('system');
     this.throttle = deps.loginThrottle ?? new LoginThrottle();
     this.out = new ConsoleOutput(io.output, io.crlf ?? false);
-    this.rl = createInterface({
-      input: io.input,
-      output: this.out,
-      terminal: io.terminal,
-      historySize: 200,
-      completer: (line: string) => (this.shell && this.phase === 'shell' ? this.shell.complete(line) : [[], line]),
+    // A local terminal gives us its keys one by one, unechoed, as a serial line does.
+    if (io.terminal) this.rawMode(true);
+    io.input.on('data', this.onData);
+    io.input.on('end', this.onInputEnd);
+    io.input.on('close', this.onInputEnd);
+  }
+
+  start(): void {
+    this.askLogin();
+  }
+
+  close(): void {
+    this.end();
+  }
+
+  /** Input ended (stdin closed, port gone): lines already received still run, then the console ends. */
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.io.input.off('data', this.onData);
+    this.io.input.off('end', this.onInputEnd);
+    this.io.input.off('close', this.onInputEnd);
+    if (this.io.terminal) this.rawMode(false);
+    if (!this.io.terminal && this.partial !== '') {
+      const last = this.partial;
+      this.partial = '';
+      this.onLine(last);
+    }
+    void this.settled().then(() => {
+      this.phase = 'closed';
+      this.shell?.interrupt();
+      this.onEnd?.();
     });
-    this.rl.on('line', (line) => this.onLine(line));
-    this.rl.on('SIGINT', () => this.onInterrupt());
-    this.rl.on('close', () => {
-      // Lines already received (a piped script) still run before the console ends.
-      void this.settled().then(() => {
-        this.phase = 'closed';
-        this.shell?.interrupt();
-        this.onEnd?.();
-      });
-    });
-    if (io.terminal) io.input.on('keypress', (s: string | undefined) => this.onKey(s));
   }
 
   /** Resolves when no login is being checked and no command is running or queued. */
@@ -104,66 +127,88 @@ export class ConsoleSession {
     }
   }
 
-  start(): void {
-    this.askLogin();
-  }
-
-  close(): void {
-    this.rl.close();
+  /** Raw mode on a local tty (a serial port is opened raw already). */
+  private rawMode(on: boolean): void {
+    const tty = this.io.input as Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => void };
+    if (tty.isTTY) tty.setRawMode?.(on);
   }
 
   private write(text: string): void {
     this.out.write(text);
   }
 
+  private receive(text: string): void {
+    if (this.ended || text === '') return;
+    if (!this.io.terminal) {
+      const lines = (this.partial + text).split('\n');
+      this.partial = lines.pop()!;
+      for (const line of lines) this.onLine(line.replace(/\r$/, ''));
+      return;
+    }
+    if (this.phase === 'shell' && this.shell?.busy) {
+      // Any key stops a running monitor or ping and is not part of the next command; the Enter
+      // that started the command (its LF, a slow terminal's separate CR) is not such a key.
+      if (!this.submitting) {
+        this.shell.interrupt();
+        this.editor.clear();
+      }
+      return;
+    }
+    // Key by key: a line can change the phase (a login name typed ahead of its password must
+    // not let the password echo).
+    for (const key of Array.from(text)) {
+      this.editor.echo = !this.out.muted;
+      const { output, events } = this.editor.feed(key);
+      this.write(output);
+      for (const e of events) this.onEditorEvent(e);
+    }
+  }
+
+  private onEditorEvent(e: EditorEvent): void {
+    switch (e.kind) {
+      case 'line':
+        if (this.phase === 'shell') this.editor.remember(e.text);
+        this.onLine(e.text);
+        return;
+      case 'interrupt':
+        this.onInterrupt();
+        return;
+      case 'complete': {
+        if (!this.shell || this.phase !== 'shell') return;
+        const [candidates, fragment] = this.shell.complete(e.before);
+        this.write(this.editor.complete(candidates, fragment));
+        return;
+      }
+      case 'help':
+        // Help at once, as RouterOS does; the line is kept without the '?'.
+        if (!this.shell || this.phase !== 'shell') return;
+        this.write('\n' + this.shell.help(e.line).join('\n') + '\n');
+        this.prompt();
+        return;
+    }
+  }
+
   private askLogin(): void {
     this.phase = 'login';
     this.out.muted = false;
-    this.rl.setPrompt('Login: ');
-    this.rl.prompt();
+    this.setPrompt('Login: ');
   }
 
+  /** Ctrl-C: stops a running command, or drops the half-typed line (the editor shows ^C). */
   private onInterrupt(): void {
     if (this.shell?.busy) this.shell.interrupt();
-    else if (this.phase === 'shell') {
-      this.write('\n');
-      this.prompt();
-    }
+    else if (this.phase === 'shell') this.prompt();
+    else if (this.phase === 'login') this.askLogin();
   }
 
-  private onKey(s: string | undefined): void {
-    if (this.phase !== 'shell' || !this.shell) return;
-    // readline hands us the Enter that submitted a line after it started the command: that key
-    // must not stop the ping or monitor it just started.
-    if (this.submitting || s === '\x03') return; // Ctrl-C is readline's SIGINT, handled there
-    if (this.shell.busy) {
-      // The key only stops the monitor or ping; it is not part of the next command.
-      this.shell.interrupt();
-      setImmediate(() => {
-        this.rl.write(null, { ctrl: true, name: 'e' });
-        this.rl.write(null, { ctrl: true, name: 'u' });
-      });
-      return;
-    }
-    if (s === '?') {
-      // Help at once, as RouterOS does; the line is kept without the '?'.
-      setImmediate(() => {
-        const line = this.rl.line;
-        if (!line.endsWith('?') || !this.shell) return;
-        const kept = line.slice(0, -1);
-        this.rl.write(null, { ctrl: true, name: 'e' });
-        this.rl.write(null, { ctrl: true, name: 'u' });
-        this.write('\n' + this.shell.help(kept).join('\n') + '\n');
-        this.prompt();
-        this.rl.write(kept);
-      });
-    }
+  private setPrompt(text: string): void {
+    if (this.io.terminal) this.write(this.editor.showPrompt(text));
+    else this.write(text);
   }
 
   private prompt(): void {
     if (!this.shell || this.phase !== 'shell') return;
-    this.rl.setPrompt(this.shell.prompt());
-    this.rl.prompt();
+    this.setPrompt(this.shell.prompt());
   }
 
   private onLine(line: string): void {
@@ -187,9 +232,9 @@ export class ConsoleSession {
       if (this.phase === 'login') {
         this.user = line.trim();
         this.phase = 'password';
-        // The prompt goes out before muting and past readline, whose own prompt could otherwise
-        // land in the muted window on a serial line (seen on the image's UART).
-        this.rl.setPrompt('');
+        // The prompt goes out before muting and past the mute, so it cannot land in the muted
+        // window on a serial line (seen on the image's UART).
+        this.editor.showPrompt('');
         this.out.writeThrough('Password: ');
         this.out.muted = this.io.terminal;
       } else {

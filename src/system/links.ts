@@ -44,21 +44,25 @@ export async function getLink(runner: CommandRunner, name: string): Promise<Syst
   return r.ok ? ok(r.value.find((l) => l.name === name)) : r;
 }
 
-/** `ip link add NAME type KIND [args]`, e.g. kind "dummy", or "veth" with ["peer", "name", "x"]. */
+/**
+ * `ip link add name NAME type KIND [args]`, e.g. kind "veth" with ["peer", "name", "x"]. Every
+ * name goes after its keyword (`name`, `dev`): a bare name such as `help` or `mtu` would be read
+ * by iproute2 as that keyword.
+ */
 export function createLink(runner: CommandRunner, name: string, kind: string, args: readonly string[] = []): Promise<SystemResult<void>> {
-  return runQuiet(runner, ['ip', 'link', 'add', name, 'type', kind, ...args]);
+  return runQuiet(runner, ['ip', 'link', 'add', 'name', name, 'type', kind, ...args]);
 }
 
 export function deleteLink(runner: CommandRunner, name: string): Promise<SystemResult<void>> {
-  return runQuiet(runner, ['ip', 'link', 'del', name]);
+  return runQuiet(runner, ['ip', 'link', 'del', 'dev', name]);
 }
 
 export function setLinkUp(runner: CommandRunner, name: string, up: boolean): Promise<SystemResult<void>> {
-  return runQuiet(runner, ['ip', 'link', 'set', name, up ? 'up' : 'down']);
+  return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, up ? 'up' : 'down']);
 }
 
 export function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
-  return runQuiet(runner, ['ip', 'link', 'set', name, 'mtu', String(mtu)]);
+  return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'mtu', String(mtu)]);
 }
 
 /** Renames a link; the kernel allows it only while the link is down. */

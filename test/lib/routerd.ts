@@ -35,6 +35,8 @@ export interface RouterdOptions {
   readonly licenseKey?: string | ((dataDir: string) => Promise<string>);
   /** The public key licence keys are checked against (`--vendor-key`). */
   readonly vendorKeyFile?: string;
+  /** Serial devices (a pty's path) for more consoles beside stdio (`--console PATH`). */
+  readonly serialConsoles?: readonly string[];
 }
 
 export class Routerd {
@@ -181,6 +183,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
   const args = ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
+  for (const path of options.serialConsoles ?? []) args.push('--console', path);
   const child = ns.spawn('node', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,

@@ -56,8 +56,27 @@ t.test('a failing command comes back as a typed error with iproute2 stderr', asy
     t.equal(r.error.kind, 'SystemError');
     t.not(r.error.code, 0);
     t.match(r.error.stderr, /nosuchdev0|Cannot find device/);
-    t.same(r.error.argv.slice(-4), ['link', 'set', 'nosuchdev0', 'up']);
+    t.same(r.error.argv.slice(-5), ['link', 'set', 'dev', 'nosuchdev0', 'up']);
   }
   const route = await host.addRoute({ dst: '10.1.0.0/16' });
   t.equal(route.ok, false, 'a route without gateway or device is refused');
+});
+
+t.test('interfaces named like iproute2 keywords (help, mtu) can be created, set, renamed and deleted', async (t) => {
+  const ns = await createNetns(t, 'sys');
+  const host = new Host(ns.name);
+  // Without `dev`/`name` before them, `ip link set help up` prints usage and `ip link set mtu up`
+  // fails to parse: both names are iproute2 keywords.
+  t.ok((await host.createLink('help', 'veth', ['peer', 'name', 'mtu'])).ok, 'veth pair help/mtu created');
+  for (const name of ['help', 'mtu']) {
+    t.ok((await host.setLinkMtu(name, 1400)).ok, `mtu of ${name} set`);
+    t.ok((await host.setLinkUp(name, true)).ok, `${name} set up`);
+    const link = await host.getLink(name);
+    t.ok(link.ok && link.value?.mtu === 1400 && link.value.up, `${name} reads back up with mtu 1400`);
+  }
+  t.ok((await host.setLinkUp('help', false)).ok);
+  t.ok((await host.renameLink('help', 'name')).ok, 'help renamed to name');
+  t.same(await host.getLink('help'), { ok: true, value: undefined });
+  t.ok((await host.deleteLink('name')).ok, 'deleted by its keyword-like name');
+  t.same(await host.getLink('mtu'), { ok: true, value: undefined }, 'its peer went with it');
 });
