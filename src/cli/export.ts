@@ -29,9 +29,11 @@ function exportRow(menu: ListMenu, model: ConfigModel, row: StoredRow): string[]
   if (builtin) Object.assign(baseline, builtin);
   if (menu.hardwareKey) baseline.name = row.values[menu.hardwareKey];
   const words: string[] = [];
+  // Interface references as names: the pasted script resolves them against its own ids.
+  const shown = model.shownValues(menu.path, row.values);
   for (const key of propOrder(menu)) {
     const spec = menu.props[key]!;
-    const v = row.values[key];
+    const v = shown[key];
     if (v === undefined || spec.readOnly || spec.noExport) continue;
     // New rows always carry their name, so a pasted export gives the same names back.
     const always = key === 'name' && !builtin && !menu.hardwareKey;

@@ -31,7 +31,10 @@ export class ConfigStore {
     try {
       const parsed: unknown = JSON.parse(readFileSync(this.file, 'utf8'));
       const model = ConfigModel.fromData(parsed, options);
-      if (!(model instanceof ValueError)) return { model };
+      if (!(model instanceof ValueError)) {
+        const notes = model.migrationNotes;
+        return notes.length ? { model, notice: `configuration upgraded: ${notes.join('; ')}` } : { model };
+      }
       problem = model.message;
     } catch (e) {
       problem = `configuration is damaged: ${(e as Error).message}`;

@@ -3,6 +3,9 @@
 // reachable through a tunnel, is applied when that tunnel is up and counts as inactive until then
 // (RouterOS shows such routes as inactive too). Every change to the host goes through one queue,
 // so a configuration change and a tunnel coming up never interleave their commands.
+// Addresses and routes name their interface by internal id: the id gives the interface's row,
+// the row its port (default-name, the host link it was found as) or, for a tunnel, its current
+// name and so its kernel link. Renaming interfaces never moves an address to another port.
 import { isIP } from 'node:net';
 import { ethernet, ipAddress, ipRoute } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
@@ -47,12 +50,12 @@ export class HostConfig {
     return this.reconcile();
   }
 
-  /** The kernel link behind a RouterOS interface name, if it exists now. */
-  kernelName(name: string): string | undefined {
-    const tunnel = this.tunnels.get(name);
-    if (tunnel) return tunnel;
-    const port = this.model.list(ethernet).find((e) => e.name === name);
-    return port ? port['default-name'] : undefined;
+  /** The kernel link behind an interface reference (`*3`), if that interface has one now. */
+  kernelName(ref: string): string | undefined {
+    const target = this.model.interfaceById(ref);
+    if (!target) return undefined; // a reference to no interface stays inactive
+    if (target.path === ethernet.path) return String(target.row.values['default-name']);
+    return this.tunnels.get(String(target.row.values.name));
   }
 
   reconcile(): Promise<void> {
@@ -74,9 +77,9 @@ export class HostConfig {
   private async apply(): Promise<void> {
     const links = await this.host.listLinks();
     const existing = new Set(links.ok ? links.value.map((l) => l.name) : []);
-    const device = (name: string): string | undefined => {
-      const kernel = this.kernelName(name) ?? name;
-      return existing.has(kernel) ? kernel : undefined;
+    const device = (ref: string): string | undefined => {
+      const kernel = this.kernelName(ref);
+      return kernel !== undefined && existing.has(kernel) ? kernel : undefined;
     };
 
     for (const port of this.model.list(ethernet)) {
