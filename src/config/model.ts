@@ -98,6 +98,15 @@ export class ConfigModel {
     return findInterface(this.lists, ref);
   }
 
+  /** The reference (`*3`) of the interface row now called name, if one is. */
+  interfaceRefByName(name: string): string | undefined {
+    for (const path of INTERFACE_MENUS) {
+      const row = this.rows(path).find((r) => r.values.name === name);
+      if (row) return formatId(row.id);
+    }
+    return undefined;
+  }
+
   /** Current names of every interface, for completion. */
   interfaceNames(): string[] {
     return INTERFACE_MENUS.flatMap((p) => this.rows(p).map((r) => String(r.values.name)));

@@ -15,8 +15,12 @@ import { describeSystemError, type Host, type InterfaceAddress, type Route, type
 const key = (o: object): string => JSON.stringify(o);
 
 export class HostConfig {
-  /** RouterOS interface name -> kernel link name, for tunnels that are up. */
-  private readonly tunnels = new Map<string, string>();
+  /**
+   * Tunnels that are up, by kernel link: the reference (`*3`) of the interface row each was
+   * brought up for (none for a dynamic one). Renaming that row while its tunnel is up keeps the
+   * addresses and routes on it; a later tunnel under the old name is another interface.
+   */
+  private readonly tunnels = new Map<string, string | undefined>();
   private readonly appliedAddresses = new Map<string, InterfaceAddress>();
   private readonly appliedRoutes = new Map<string, Route>();
   private readonly proxyArp = new Set<string>();
@@ -36,14 +40,14 @@ export class HostConfig {
     return run;
   }
 
-  tunnelUp(name: string, kernelName: string): Promise<void> {
-    this.tunnels.set(name, kernelName);
+  /** A tunnel named name (its RouterOS name now) is up as kernel link kernel. */
+  tunnelUp(name: string, kernel: string): Promise<void> {
+    this.tunnels.set(kernel, this.model.interfaceRefByName(name));
     return this.reconcile();
   }
 
-  tunnelDown(name: string): Promise<void> {
-    const kernel = this.tunnels.get(name);
-    this.tunnels.delete(name);
+  tunnelDown(kernel: string): Promise<void> {
+    this.tunnels.delete(kernel);
     // The kernel drops addresses and routes with the device; forget them so they are re-added.
     for (const [k, a] of this.appliedAddresses) if (a.device === kernel) this.appliedAddresses.delete(k);
     for (const [k, r] of this.appliedRoutes) if (r.device === kernel) this.appliedRoutes.delete(k);
@@ -55,7 +59,8 @@ export class HostConfig {
     const target = this.model.interfaceById(ref);
     if (!target) return undefined; // a reference to no interface stays inactive
     if (target.path === ethernet.path) return String(target.row.values['default-name']);
-    return this.tunnels.get(String(target.row.values.name));
+    for (const [kernel, tunnelRef] of this.tunnels) if (tunnelRef === ref) return kernel;
+    return undefined;
   }
 
   reconcile(): Promise<void> {
