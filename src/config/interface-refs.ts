@@ -62,12 +62,19 @@ export function findInterface(lists: ReadonlyMap<string, IdList>, ref: string): 
   return undefined;
 }
 
-/** The stored reference for what a user typed: a current interface name, or an id that exists. */
-export function referenceFor(lists: ReadonlyMap<string, IdList>, typed: string): string | undefined {
+/** The reference of the interface now called name. */
+export function referenceByName(lists: ReadonlyMap<string, IdList>, name: string): string | undefined {
   for (const path of INTERFACE_MENUS) {
-    const row = lists.get(path)?.rows.find((r) => r.values.name === typed);
+    const row = lists.get(path)?.rows.find((r) => r.values.name === name);
     if (row) return formatId(row.id);
   }
+  return undefined;
+}
+
+/** The stored reference for what a user typed: a current interface name, or an id that exists. */
+export function referenceFor(lists: ReadonlyMap<string, IdList>, typed: string): string | undefined {
+  const named = referenceByName(lists, typed);
+  if (named !== undefined) return named;
   const id = parseId(typed.toUpperCase());
   return id !== undefined && findInterface(lists, formatId(id)) ? formatId(id) : undefined;
 }
@@ -112,9 +119,9 @@ export function migrate(lists: Map<string, IdList>, menus: readonly Menu[]): str
         const v = values[key];
         const address = menu.props[key]!.interfaceRef === 'interface-or-address' && isIP(String(v)) === 4;
         if (typeof v !== 'string' || address) continue;
-        const found = INTERFACE_MENUS.flatMap((p) => lists.get(p)?.rows ?? []).find((r) => r.values.name === v);
-        if (found) {
-          values[key] = formatId(found.id);
+        const found = referenceByName(lists, v);
+        if (found !== undefined) {
+          values[key] = found;
         } else {
           values[key] = formatId(allocateInterfaceId(lists));
           notes.push(`${menu.path} ${key}=${v} names no interface; kept as ${String(values[key])}, inactive`);

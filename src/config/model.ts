@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import { menus as allMenus } from './menus/index.js';
 import {
   allocateInterfaceId, findInterface, formatId, INTERFACE_MENUS, interfaceIdsUnique, interfaceRefKeys, migrate,
-  referenceFor, storedRefValid,
+  referenceByName, referenceFor, storedRefValid,
 } from './interface-refs.js';
 import type { EthernetPort } from './runtime.js';
 import {
@@ -100,11 +100,7 @@ export class ConfigModel {
 
   /** The reference (`*3`) of the interface row now called name, if one is. */
   interfaceRefByName(name: string): string | undefined {
-    for (const path of INTERFACE_MENUS) {
-      const row = this.rows(path).find((r) => r.values.name === name);
-      if (row) return formatId(row.id);
-    }
-    return undefined;
+    return referenceByName(this.lists, name);
   }
 
   /** Current names of every interface, for completion. */
