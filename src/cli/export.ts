@@ -34,9 +34,11 @@ function exportRow(menu: ListMenu, model: ConfigModel, row: StoredRow, options: 
   if (builtin) Object.assign(baseline, builtin);
   if (menu.hardwareKey) baseline.name = row.values[menu.hardwareKey];
   const words: string[] = [];
+  // Interface references as names: the pasted script resolves them against its own ids.
+  const shown = model.shownValues(menu.path, row.values);
   for (const key of propOrder(menu)) {
     const spec = menu.props[key]!;
-    const v = row.values[key];
+    const v = shown[key];
     if (v === undefined || spec.readOnly || spec.noExport || spec.secret) continue;
     if (spec.sensitive && !options.showSensitive) continue;
     // New rows always carry their name, so a pasted export gives the same names back.

@@ -43,6 +43,7 @@ export function formatValue(type: PropType<Value>, v: Value): string {
 export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeState, showSensitive = false): RowView[] {
   const order = propOrder(menu);
   const configured: RowView[] = model.rows(menu.path).map((row) => {
+    const shown = model.shownValues(menu.path, row.values);
     const values: Record<string, string> = {};
     const quoted = new Set<string>();
     const keys: string[] = [];
@@ -52,7 +53,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
     }
     for (const key of order) {
       const spec = menu.props[key]!;
-      const v = row.values[key];
+      const v = shown[key];
       if (spec.flag || spec.secret || (spec.sensitive && !showSensitive) || v === undefined) continue;
       values[key] = formatValue(spec.type, v);
       if (spec.type.quoted) quoted.add(key);

@@ -718,7 +718,7 @@ export class Shell {
         const key = fragment.slice(0, eq);
         word = fragment.slice(eq + 1);
         const spec = menu.props[key];
-        const choices = spec ? this.valueChoices(spec.type, spec.ref, word) : [];
+        const choices = spec ? this.valueChoices(spec.type, spec.ref, word, !!spec.interfaceRef) : [];
         return [choices.map((c) => `${key}=${c}`), fragment];
       }
       candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
@@ -727,9 +727,10 @@ export class Shell {
     return [candidates.filter((c) => c.startsWith(word)), fragment];
   }
 
-  private valueChoices(type: PropType<Value>, ref: string | undefined, word: string): string[] {
+  private valueChoices(type: PropType<Value>, ref: string | undefined, word: string, interfaces = false): string[] {
     const out = [...type.choices];
     if (ref) out.push(...this.ctx.model.rows(ref).map((r) => String(r.values.name)));
+    if (interfaces) out.push(...this.ctx.model.interfaceNames());
     // A set completes its last element: allow=pap,ch -> allow=pap,chap
     const comma = word.lastIndexOf(',');
     if (comma >= 0 && type.describe.startsWith('multiple')) {

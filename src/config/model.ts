@@ -4,6 +4,10 @@
 // A change that fails validation returns the one-line error and leaves everything as it was.
 import { isIP } from 'node:net';
 import { menus as allMenus } from './menus/index.js';
+import {
+  allocateInterfaceId, findInterface, formatId, INTERFACE_MENUS, interfaceIdsUnique, interfaceRefKeys, migrate,
+  referenceByName, referenceFor, storedRefValid,
+} from './interface-refs.js';
 import type { EthernetPort } from './runtime.js';
 import {
   propOrder, type ListMenu, type Menu, type RowOf, type SettingsMenu, type SettingsOf, type StoredRow,
@@ -11,7 +15,8 @@ import {
 import { ValueError, type Value } from './types.js';
 
 export interface ConfigData {
-  readonly format: 1;
+  /** 2: interface properties hold ids (`*3`); 1 (read only): they held names. */
+  readonly format: 2;
   readonly lists: Readonly<Record<string, { readonly nextId: number; readonly rows: readonly StoredRow[] }>>;
   /** Settings menus hold only what was set; defaults fill the rest when read. */
   readonly settings: Readonly<Record<string, Readonly<Record<string, Value>>>>;
@@ -23,9 +28,6 @@ export type ChangeEvent =
   | { readonly op: 'reset' };
 
 export type RawValues = Readonly<Record<string, string>>;
-
-/** Menus whose names share one namespace: an interface name is unique across all of them. */
-const INTERFACE_MENUS = ['/interface pptp-client', '/interface pptp-server', '/interface ethernet'];
 
 interface ListState {
   nextId: number;
@@ -45,6 +47,8 @@ export class ConfigModel {
   private readonly listeners = new Set<(e: ChangeEvent) => void>();
   /** Set by fromData when stored values were converted (plain-text passwords hashed): save it. */
   migrated = false;
+  /** What loading an older configuration changed that a person should hear about. */
+  private notes: string[] = [];
 
   constructor(private readonly options: ModelOptions = {}) {
     this.menus = options.menus ?? allMenus;
@@ -56,6 +60,11 @@ export class ConfigModel {
     const model = new ConfigModel(options);
     const problem = model.loadData(data);
     return problem ?? model;
+  }
+
+  /** Lines about references a migrated configuration could not resolve (shown once at start). */
+  get migrationNotes(): readonly string[] {
+    return this.notes;
   }
 
   menu(path: string): Menu | undefined {
@@ -84,6 +93,37 @@ export class ConfigModel {
   /** Typed rows of a list menu: model.list(pptpClient)[0]['connect-to']. */
   list<M extends ListMenu>(menu: M): RowOf<M>[] {
     return this.rows(menu.path).map((r) => ({ ...r.values, id: r.id }) as unknown as RowOf<M>);
+  }
+
+  /** The interface row a stored reference (`*3`) points to, with its menu; undefined if none. */
+  interfaceById(ref: string): { readonly path: string; readonly row: StoredRow } | undefined {
+    return findInterface(this.lists, ref);
+  }
+
+  /** The reference (`*3`) of the interface row now called name, if one is. */
+  interfaceRefByName(name: string): string | undefined {
+    return referenceByName(this.lists, name);
+  }
+
+  /** Current names of every interface, for completion. */
+  interfaceNames(): string[] {
+    return INTERFACE_MENUS.flatMap((p) => this.rows(p).map((r) => String(r.values.name)));
+  }
+
+  /**
+   * A row's values as a person reads and types them: interface references as the interface's
+   * current name, or as `*N` when it names none (RouterOS prints a dangling reference so).
+   */
+  shownValues(path: string, values: Readonly<Record<string, Value>>): Record<string, Value> {
+    const menu = this.menu(path);
+    const out: Record<string, Value> = { ...values };
+    if (!menu || menu.kind !== 'list') return out;
+    for (const key of interfaceRefKeys(menu)) {
+      const v = out[key];
+      const target = typeof v === 'string' ? this.interfaceById(v) : undefined;
+      if (target) out[key] = String(target.row.values.name);
+    }
+    return out;
   }
 
   settingsValues(path: string): Record<string, Value> {
@@ -129,7 +169,7 @@ export class ConfigModel {
     const clash = this.checkRow(menu, values, undefined);
     if (clash) return clash;
     const state = this.lists.get(path)!;
-    const id = state.nextId++;
+    const id = this.allocateId(path);
     state.rows.push({ id, values });
     this.emit({ op: 'add', path, id });
     return id;
@@ -203,7 +243,7 @@ export class ConfigModel {
     for (const row of rows as StoredRow[]) {
       if (menu.hardwareKey) return new ValueError(`failure: ${path} entries come from the hardware`);
       if (this.isBuiltin(path, row)) return new ValueError('failure: default entry cannot be removed');
-      const user = this.referrer(path, row);
+      const user = this.referrer(path, row) ?? this.interfaceReferrer(path, row);
       if (user) return new ValueError(`failure: ${String(row.values.name)} is used by ${user}`);
     }
     state.rows = state.rows.filter((r) => !ids.includes(r.id));
@@ -237,7 +277,7 @@ export class ConfigModel {
       values['default-name'] = port.defaultName;
       values['mac-address'] = port.mac;
       if (port.mtu !== undefined && port.mtu >= 68 && port.mtu <= 9000) values.mtu = port.mtu;
-      const id = state.nextId++;
+      const id = this.allocateId(menu.path);
       state.rows.push({ id, values });
       this.emit({ op: 'add', path: menu.path, id });
     }
@@ -248,7 +288,7 @@ export class ConfigModel {
     for (const [path, s] of this.lists) lists[path] = { nextId: s.nextId, rows: s.rows.map((r) => ({ ...r })) };
     const settings: Record<string, Record<string, Value>> = {};
     for (const [path, v] of this.values) settings[path] = { ...v };
-    return { format: 1, lists, settings };
+    return { format: 2, lists, settings };
   }
 
   // ---- internals --------------------------------------------------------------------------
@@ -277,6 +317,11 @@ export class ConfigModel {
     );
   }
 
+  private allocateId(path: string): number {
+    if (INTERFACE_MENUS.includes(path)) return allocateInterfaceId(this.lists);
+    return this.lists.get(path)!.nextId++;
+  }
+
   private listMenu(path: string): ListMenu | ValueError {
     const menu = this.menu(path);
     if (!menu) return new ValueError('no such menu');
@@ -299,6 +344,13 @@ export class ConfigModel {
       }
       const v = spec.type.parse(text, key);
       if (v instanceof ValueError) return v;
+      const address = spec.interfaceRef === 'interface-or-address' && typeof v === 'string' && isIP(v) === 4;
+      if (spec.interfaceRef && !address) {
+        const ref = referenceFor(this.lists, String(v));
+        if (ref === undefined) return new ValueError(`input does not match any value of ${key}`);
+        values[key] = ref;
+        continue;
+      }
       values[key] = v;
     }
     return undefined;
@@ -343,6 +395,21 @@ export class ConfigModel {
     return undefined;
   }
 
+  /**
+   * The menu of an item that refers to this interface. Removing it is refused (RouterOS would
+   * keep the item with a dangling `*N`; refusing leaves nothing silently inactive).
+   */
+  private interfaceReferrer(path: string, row: StoredRow): string | undefined {
+    if (!INTERFACE_MENUS.includes(path)) return undefined;
+    const ref = formatId(row.id);
+    for (const m of this.menus) {
+      if (m.kind !== 'list') continue;
+      const keys = interfaceRefKeys(m);
+      if (this.rows(m.path).some((r) => keys.some((k) => r.values[k] === ref))) return m.path;
+    }
+    return undefined;
+  }
+
   private renameRefs(path: string, from: string, to: string): void {
     for (const m of this.menus) {
       if (m.kind === 'list') {
@@ -372,7 +439,8 @@ export class ConfigModel {
     const bad = (why: string) => new ValueError(`configuration is damaged: ${why}`);
     if (typeof data !== 'object' || data === null) return bad('not an object');
     const d = data as Partial<ConfigData>;
-    if (d.format !== 1 || typeof d.lists !== 'object' || typeof d.settings !== 'object' || !d.lists || !d.settings) {
+    const format = (d as { format?: unknown }).format;
+    if ((format !== 1 && format !== 2) || typeof d.lists !== 'object' || typeof d.settings !== 'object' || !d.lists || !d.settings) {
       return bad('unknown format');
     }
     for (const [path, state] of Object.entries(d.lists)) {
@@ -396,12 +464,17 @@ export class ConfigModel {
             continue;
           }
           if (!sameAfterReparse(spec.type, v, key)) return bad(`${path} ${key}`);
+          if (spec.interfaceRef && format === 2 && !storedRefValid(v as Value, spec.interfaceRef === 'interface-or-address')) {
+            return bad(`${path} ${key}`);
+          }
           values[key] = v as Value;
         }
         rows.push({ id: row.id, values });
       }
       this.lists.set(path, { nextId: state.nextId, rows });
     }
+    if (format === 1) this.notes = migrate(this.lists, this.menus);
+    else if (!interfaceIdsUnique(this.lists)) return bad('two interfaces share an id');
     for (const [path, stored] of Object.entries(d.settings)) {
       const menu = this.menu(path);
       if (!menu || menu.kind !== 'settings' || typeof stored !== 'object' || !stored) return bad(`settings ${path}`);

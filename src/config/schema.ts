@@ -13,6 +13,12 @@ export interface PropSpec<T extends Value = Value> {
   readonly default?: T;
   /** The value must name a row of this menu (profile=default -> /ppp profile). */
   readonly ref?: string;
+  /**
+   * The value names an interface (a row of any interface menu). It is stored as that row's
+   * internal id (`*3`), so it follows renames; the console types and prints the current name.
+   * 'interface-or-address' also takes an IPv4 address (a route's gateway), kept as the address.
+   */
+  readonly interfaceRef?: 'interface' | 'interface-or-address';
   /** Values accepted for a ref besides the names of the referenced rows ("none", "*"). */
   readonly refAlso?: readonly string[];
   /** Not settable by the user; filled from hardware (ethernet default-name, mac-address). */

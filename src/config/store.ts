@@ -34,7 +34,8 @@ export class ConfigStore {
       if (!(model instanceof ValueError)) {
         // Plain-text passwords of an older configuration were hashed: they leave the disk now.
         if (model.migrated) this.save(model.snapshot());
-        return { model };
+        const notes = model.migrationNotes;
+        return notes.length ? { model, notice: `configuration upgraded: ${notes.join('; ')}` } : { model };
       }
       problem = model.message;
     } catch (e) {

@@ -3,6 +3,9 @@
 // reachable through a tunnel, is applied when that tunnel is up and counts as inactive until then
 // (RouterOS shows such routes as inactive too). Every change to the host goes through one queue,
 // so a configuration change and a tunnel coming up never interleave their commands.
+// Addresses and routes name their interface by internal id: the id gives the interface's row,
+// the row its port (default-name, the host link it was found as) or, for a tunnel, its current
+// name and so its kernel link. Renaming interfaces never moves an address to another port.
 import { isIP } from 'node:net';
 import { ethernet, ipAddress, ipRoute } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
@@ -12,8 +15,12 @@ import { describeSystemError, type Host, type InterfaceAddress, type Route, type
 const key = (o: object): string => JSON.stringify(o);
 
 export class HostConfig {
-  /** RouterOS interface name -> kernel link name, for tunnels that are up. */
-  private readonly tunnels = new Map<string, string>();
+  /**
+   * Tunnels that are up, by kernel link: the reference (`*3`) of the interface row each was
+   * brought up for (none for a dynamic one). Renaming that row while its tunnel is up keeps the
+   * addresses and routes on it; a later tunnel under the old name is another interface.
+   */
+  private readonly tunnels = new Map<string, string | undefined>();
   private readonly appliedAddresses = new Map<string, InterfaceAddress>();
   private readonly appliedRoutes = new Map<string, Route>();
   private readonly proxyArp = new Set<string>();
@@ -33,26 +40,27 @@ export class HostConfig {
     return run;
   }
 
-  tunnelUp(name: string, kernelName: string): Promise<void> {
-    this.tunnels.set(name, kernelName);
+  /** A tunnel named name (its RouterOS name now) is up as kernel link kernel. */
+  tunnelUp(name: string, kernel: string): Promise<void> {
+    this.tunnels.set(kernel, this.model.interfaceRefByName(name));
     return this.reconcile();
   }
 
-  tunnelDown(name: string): Promise<void> {
-    const kernel = this.tunnels.get(name);
-    this.tunnels.delete(name);
+  tunnelDown(kernel: string): Promise<void> {
+    this.tunnels.delete(kernel);
     // The kernel drops addresses and routes with the device; forget them so they are re-added.
     for (const [k, a] of this.appliedAddresses) if (a.device === kernel) this.appliedAddresses.delete(k);
     for (const [k, r] of this.appliedRoutes) if (r.device === kernel) this.appliedRoutes.delete(k);
     return this.reconcile();
   }
 
-  /** The kernel link behind a RouterOS interface name, if it exists now. */
-  kernelName(name: string): string | undefined {
-    const tunnel = this.tunnels.get(name);
-    if (tunnel) return tunnel;
-    const port = this.model.list(ethernet).find((e) => e.name === name);
-    return port ? port['default-name'] : undefined;
+  /** The kernel link behind an interface reference (`*3`), if that interface has one now. */
+  kernelName(ref: string): string | undefined {
+    const target = this.model.interfaceById(ref);
+    if (!target) return undefined; // a reference to no interface stays inactive
+    if (target.path === ethernet.path) return String(target.row.values['default-name']);
+    for (const [kernel, tunnelRef] of this.tunnels) if (tunnelRef === ref) return kernel;
+    return undefined;
   }
 
   reconcile(): Promise<void> {
@@ -74,9 +82,9 @@ export class HostConfig {
   private async apply(): Promise<void> {
     const links = await this.host.listLinks();
     const existing = new Set(links.ok ? links.value.map((l) => l.name) : []);
-    const device = (name: string): string | undefined => {
-      const kernel = this.kernelName(name) ?? name;
-      return existing.has(kernel) ? kernel : undefined;
+    const device = (ref: string): string | undefined => {
+      const kernel = this.kernelName(ref);
+      return kernel !== undefined && existing.has(kernel) ? kernel : undefined;
     };
 
     for (const port of this.model.list(ethernet)) {

@@ -121,7 +121,7 @@ export class Tunnel {
     clearTimeout(this.sessionTimer);
     this.link.destroy();
     this.ctx.names.release(this.kernelName);
-    if (this.announced) await this.ctx.hostConfig.tunnelDown(this.name);
+    if (this.announced) await this.ctx.hostConfig.tunnelDown(this.kernelName);
     this.spec.onDown(reason);
   }
 }

@@ -10,7 +10,7 @@ export const ipAddress = {
   help: 'addresses of the interfaces',
   props: {
     address: prop(ipv4Interface, { help: 'address/prefix-length, e.g. 10.150.2.254/24' }),
-    interface: prop(nameRef, { help: 'interface the address is on' }),
+    interface: prop(nameRef, { interfaceRef: 'interface', help: 'interface the address is on' }),
     comment: prop(text, { default: '', help: 'note' }),
     disabled,
   },
@@ -29,8 +29,8 @@ export const ipRoute = {
   help: 'static routes',
   props: {
     'dst-address': prop(ipv4Prefix, { default: '0.0.0.0/0', help: 'destination prefix' }),
-    // A gateway is an address or an interface name (a pptp-client tunnel).
-    gateway: prop(ipv4OrPool, { help: 'next hop address or interface' }),
+    // A gateway is an address or an interface (a pptp-client tunnel).
+    gateway: prop(ipv4OrPool, { interfaceRef: 'interface-or-address', help: 'next hop address or interface' }),
     distance: prop(integer(1, 255), { default: 1, help: 'administrative distance' }),
     comment: prop(text, { default: '', help: 'note' }),
     disabled,
