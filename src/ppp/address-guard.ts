@@ -12,7 +12,7 @@ export interface LocalNetwork {
   readonly address: string;
   readonly prefixLength: number;
   /** The far end of a point-to-point address (another tunnel's peer). */
-  readonly peer?: string;
+  readonly peer?: string | undefined;
 }
 
 export interface AddressPolicy {
@@ -69,8 +69,11 @@ export function refusedAddress(address: string, policy: AddressPolicy): string |
     if (base === undefined) continue;
     if (base === a) return 'one of our own addresses';
     if (!policy.refuseConnectedSubnets) continue;
-    if (n.peer !== undefined && toInt(n.peer) === a) return 'the address of another of our links';
-    if (n.prefixLength < 32 && inside(a, base, n.prefixLength)) return `inside our connected subnet ${subnetText(n, base)}`;
+    // A point-to-point address's prefix is the far end's (`local X peer Y/len`).
+    const far: number | undefined = n.peer === undefined ? base : toInt(n.peer);
+    if (far === undefined) continue;
+    if (far === a) return 'the far end of another of our links';
+    if (n.prefixLength < 32 && inside(a, far, n.prefixLength)) return `inside our connected subnet ${subnetText(n, far)}`;
   }
   return undefined;
 }
