@@ -155,6 +155,8 @@ export class PppSession {
   private link: PppLinkUp | undefined;
   private finished = false;
   private lcpWentDown = false;
+  private readonly applying = new Set<Layer>();
+  private readonly deferred: Array<{ readonly layer: Layer; readonly outputs: FsmOutput[] }> = [];
   /** Bumped when negotiation starts over, so late asynchronous answers are ignored. */
   private generation = 0;
 
@@ -391,7 +393,28 @@ export class PppSession {
     }
   }
 
+  // A layer event handled here may drive the same automaton again (lcpUp closing LCP from inside
+  // LCP's this-layer-up). Those outputs wait for the current batch: applied in between, the
+  // batch's own timer stop (Opened is untimed) would cancel the Terminate restart timer and
+  // leave the link in Closing forever.
   private applyOutputs(layer: Layer, outputs: FsmOutput[]): void {
+    if (this.applying.has(layer)) {
+      this.deferred.push({ layer, outputs });
+      return;
+    }
+    this.applying.add(layer);
+    try {
+      this.applyNow(layer, outputs);
+    } finally {
+      this.applying.delete(layer);
+    }
+    for (let i = this.deferred.findIndex((d) => d.layer === layer); i >= 0; i = this.deferred.findIndex((d) => d.layer === layer)) {
+      const [later] = this.deferred.splice(i, 1);
+      this.applyOutputs(layer, later!.outputs);
+    }
+  }
+
+  private applyNow(layer: Layer, outputs: FsmOutput[]): void {
     for (const o of outputs) {
       if (this.finished) return;
       switch (o.kind) {
