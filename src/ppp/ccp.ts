@@ -76,7 +76,8 @@ export class CcpHandler implements OptionHandler {
   resetci(): void {
     this.offer = mppeBits(this.allowed(), this.settings.mode !== 'stateful');
     this.wantMppe = this.allowed().length > 0;
-    this.sendDir = undefined;
+    // Only our request's state: the send direction belongs to the peer's request, and on a
+    // renegotiation from Opened the automaton judges that request (reqci) before it starts ours.
     this.receiveDir = undefined;
     this.failed = false;
   }
@@ -126,6 +127,7 @@ export class CcpHandler implements OptionHandler {
     const rejects: PppOption[] = [];
     let nak: PppOption | undefined;
     let accepted: MppeDirection | undefined;
+    this.sendDir = undefined;
     for (const raw of options) {
       const o = decodeCcpOption(raw);
       if (o instanceof WireError || o.kind !== 'mppe') { rejects.push(raw); continue; }

@@ -1,8 +1,11 @@
 // IPCP option handling (RFC 1332 section 3, DNS per RFC 1877) for the shared automaton.
 // The authenticator knows both addresses (secret first, then profile, decided by the caller)
-// and Naks the peer into the remote address; the peer asks for 0.0.0.0 and DNS servers and
-// takes what the Naks give it.
+// and Naks the peer into the remote address; it never takes its own address from the peer. The
+// peer asks for 0.0.0.0 and DNS servers and takes what the Naks give it, unless the address is
+// one it must not use (address-guard.ts): then the handler records why and the session ends the
+// link, since there is no Configure-Reply that refuses a Nak.
 
+import { refusedAddress, type LocalNetwork } from './address-guard.js';
 import type { ConfigureReply, OptionHandler } from './fsm.js';
 import { WireError } from '../wire/error.js';
 import { decodeIpcpOption, encodeIpcpOption, type IpcpOption } from '../wire/ipcp-options.js';
@@ -11,6 +14,10 @@ import type { PppOption } from '../wire/ppp-packet.js';
 export const UNSPECIFIED = '0.0.0.0';
 
 export interface IpcpSettings {
+  /** The authenticator (server) assigns addresses; the peer (client) is assigned one. */
+  readonly role: 'authenticator' | 'peer';
+  /** Our interface addresses: addresses the other end may not make us use (address-guard.ts). */
+  readonly localNetworks: readonly LocalNetwork[];
   /** Our address, or undefined to ask the peer for one (0.0.0.0). */
   readonly localAddress: string | undefined;
   /** The address the peer must use, or undefined to accept whatever it asks for. */
@@ -33,8 +40,21 @@ export class IpcpHandler implements OptionHandler {
   private dns: [string | undefined, string | undefined] = [undefined, undefined];
   private wantAddress = true;
   private wantDns: [boolean, boolean] = [false, false];
+  /** Why the link must end: the other end insists on an address we may not use. */
+  refused: string | undefined;
 
   constructor(private readonly settings: IpcpSettings) {}
+
+  /** Why the peer's (or the server's) choice of `address` is refused, if it is. */
+  private refusal(address: string, whose: string): string | undefined {
+    const why = refusedAddress(address, {
+      localNetworks: this.settings.localNetworks,
+      // A client lives inside whatever subnet the server puts it in (road warrior, proxy-arp);
+      // a server never lets a peer pick an address of its own networks.
+      refuseConnectedSubnets: this.settings.role === 'authenticator',
+    });
+    return why && `${whose} ${address} refused: ${why}`;
+  }
 
   resetci(): void {
     this.local = this.settings.localAddress ?? UNSPECIFIED;
@@ -66,8 +86,12 @@ export class IpcpHandler implements OptionHandler {
       if (o instanceof WireError) return false;
       if (o.kind === 'ip-address') {
         // RFC 1332 3.3: the Nak carries the address the peer wants us to use. An authenticator
-        // with a configured local address keeps it (the peer may not move us).
-        if (this.settings.localAddress === undefined && o.address !== UNSPECIFIED) this.local = o.address;
+        // keeps its own (a peer that moved us could route our LAN into its tunnel); a peer
+        // takes what it is given unless it may not use it.
+        if (this.settings.role === 'authenticator' || o.address === UNSPECIFIED || o.address === this.local) continue;
+        const why = this.refusal(o.address, 'address assigned to us');
+        if (why) this.refused ??= why;
+        else if (this.settings.localAddress === undefined) this.local = o.address;
       } else if (o.kind === 'primary-dns' && this.wantDns[0]) {
         this.dns[0] = o.address;
       } else if (o.kind === 'secondary-dns' && this.wantDns[1]) {
@@ -97,12 +121,20 @@ export class IpcpHandler implements OptionHandler {
         const want = this.settings.remoteAddress;
         if (want !== undefined && o.address !== want) {
           naks.push(encodeIpcpOption({ kind: 'ip-address', address: want }));
+        } else if (want !== undefined) {
+          this.remote = o.address;
         } else if (o.address === UNSPECIFIED) {
           rejects.push(raw); // we have no address to offer it
         } else if (o.address === this.local && this.local !== UNSPECIFIED) {
           rejects.push(raw); // RFC 1332: both ends cannot hold the same address; we have none to give
         } else {
-          this.remote = o.address;
+          const why = this.refusal(o.address, this.settings.role === 'authenticator' ? 'address asked for by the peer' : 'server address');
+          if (why) {
+            this.refused ??= why;
+            rejects.push(raw);
+          } else {
+            this.remote = o.address;
+          }
         }
       } else if ((o.kind === 'primary-dns' || o.kind === 'secondary-dns') && this.settings.dnsServers.length > 0) {
         const server = o.kind === 'primary-dns' ? this.settings.dnsServers[0]! : this.settings.dnsServers[1];

@@ -23,7 +23,8 @@ import { PapAuthenticator, PapPeer } from './auth/pap.js';
 import { CCP_CODE, CcpHandler, describeEncoding, type MppeDirection, type MppeMode } from './ccp.js';
 import type { Clock, ClockTimer } from './clock.js';
 import { DEFAULT_FSM_CONFIG, Fsm, type FsmConfig, type FsmOutput } from './fsm.js';
-import { IpcpHandler } from './ipcp.js';
+import type { LocalNetwork } from './address-guard.js';
+import { IpcpHandler, UNSPECIFIED } from './ipcp.js';
 import { LCP_CODE, LcpHandler, MAX_LOOPBACK_NAKS } from './lcp.js';
 import { withoutDomain, type PppSecret, type SecretLookup } from './secrets.js';
 
@@ -36,10 +37,18 @@ export interface NetworkSettings {
   readonly remoteAddress?: string;
   readonly dnsServers?: readonly string[];
   readonly useEncryption: UseEncryption;
-  /** Default [128, 56, 40]. */
+  /**
+   * Default [128], as RouterOS: offering 40 or 56 too would let a man in the middle settle a
+   * weak key even with use-encryption=required. Tests and test peers may ask for them.
+   */
   readonly mppeKeyLengths?: readonly MppeKeyBits[];
   /** Default 'stateless' (what RouterOS, Windows and pppd settle on). */
   readonly mppeMode?: MppeMode;
+  /**
+   * Our interface addresses: the other end may not make us use one of them, nor (server) an
+   * address inside their subnets (address-guard.ts). Default none.
+   */
+  readonly localNetworks?: readonly LocalNetwork[];
 }
 
 export interface AuthenticatedUser {
@@ -146,6 +155,8 @@ export class PppSession {
   private link: PppLinkUp | undefined;
   private finished = false;
   private lcpWentDown = false;
+  private readonly applying = new Set<Layer>();
+  private readonly deferred: Array<{ readonly layer: Layer; readonly outputs: FsmOutput[] }> = [];
   /** Bumped when negotiation starts over, so late asynchronous answers are ignored. */
   private generation = 0;
 
@@ -363,6 +374,12 @@ export class PppSession {
 
   private apply(layer: Layer, outputs: FsmOutput[]): void {
     this.applyOutputs(layer, outputs);
+    const refused = layer === 'ipcp' ? this.ipcpHandler?.refused : undefined;
+    if (refused !== undefined && !this.finished && this.phase !== 'terminate') {
+      this.log.warning(`IPCP: ${refused}`);
+      this.close(refused);
+      return;
+    }
     if (layer === 'lcp' && this.lcpWentDown && !this.finished) {
       this.lcpWentDown = false;
       if (this.lcp.state === 'req-sent' || this.lcp.state === 'ack-sent') {
@@ -376,7 +393,28 @@ export class PppSession {
     }
   }
 
+  // A layer event handled here may drive the same automaton again (lcpUp closing LCP from inside
+  // LCP's this-layer-up). Those outputs wait for the current batch: applied in between, the
+  // batch's own timer stop (Opened is untimed) would cancel the Terminate restart timer and
+  // leave the link in Closing forever.
   private applyOutputs(layer: Layer, outputs: FsmOutput[]): void {
+    if (this.applying.has(layer)) {
+      this.deferred.push({ layer, outputs });
+      return;
+    }
+    this.applying.add(layer);
+    try {
+      this.applyNow(layer, outputs);
+    } finally {
+      this.applying.delete(layer);
+    }
+    for (let i = this.deferred.findIndex((d) => d.layer === layer); i >= 0; i = this.deferred.findIndex((d) => d.layer === layer)) {
+      const [later] = this.deferred.splice(i, 1);
+      this.applyOutputs(layer, later!.outputs);
+    }
+  }
+
+  private applyNow(layer: Layer, outputs: FsmOutput[]): void {
     for (const o of outputs) {
       if (this.finished) return;
       switch (o.kind) {
@@ -442,7 +480,12 @@ export class PppSession {
       this.lcpWentDown = true;
       return;
     }
-    if (layer === 'ccp' && this.phase === 'network') return; // see layerFinished
+    if (layer === 'ccp' && this.phase === 'network') {
+      // The peer renegotiates CCP before the link is open (a delayed duplicate request): wait
+      // for it to settle again, or the link would open with the keys half torn down.
+      this.ccpDone = false;
+      return; // see layerFinished
+    }
     if (this.phase === 'open') this.close(`${layer.toUpperCase()} went down`);
   }
 
@@ -486,9 +529,12 @@ export class PppSession {
         : new PapAuthenticator(timing, context);
     } else {
       if (!r.auth) {
-        // The server asked for no authentication: allowed when it does not need our name.
-        this.authenticated = { user: o.user, method: undefined, secret: undefined, keys: undefined };
-        this.enterNetwork(o.network);
+        // A server that asks for no authentication has proved nothing: a rogue server or a man in
+        // the middle would get our traffic (all of it with add-default-route). RouterOS goes on
+        // here; we refuse, whatever `allow` says.
+        const why = 'server asked for no authentication: refused, the server cannot be verified';
+        this.log.warning(why);
+        this.close(why);
         return;
       }
       this.setStatus('verifying password...');
@@ -580,10 +626,23 @@ export class PppSession {
 
   private enterNetwork(settings: NetworkSettings): void {
     if (this.finished) return;
+    const server = this.options.role === 'server';
+    if (server) {
+      // The peer never chooses the server's addresses (address-guard.ts): without both there is
+      // nothing safe to negotiate.
+      const missing = settings.localAddress === undefined ? 'local' : settings.remoteAddress === undefined ? 'remote' : undefined;
+      if (missing) {
+        const why = `no ${missing} address for user ${this.authenticated?.user ?? '?'}: refused`;
+        this.log.warning(why);
+        this.close(why);
+        return;
+      }
+    }
     this.phase = 'network';
     this.network = settings;
-    const server = this.options.role === 'server';
     this.ipcpHandler = new IpcpHandler({
+      role: server ? 'authenticator' : 'peer',
+      localNetworks: settings.localNetworks ?? [],
       localAddress: settings.localAddress,
       remoteAddress: settings.remoteAddress,
       dnsServers: server ? (settings.dnsServers ?? []).slice(0, 2) : [],
@@ -599,7 +658,7 @@ export class PppSession {
         }
       } else {
         this.ccpHandler = new CcpHandler({
-          keyLengths: settings.mppeKeyLengths ?? [128, 56, 40],
+          keyLengths: settings.mppeKeyLengths ?? [128],
           mode: settings.mppeMode ?? 'stateless',
         });
         this.ccp = new Fsm('CCP', this.ccpHandler, this.fsmConfig);
@@ -630,6 +689,11 @@ export class PppSession {
     if (this.phase !== 'network' || !this.ipcp || this.ipcp.state !== 'opened' || !this.ccpDone) return;
     const lcp = this.lcpHandler.result();
     const ip = this.ipcpHandler!.result();
+    if (ip.localAddress === UNSPECIFIED || ip.remoteAddress === UNSPECIFIED) {
+      // The peer rejected or never named an address: `peer 0.0.0.0` is no link to route over.
+      this.close(`IPCP settled no ${ip.localAddress === UNSPECIFIED ? 'local' : 'remote'} address`);
+      return;
+    }
     const ccp = this.ccpHandler?.result() ?? { send: undefined, receive: undefined };
     const mppe = this.mppeParams(ccp.send, ccp.receive);
     if (!mppe) return;

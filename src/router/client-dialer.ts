@@ -14,7 +14,8 @@ import type { Host, Route } from '../system/host.js';
 import type { TunnelSlots } from './tunnel-slots.js';
 import { Tunnel, type TunnelContext } from './tunnel.js';
 import type { UseEncryption } from '../ppp/session.js';
-import type { LinkProfile } from './user-plan.js';
+import { localNetworks } from './local-networks.js';
+import { MPPE_KEY_LENGTHS, type LinkProfile } from './user-plan.js';
 
 export type ClientRow = RowOf<typeof pptpClient>;
 
@@ -149,6 +150,9 @@ export class ClientDialer {
       await connection.connect();
       if (this.stopped) return false;
       if (row['add-default-route']) pin = await this.pinServerRoute();
+      // Read before the call is placed, so the server's first PPP frames never wait on it.
+      const ours = await localNetworks(this.options.host, log);
+      if (this.stopped) return false;
       const call = await connection.openCall();
       if (this.stopped) return false;
       let cameUp = false;
@@ -162,7 +166,7 @@ export class ClientDialer {
             user: row.user,
             password: row.password,
             allow: row.allow as readonly AuthMethod[],
-            network: { useEncryption: this.options.profile.useEncryption },
+            network: { useEncryption: this.options.profile.useEncryption, mppeKeyLengths: MPPE_KEY_LENGTHS, localNetworks: ours },
             maxMtu: row['max-mtu'],
             maxMru: row['max-mru'],
             mrru: row.mrru,

@@ -11,6 +11,7 @@ import { PptpServer, type CallInfo, type CallTable } from '../pptp/index.js';
 import { OutgoingCallResult } from '../wire/pptp-codes.js';
 import type { AddressPools } from './address-pools.js';
 import type { TunnelSlots } from './tunnel-slots.js';
+import { localNetworks } from './local-networks.js';
 import { Tunnel, type TunnelContext } from './tunnel.js';
 import { linkProfileOf, planUser, profileOf, secretOf, type UserPlan } from './user-plan.js';
 
@@ -159,18 +160,24 @@ export class ServerSide {
           lookupSecret: (name) => secretOf(model, name),
           callerId: call.peer.address,
           service: 'pptp',
-          authorize: ({ user, secret }) => {
+          authorize: async ({ user, secret }) => {
             if (!secret) return 'user unknown';
+            // Read first: the pool addresses planUser takes are given back only through entry.plan.
+            const ours = await localNetworks(this.options.ctx.host, callLog);
+            if (tunnel.link.down) return 'link ended during authorization';
             const defaultProfile = settings['default-profile'];
             const plan = planUser(model, pools, secret, defaultProfile);
-            if (typeof plan === 'string') return plan;
+            if (typeof plan === 'string') {
+              log.warning(`user ${user} from ${call.peer.address} refused: ${plan}`);
+              return plan;
+            }
             if (plan.onlyOne && [...this.calls.values()].some((c) => c !== entry && c.user === user)) {
               plan.release();
               return 'only one session allowed for this user';
             }
             entry!.plan = plan;
             entry!.user = user;
-            return plan.network;
+            return { ...plan.network, localNetworks: ours };
           },
           maxMtu: settings['max-mtu'],
           maxMru: settings['max-mru'],

@@ -80,7 +80,17 @@ export function secretOf(model: ConfigModel, name: string): PppSecret | undefine
   };
 }
 
-/** The user's settings, or the reason it cannot be served (an exhausted pool). */
+/**
+ * RouterOS's pptp offers only MPPE-128: with 40 and 56 on offer too, a man in the middle could
+ * settle a weak key even under use-encryption=required. The PPP engine still speaks 40/56 for
+ * tests and test peers; nothing in the configuration turns them on.
+ */
+export const MPPE_KEY_LENGTHS = [128] as const;
+
+/**
+ * The user's settings, or the reason it cannot be served: an exhausted pool, or no address for
+ * one end (RouterOS refuses such a user too; a peer must never choose either address).
+ */
 export function planUser(model: ConfigModel, pools: AddressPools, secret: PppSecret, defaultProfile: string): UserPlan | string {
   const profile = profileOf(model, secret.profile || defaultProfile);
   const taken: string[] = [];
@@ -105,12 +115,18 @@ export function planUser(model: ConfigModel, pools: AddressPools, secret: PppSec
       return r.message;
     }
   }
+  const missing = local === undefined ? 'local-address' : remote === undefined ? 'remote-address' : undefined;
+  if (missing) {
+    release();
+    return `no ${missing} for user ${secret.name}: set it on the secret or its profile ${profile.name} (an address or an /ip pool)`;
+  }
   return {
     network: {
       localAddress: local as string | undefined,
       remoteAddress: remote as string | undefined,
       dnsServers: profile['dns-server'],
       useEncryption: encryptionOf(profile['use-encryption']),
+      mppeKeyLengths: MPPE_KEY_LENGTHS,
     },
     routes: parsePppRoutes(secret.routes ?? ''),
     onlyOne: profile['only-one'] === 'yes',

@@ -166,13 +166,21 @@ t.test('real pptp-linux client against routerd server', async (t) => {
     t.comment(`done at ${secs()} s`);
   });
 
-  await t.test('MS-CHAPv2 + require-mppe-40', async (t) => {
-    await connectedCall(t, rig, 'mppe40', [...ONLY_MSCHAP2, 'require-mppe-40'], {
-      pppdAuth: /CHAP authentication succeeded/,
-      pppdMppe: /MPPE 40-bit stateless compression enabled/,
-      encoding: 'MPPE40 stateless',
-      transferKib: 256,
-    });
+  await t.test('MS-CHAPv2 + require-mppe-40: routerd offers MPPE-128 only (as RouterOS), so no link', async (t) => {
+    // Issue 19 item 4: a 40-bit key is what a man in the middle forcing a downgrade would ask
+    // for; the PPP engine still speaks it, but nothing in routerd's configuration offers it.
+    const call = await dial(t, rig, 'mppe40-refused', [...ONLY_MSCHAP2, 'require-mppe-40']);
+    const exit = await rig.guest.waitForExit('pppd', 60_000, call.from);
+    const pppd = rig.guest.console.slice(call.from);
+    t.match(pppd, /CHAP authentication succeeded/, 'the login itself succeeded');
+    t.match(pppd, /MPPE required but peer negotiation failed/, `pppd: MPPE required but peer negotiation failed (exit ${exit.status})`);
+    t.notMatch(pppd, /MPPE \d+-bit \w+ compression enabled/, 'no MPPE of any length came up');
+    t.notMatch(pppd, /@@IP-UP/, 'the guest never got an address');
+    await rig.routerd.poll('/ppp active print', (out) => !new RegExp(`\\b${USER}\\s+pptp`).test(out), 30_000);
+    t.pass('routerd holds no session for the user');
+    await new Promise((r) => setTimeout(r, 1000));
+    await call.stop();
+    await checkWire(t, call.capture, 'the refused MPPE-40 call');
   });
 
   await t.test('pppd asks for mppe-stateful: routerd (no stateful setting) keeps stateless', async (t) => {

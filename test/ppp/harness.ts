@@ -64,12 +64,17 @@ export function secret(name: string, password: string, extra: Partial<PppSecret>
   return { name, password, service: 'any', callerId: '', profile: 'default', disabled: false, ...extra };
 }
 
-export function backToBack(server: ServerConfig, client: ClientConfig, opts: { clock?: FakeClock; impair?: Impairment; delayMs?: number; seed?: number } = {}) {
+/** A man in the middle: sees every frame one side sends, returns what the other side gets (undefined: dropped). */
+export type Tamper = (from: 'server' | 'client', protocol: number, information: Buffer) => Buffer | undefined;
+
+export function backToBack(server: ServerConfig, client: ClientConfig, opts: { clock?: FakeClock; impair?: Impairment; delayMs?: number; seed?: number; tamper?: Tamper } = {}) {
   const clock = opts.clock ?? new FakeClock();
   const rng = seededRandom(opts.seed ?? 1);
   const delay = opts.delayMs ?? 10;
   const sides: { server?: Side; client?: Side } = {};
-  const deliver = (to: () => Side, protocol: number, information: Buffer): void => {
+  const deliver = (from: 'server' | 'client', to: () => Side, protocol: number, sent: Buffer): void => {
+    const information = opts.tamper ? opts.tamper(from, protocol, sent) : sent;
+    if (!information) return;
     const imp = opts.impair;
     const copies = imp && imp.rng() < imp.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
@@ -83,7 +88,7 @@ export function backToBack(server: ServerConfig, client: ClientConfig, opts: { c
     const events = {
       send: (protocol: number, information: Buffer) => {
         side.sent.push({ protocol, information });
-        deliver(peer, protocol, information);
+        deliver(role, peer, protocol, information);
       },
       status: (s: PppStatus) => side.statuses.push(s),
       up: (l: PppLinkUp) => { side.up = l; },

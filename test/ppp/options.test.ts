@@ -26,7 +26,7 @@ t.test('CCP: an offer of several key lengths is Nak-ed down to the strongest all
 });
 
 t.test('IPCP authenticator: 0.0.0.0 and a wrong address are Nak-ed to the remote address, DNS handed out', async (t) => {
-  const ip = new IpcpHandler({ localAddress: '10.0.103.1', remoteAddress: '10.0.103.2', dnsServers: ['10.0.0.53'], requestDns: false });
+  const ip = new IpcpHandler({ role: 'authenticator', localNetworks: [], localAddress: '10.0.103.1', remoteAddress: '10.0.103.2', dnsServers: ['10.0.0.53'], requestDns: false });
   ip.resetci();
   const ask = (a: string, dns?: string) => [encodeIpcpOption({ kind: 'ip-address', address: a }), ...(dns ? [encodeIpcpOption({ kind: 'primary-dns', address: dns })] : [])];
   let r = ip.reqci(ask('0.0.0.0', '0.0.0.0'), false);

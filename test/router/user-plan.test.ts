@@ -39,7 +39,7 @@ t.test('the secret wins over the profile; the profile fills what the secret leav
   ]);
   const plan = planUser(m, new AddressPools(), secretOf(m, 'ex')!, 'default');
   if (typeof plan === 'string') throw new Error(plan);
-  t.same(plan.network, { localAddress: '10.0.0.1', remoteAddress: '10.0.0.2', dnsServers: ['10.0.0.53'], useEncryption: 'required' });
+  t.same(plan.network, { localAddress: '10.0.0.1', remoteAddress: '10.0.0.2', dnsServers: ['10.0.0.53'], useEncryption: 'required', mppeKeyLengths: [128] });
   t.same(plan.routes, [{ dst: '10.150.1.0/24', gateway: '10.0.0.2', distance: 1 }]);
   t.equal(plan.onlyOne, true);
 });
@@ -65,7 +65,7 @@ t.test('a pool hands out its lowest free address and takes it back', async (t) =
 });
 
 t.test("the server's default-profile applies when the secret names none", async (t) => {
-  const m = model([['/ppp profile', { name: 'enc', 'use-encryption': 'required' }], ['/ppp secret', { name: 'b' }]]);
+  const m = model([['/ppp profile', { name: 'enc', 'use-encryption': 'required', 'local-address': '10.0.0.1', 'remote-address': '10.0.0.2' }], ['/ppp secret', { name: 'b' }]]);
   const secret = { ...secretOf(m, 'b')!, profile: '' };
   const plan = planUser(m, new AddressPools(), secret, 'enc');
   t.equal(typeof plan !== 'string' && plan.network.useEncryption, 'required');
@@ -86,4 +86,28 @@ t.test('change-tcp-mss and session-timeout: a profile\'s "default" follows the d
   t.same(of('plain'), { changeTcpMss: false, sessionTimeout: 0 }, 'and follows it when the default profile changes');
   t.type(m.set('/ppp profile', id('short'), { 'session-timeout': 'soon' }), ValueError, 'a bad time is refused');
   t.equal(m.list(pppProfile).find((p) => p.name === 'short')!['session-timeout'], '1h', 'and changes nothing');
+});
+
+t.test('a user with no address for one end is refused with a reason, and a pool address it took is given back', async (t) => {
+  const m = model([
+    ['/ip pool', { name: 'vpn', ranges: '10.0.0.200-10.0.0.200' }],
+    ['/ppp profile', { name: 'half', 'remote-address': 'vpn' }],
+    ['/ppp secret', { name: 'none' }],
+    ['/ppp secret', { name: 'nolocal', profile: 'half' }],
+    ['/ppp secret', { name: 'noremote', 'local-address': '10.0.0.1' }],
+  ]);
+  const pools = new AddressPools();
+  t.equal(planUser(m, pools, secretOf(m, 'none')!, 'default'), 'no local-address for user none: set it on the secret or its profile default (an address or an /ip pool)');
+  t.match(planUser(m, pools, secretOf(m, 'nolocal')!, 'default'), /^no local-address for user nolocal: .*profile half/);
+  t.match(planUser(m, pools, secretOf(m, 'noremote')!, 'default'), /^no remote-address for user noremote/);
+  const served = planUser(m, pools, { ...secretOf(m, 'nolocal')!, localAddress: '10.0.0.1' }, 'default');
+  t.equal(typeof served !== 'string' && served.network.remoteAddress, '10.0.0.200', 'the refused user did not keep the pool\'s only address');
+});
+
+t.test('use-encryption=yes and required offer MPPE-128 only, as RouterOS', async (t) => {
+  for (const enc of ['default', 'yes', 'required']) {
+    const m = model([['/ppp profile', { name: 'p', 'use-encryption': enc, 'local-address': '10.0.0.1', 'remote-address': '10.0.0.2' }], ['/ppp secret', { name: 'u', profile: 'p' }]]);
+    const plan = planUser(m, new AddressPools(), secretOf(m, 'u')!, 'default');
+    t.same(typeof plan !== 'string' && plan.network.mppeKeyLengths, [128], `use-encryption=${enc}`);
+  }
 });

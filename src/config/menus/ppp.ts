@@ -55,7 +55,7 @@ export const pppProfile = {
     'dns-server': prop(ipv4List, { default: [], help: 'DNS servers offered to the peer (RFC 1877)' }),
     'use-encryption': prop(oneOf(['default', 'no', 'yes', 'required']), {
       default: 'default',
-      help: 'MPPE: yes offers it, required refuses peers without it',
+      help: 'MPPE-128: yes offers it, required refuses peers without it',
     }),
     'change-tcp-mss': prop(tri, { default: 'default', help: 'clamp TCP MSS to the tunnel MTU' }),
     'only-one': prop(tri, { default: 'default', help: 'allow one session per user' }),
