@@ -15,6 +15,7 @@ import { CallTable } from './call-table.js';
 import { ControlSocket } from './control-socket.js';
 import type { Admission, AdmissionHook, AdmissionRequest, CallInfo, ControlTimers, PeerEndpoint } from './control-types.js';
 import { ServerControlConnection } from './server-control.js';
+import { ThrottledLog } from './throttled-log.js';
 
 /** Caps on what peers without an authenticated call may hold. */
 export interface AdmissionLimits {
@@ -25,15 +26,15 @@ export interface AdmissionLimits {
 }
 
 /**
- * Sized so that a whole office behind one NAT address dialling at once gets in within a few
- * redials (the level 5 scenario: 50 clients of one router), while one address can take at most
- * a quarter of the pools. A pending call costs a TUN device and a PPP session for at most the
- * owner's deadline; 64 of them are nothing on a Pi. Connections get a little more room than
- * calls, for peers between connecting and placing their call.
+ * Sized so that a whole office behind one NAT address dialling at once gets in within a redial or
+ * two (the level 5 scenario: 50 clients of one router at the same moment), while one address can
+ * hold at most a quarter of each pool. A pending call costs a TUN device and a PPP session for at
+ * most the owner's deadline (ServerSide: 30 s); 128 of them are little even on a Pi. Connections
+ * get more room than calls, for peers between connecting and placing their call.
  */
 export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
-  connections: { perAddress: 24, total: 96 },
-  pendingCalls: { perAddress: 16, total: 64 },
+  connections: { perAddress: 48, total: 192 },
+  pendingCalls: { perAddress: 32, total: 128 },
 };
 
 export interface PptpServerOptions {
@@ -87,6 +88,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   private readonly pendingCalls: AddressQuota;
   /** Our call ID -> its place in the pending pool, until it authenticates or goes. */
   private readonly pending = new Map<number, () => void>();
+  private readonly refusals: ThrottledLog;
 
   constructor(private readonly options: PptpServerOptions) {
     super();
@@ -95,6 +97,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
     const limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
     this.unauthConnections = new AddressQuota('control connections without an authenticated call', limits.connections);
     this.pendingCalls = new AddressQuota('calls waiting for authentication', limits.pendingCalls);
+    this.refusals = new ThrottledLog((m) => options.logger.warning(m));
   }
 
   /** Connections and calls that have not authenticated yet (what the pools hold now). */
@@ -204,7 +207,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
     const log = this.options.logger;
     const place = this.unauthConnections.take(info.peer.address);
     if (!place.ok) {
-      log.warning(`control connection from ${info.peer.address}:${info.peer.port} refused: ${place.reason}`);
+      this.refusals.say(`control connection from ${info.peer.address}:${info.peer.port} refused: ${place.reason}`);
       socket.on('error', () => {});
       socket.destroy();
       return;

@@ -97,3 +97,19 @@ t.test('after the exchange Echo-Requests are answered as before', async (t) => {
   const m = established();
   t.match(sent(m.handle(msg({ type: 5, identifier: 9 }))), [{ type: 6, identifier: 9, resultCode: 1 }]);
 });
+
+t.test('refusals a peer can cause at will are logged at most once a second, with a count of the rest', async (t) => {
+  const { ThrottledLog } = await import('../../src/pptp/throttled-log.js');
+  const lines: string[] = [];
+  let now = 10_000;
+  const log = new ThrottledLog((m) => lines.push(m), 1000, () => now);
+  for (let i = 0; i < 50; i++) log.say(`refused ${i}`);
+  now += 999;
+  log.say('refused late');
+  now += 1;
+  log.say('refused next');
+  log.say('refused again');
+  now += 5000;
+  log.say('refused later');
+  t.same(lines, ['refused 0', 'refused next (50 similar lines left out)', 'refused later (1 similar line left out)']);
+});
