@@ -106,7 +106,7 @@ export abstract class ControlConnection implements ControlMachine {
   /** A message in established state that the shared part does not handle. */
   protected abstract onCallMessage(message: ControlMessage): void;
   protected abstract onCallTimer(callId: number): void;
-  /** The established connection carried no call for `noCallMs` (only the server starts that timer). */
+  /** The connection carried no call for `noCallMs` (only the server starts that timer). */
   protected onNoCallTimer(): void {}
   protected abstract onOpenCall(): void;
   protected abstract onClearCall(callId: number, event: Extract<ControlEvent, { kind: 'clear-call' }>): void;
@@ -212,7 +212,7 @@ export abstract class ControlConnection implements ControlMachine {
         this.close(`control connection not established within ${this.timers.setupMs / 1000} s`, true);
       }
     } else if (timer === 'no-call') {
-      if (this.currentState === 'established') this.onNoCallTimer();
+      if (this.currentState === 'established' || this.currentState === 'wait-start') this.onNoCallTimer();
     } else if (timer === 'echo-idle') {
       if (this.currentState === 'established' && this.echoOutstanding === undefined) {
         this.echoIdentifier = (this.echoIdentifier + 1) >>> 0;

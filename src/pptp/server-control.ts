@@ -38,6 +38,9 @@ export class ServerControlConnection extends ControlConnection {
     if (this.currentState !== 'idle') return;
     this.currentState = 'wait-start';
     this.startTimer('setup', this.timers.setupMs);
+    // Counted from the TCP connection, not from Start-Control-Connection: a peer that says
+    // nothing at all is gone as soon as one that never places a call.
+    this.startTimer('no-call', this.timers.noCallMs);
   }
 
   protected onSetupMessage(message: ControlMessage): void {
@@ -57,7 +60,6 @@ export class ServerControlConnection extends ControlConnection {
     this.send(this.startReply(StartControlResult.Success));
     this.log('info', `control connection from ${this.peerName()} (host "${message.hostName}", vendor "${message.vendorString}")`);
     this.established(message.hostName, message.vendorString);
-    this.startTimer('no-call', this.timers.noCallMs);
   }
 
   protected override onNoCallTimer(): void {

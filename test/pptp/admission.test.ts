@@ -66,11 +66,18 @@ t.test('one call per control connection: a second Outgoing-Call-Request is refus
 
 t.test('a connection that places no call is closed by the no-call timer', async (t) => {
   const m = new ServerControlConnection({ peer, local, calls: new CallTable(), timers: { noCallMs: 5000 } });
-  m.handle({ kind: 'start' });
-  const setup = m.handle(msg(sccrq()));
-  t.match(only(setup, 'start-timer'), [{ timer: 'echo-idle' }, { timer: 'no-call', ms: 5000 }], 'the no-call timer starts with the connection');
+  const start = m.handle({ kind: 'start' });
+  t.match(only(start, 'start-timer'), [{ timer: 'setup' }, { timer: 'no-call', ms: 5000 }], 'the no-call timer starts with the TCP connection');
+  m.handle(msg(sccrq()));
   const fired = m.handle({ kind: 'timer', timer: 'no-call' });
   t.match(only(fired, 'close')[0], { reason: 'no call within 5 s', error: true });
+  t.equal(m.state, 'closed');
+});
+
+t.test('a connection that says nothing is closed by the same timer, before the setup timer', async (t) => {
+  const m = new ServerControlConnection({ peer, local, calls: new CallTable(), timers: { noCallMs: 5000 } });
+  m.handle({ kind: 'start' });
+  t.match(only(m.handle({ kind: 'timer', timer: 'no-call' }), 'close')[0], { reason: 'no call within 5 s' });
   t.equal(m.state, 'closed');
 });
 

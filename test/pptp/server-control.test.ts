@@ -21,8 +21,8 @@ function established(admit?: AdmissionHook, calls?: CallTable) {
 
 // [name, setup, event, expected non-log actions, state after]
 const table: Array<[string, () => ServerControlConnection, ControlEvent, string[], string]> = [
-  ['start waits for SCCRQ with the setup timer', () => new ServerControlConnection({ peer, local, calls: new CallTable() }), { kind: 'start' }, ['start-timer'], 'wait-start'],
-  ['SCCRQ is answered with SCCRP and starts the echo timer', server, msg(sccrq()), ['send 2', 'stop-timer', 'start-timer', 'connected', 'start-timer'], 'established'],
+  ['start waits for SCCRQ with the setup timer', () => new ServerControlConnection({ peer, local, calls: new CallTable() }), { kind: 'start' }, ['start-timer', 'start-timer'], 'wait-start'],
+  ['SCCRQ is answered with SCCRP and starts the echo timer', server, msg(sccrq()), ['send 2', 'stop-timer', 'start-timer', 'connected'], 'established'],
   ['SCCRQ of version 2.0 gets result 5 and a close', server, msg(sccrq(0x200)), ['send 2', 'stop-timer', 'stop-timer', 'stop-timer', 'stop-timer', 'close'], 'closed'],
   ['a call request before SCCRQ closes the connection', server, msg(ocrq(9)), ['stop-timer', 'stop-timer', 'stop-timer', 'stop-timer', 'close'], 'closed'],
   ['no SCCRQ within the setup time closes the connection', server, { kind: 'timer', timer: 'setup' }, ['stop-timer', 'stop-timer', 'stop-timer', 'stop-timer', 'close'], 'closed'],
