@@ -106,6 +106,8 @@ export abstract class ControlConnection implements ControlMachine {
   /** A message in established state that the shared part does not handle. */
   protected abstract onCallMessage(message: ControlMessage): void;
   protected abstract onCallTimer(callId: number): void;
+  /** The connection carried no call for `noCallMs` (only the server starts that timer). */
+  protected onNoCallTimer(): void {}
   protected abstract onOpenCall(): void;
   protected abstract onClearCall(callId: number, event: Extract<ControlEvent, { kind: 'clear-call' }>): void;
   /** Clear every call before a Stop-Control-Connection-Request we send. */
@@ -209,6 +211,8 @@ export abstract class ControlConnection implements ControlMachine {
         this.log('warning', `no Start-Control-Connection exchange with ${this.peerName()} within ${this.timers.setupMs / 1000} s`);
         this.close(`control connection not established within ${this.timers.setupMs / 1000} s`, true);
       }
+    } else if (timer === 'no-call') {
+      if (this.currentState === 'established' || this.currentState === 'wait-start') this.onNoCallTimer();
     } else if (timer === 'echo-idle') {
       if (this.currentState === 'established' && this.echoOutstanding === undefined) {
         this.echoIdentifier = (this.echoIdentifier + 1) >>> 0;
@@ -239,6 +243,9 @@ export abstract class ControlConnection implements ControlMachine {
     if (this.currentState === 'established') this.startTimer('echo-idle', this.timers.echoIdleMs);
     switch (message.type) {
       case ControlMessageType.EchoRequest:
+        // Nothing is answered before the Start-Control-Connection exchange: an Echo-Request
+        // there is a setup message out of order (the server closes, the client ignores it).
+        if (this.currentState !== 'established' && this.currentState !== 'stopping') break;
         this.send({
           type: ControlMessageType.EchoReply,
           identifier: message.identifier,

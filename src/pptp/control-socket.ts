@@ -12,6 +12,13 @@ import type { ControlAction, ControlEvent, ControlMachine, TimerId } from './con
 
 /** Time given to a closing socket to flush what was written before it is destroyed. */
 const CLOSE_LINGER_MS = 2000;
+/**
+ * Output we queue for a peer that does not read. A control channel carries messages of at most a
+ * few hundred bytes, and a well-behaved peer reads them as they come; a peer that lets this much
+ * pile up (e.g. sending Echo-Requests without reading the replies) is cut off, so its memory cost
+ * on the router stays bounded.
+ */
+export const MAX_UNSENT_BYTES = 64 * 1024;
 
 export class ControlSocket {
   private buffer: Buffer = Buffer.alloc(0);
@@ -68,6 +75,7 @@ export class ControlSocket {
         if (!this.socket.destroyed && this.socket.writable) {
           this.log.debug(`sending ${controlMessageName(action.message.type)}`);
           this.socket.write(emitControlMessage(action.message));
+          if (this.socket.writableLength > MAX_UNSENT_BYTES) this.abandon();
         }
         return;
       case 'start-timer': {
@@ -104,6 +112,16 @@ export class ControlSocket {
       default:
         this.onAction(action);
     }
+  }
+
+  /** The peer does not read what we send: drop the connection now, nothing more is queued. */
+  private abandon(): void {
+    const reason = `peer does not read: more than ${MAX_UNSENT_BYTES / 1024} KiB of unsent output`;
+    this.log.warning(`control connection with ${this.socket.remoteAddress?.replace(/^::ffff:/, '')}:${this.socket.remotePort}: ${reason}, closing`);
+    this.closing = true;
+    this.closeReason ??= { reason, error: true };
+    // destroy(), not end(): end() would wait for the queued output the peer never reads.
+    this.socket.destroy();
   }
 
   private clearTimers(): void {

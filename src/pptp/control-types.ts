@@ -8,7 +8,7 @@ import type { ControlMessage } from '../wire/pptp-control.js';
 import type { GeneralError, OutgoingCallResult, StopReason, DisconnectResult } from '../wire/pptp-codes.js';
 import type { LogLevel } from '../log.js';
 
-export type TimerId = 'setup' | 'echo-idle' | 'echo-reply' | 'stop-reply' | `call-${number}`;
+export type TimerId = 'setup' | 'no-call' | 'echo-idle' | 'echo-reply' | 'stop-reply' | `call-${number}`;
 
 /** Timer lengths in milliseconds. */
 export interface ControlTimers {
@@ -22,6 +22,8 @@ export interface ControlTimers {
   readonly stopReplyMs: number;
   /** Client: wait for Outgoing-Call-Reply, and for Call-Disconnect-Notify after a Call-Clear-Request. */
   readonly callReplyMs: number;
+  /** Server: how long an established control connection may go without a call before it is closed. */
+  readonly noCallMs: number;
 }
 
 export const DEFAULT_TIMERS: ControlTimers = {
@@ -30,6 +32,9 @@ export const DEFAULT_TIMERS: ControlTimers = {
   echoReplyMs: 60_000,
   stopReplyMs: 10_000,
   callReplyMs: 60_000,
+  // A client places its call right after the Start-Control-Connection exchange (pptp-linux,
+  // Windows and RouterOS all do); a connection idle this long only holds a place on the server.
+  noCallMs: 15_000,
 };
 
 export interface PeerEndpoint {
@@ -74,6 +79,8 @@ export interface AdmissionRequest {
   /** Host Name from the peer's Start-Control-Connection-Request. */
   readonly peerHostName: string;
   readonly peerCallId: number;
+  /** The Call ID we will answer with if admitted (already reserved in the call table). */
+  readonly callId: number;
 }
 
 /**

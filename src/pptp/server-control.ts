@@ -2,7 +2,9 @@
 // for Start-Control-Connection-Request, answers Outgoing-Call-Requests with a Call ID from the
 // shared call table after asking the admission hook (the licence limit), clears calls on
 // Call-Clear-Request with Call-Disconnect-Notify, and refuses Incoming-Call-Requests (a PPTP
-// server here only takes outgoing calls from its clients).
+// server here only takes outgoing calls from its clients). A connection carries one call at a
+// time, as Linux's pptpd allows, and one that carries none for a while is closed: a peer that
+// has not authenticated gets nothing to hold on to.
 
 import {
   Bearer,
@@ -15,7 +17,7 @@ import {
   StartControlResult,
 } from '../wire/pptp-codes.js';
 import { controlMessageName, type ControlMessage, type OutgoingCallRequest } from '../wire/pptp-control.js';
-import { ControlConnection, type ControlOptions } from './control-connection.js';
+import { ControlConnection, type CallRecord, type ControlOptions } from './control-connection.js';
 import { admitAll, type AdmissionHook, type ControlEvent } from './control-types.js';
 
 export interface ServerControlOptions extends ControlOptions {
@@ -36,6 +38,9 @@ export class ServerControlConnection extends ControlConnection {
     if (this.currentState !== 'idle') return;
     this.currentState = 'wait-start';
     this.startTimer('setup', this.timers.setupMs);
+    // Counted from the TCP connection, not from Start-Control-Connection: a peer that says
+    // nothing at all is gone as soon as one that never places a call.
+    this.startTimer('no-call', this.timers.noCallMs);
   }
 
   protected onSetupMessage(message: ControlMessage): void {
@@ -55,6 +60,18 @@ export class ServerControlConnection extends ControlConnection {
     this.send(this.startReply(StartControlResult.Success));
     this.log('info', `control connection from ${this.peerName()} (host "${message.hostName}", vendor "${message.vendorString}")`);
     this.established(message.hostName, message.vendorString);
+  }
+
+  protected override onNoCallTimer(): void {
+    if (this.records.size > 0) return;
+    const s = this.timers.noCallMs / 1000;
+    this.log('warning', `${this.peerName()} placed no call within ${s} s, closing control connection`);
+    this.close(`no call within ${s} s`, true);
+  }
+
+  protected override dropCall(record: CallRecord, reason: string): void {
+    super.dropCall(record, reason);
+    if (this.currentState === 'established' && this.records.size === 0) this.startTimer('no-call', this.timers.noCallMs);
   }
 
   private startReply(resultCode: StartControlResult): ControlMessage {
@@ -109,12 +126,16 @@ export class ServerControlConnection extends ControlConnection {
       this.send(this.outgoingReply(0, message.callId, resultCode, errorCode));
       this.out.push({ kind: 'call-failed', callId: 0, peerCallId: message.callId, reason });
     };
+    if (this.records.size > 0) {
+      refuse(OutgoingCallResult.DoNotAccept, GeneralError.None, 'this control connection already carries a call (one call per connection)');
+      return;
+    }
     const callId = this.options.calls.allocate();
     if (callId === undefined) {
       refuse(OutgoingCallResult.GeneralError, GeneralError.NoResource, 'no free call ID');
       return;
     }
-    const admission = this.admit({ peer: this.options.peer, peerHostName: this.peerHostName, peerCallId: message.callId });
+    const admission = this.admit({ peer: this.options.peer, peerHostName: this.peerHostName, peerCallId: message.callId, callId });
     if (!admission.ok) {
       this.options.calls.free(callId);
       refuse(admission.resultCode, admission.errorCode ?? GeneralError.None, admission.reason);
@@ -122,6 +143,7 @@ export class ServerControlConnection extends ControlConnection {
     }
     const record = { callId, peerCallId: message.callId, state: 'wait-reply' as const, release: admission.release };
     this.records.set(callId, record);
+    this.stopTimer('no-call');
     this.send(this.outgoingReply(callId, message.callId, OutgoingCallResult.Connected, GeneralError.None));
     this.log('info', `call ${callId} up with ${this.peerName()} (peer call ${message.callId})`);
     this.callUp(record, {

@@ -1,16 +1,41 @@
 // PptpServer: listens on TCP 1723 (RFC 2637 section 1.3) and runs a ServerControlConnection per
 // accepted connection. All connections share one call table, so Call IDs are unique per server
 // (or per router, when the router hands in its own table), and one admission hook, which is
-// where the licence limit plugs in.
+// where the licence limit plugs in. Until its call has authenticated (the owner says so with
+// authenticated()), a peer is held to small pools counted per source address and in total:
+// control connections, and pending calls (SPEC.md "Licence levels"), so peers that never log in
+// can neither exhaust the server nor lock legitimate users out.
 
 import { EventEmitter } from 'node:events';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Logger } from '../log.js';
-import { PPTP_TCP_PORT, StopReason, type DisconnectResult } from '../wire/pptp-codes.js';
+import { OutgoingCallResult, PPTP_TCP_PORT, StopReason, type DisconnectResult } from '../wire/pptp-codes.js';
+import { AddressQuota, type QuotaLimits } from './address-quota.js';
 import { CallTable } from './call-table.js';
 import { ControlSocket } from './control-socket.js';
-import type { AdmissionHook, CallInfo, ControlTimers, PeerEndpoint } from './control-types.js';
+import type { Admission, AdmissionHook, AdmissionRequest, CallInfo, ControlTimers, PeerEndpoint } from './control-types.js';
 import { ServerControlConnection } from './server-control.js';
+import { ThrottledLog } from './throttled-log.js';
+
+/** Caps on what peers without an authenticated call may hold. */
+export interface AdmissionLimits {
+  /** Control connections that carry no authenticated call. */
+  readonly connections: QuotaLimits;
+  /** Calls between Outgoing-Call and authentication (a TUN device and a PPP session each). */
+  readonly pendingCalls: QuotaLimits;
+}
+
+/**
+ * Sized so that a whole office behind one NAT address dialling at once gets in within a redial or
+ * two (the level 5 scenario: 50 clients of one router at the same moment), while one address can
+ * hold at most a quarter of each pool. A pending call costs a TUN device and a PPP session for at
+ * most the owner's deadline (ServerSide: 30 s); 128 of them are little even on a Pi. Connections
+ * get more room than calls, for peers between connecting and placing their call.
+ */
+export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
+  connections: { perAddress: 48, total: 192 },
+  pendingCalls: { perAddress: 32, total: 128 },
+};
 
 export interface PptpServerOptions {
   /** Address to listen on; default every address ('0.0.0.0'). */
@@ -28,6 +53,7 @@ export interface PptpServerOptions {
   readonly timers?: Partial<ControlTimers>;
   /** Our GRE Packet Recv. Window Size; default 64. */
   readonly receiveWindow?: number;
+  readonly limits?: Partial<AdmissionLimits>;
 }
 
 export interface ConnectionInfo {
@@ -56,13 +82,38 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   private server: Server | undefined;
   private admitHook: AdmissionHook | undefined;
   private nextId = 1;
-  private readonly connections = new Map<number, { info: ConnectionInfo; control: ControlSocket }>();
+  private readonly connections = new Map<number, { info: ConnectionInfo; control: ControlSocket; unauthenticated: () => void }>();
   private readonly callOwner = new Map<number, number>();
+  private readonly unauthConnections: AddressQuota;
+  private readonly pendingCalls: AddressQuota;
+  /** Our call ID -> its place in the pending pool, until it authenticates or goes. */
+  private readonly pending = new Map<number, () => void>();
+  private readonly refusals: ThrottledLog;
 
   constructor(private readonly options: PptpServerOptions) {
     super();
     this.callTable = options.callTable ?? new CallTable();
     this.admitHook = options.admit;
+    const limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
+    this.unauthConnections = new AddressQuota('control connections without an authenticated call', limits.connections);
+    this.pendingCalls = new AddressQuota('calls waiting for authentication', limits.pendingCalls);
+    this.refusals = new ThrottledLog((m) => options.logger.warning(m));
+  }
+
+  /** Connections and calls that have not authenticated yet (what the pools hold now). */
+  get unauthenticated(): { connections: number; pendingCalls: number } {
+    return { connections: this.unauthConnections.size, pendingCalls: this.pendingCalls.size };
+  }
+
+  /**
+   * The call's user has authenticated: it leaves the pending pool, and its control connection no
+   * longer counts against the connection caps.
+   */
+  authenticated(callId: number): void {
+    this.pending.get(callId)?.();
+    this.pending.delete(callId);
+    const owner = this.callOwner.get(callId);
+    if (owner !== undefined) this.connections.get(owner)?.unauthenticated();
   }
 
   /** Replace the admission hook (e.g. when the licence level changes). */
@@ -126,6 +177,26 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
     await Promise.all([closed, ...ends]);
   }
 
+  /** The pending pool first (cheap, per address), then the owner's hook (the licence). */
+  private admit(request: AdmissionRequest): Admission {
+    const place = this.pendingCalls.take(request.peer.address);
+    if (!place.ok) return { ok: false, reason: place.reason, resultCode: OutgoingCallResult.Busy };
+    const admission = this.admitHook ? this.admitHook(request) : ({ ok: true } as const);
+    if (!admission.ok) {
+      place.release();
+      return admission;
+    }
+    this.pending.set(request.callId, place.release);
+    return {
+      ok: true,
+      release: () => {
+        place.release();
+        this.pending.delete(request.callId);
+        admission.release?.();
+      },
+    };
+  }
+
   private accept(socket: Socket): void {
     const id = this.nextId++;
     const info: ConnectionInfo = {
@@ -134,6 +205,13 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       local: endpoint(socket.localAddress, socket.localPort),
     };
     const log = this.options.logger;
+    const place = this.unauthConnections.take(info.peer.address);
+    if (!place.ok) {
+      this.refusals.say(`control connection from ${info.peer.address}:${info.peer.port} refused: ${place.reason}`);
+      socket.on('error', () => {});
+      socket.destroy();
+      return;
+    }
     const machine = new ServerControlConnection({
       peer: info.peer,
       local: info.local,
@@ -143,7 +221,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       timers: this.options.timers,
       receiveWindow: this.options.receiveWindow,
       // Looked up on every request so setAdmission applies to connections already open.
-      admit: (request) => (this.admitHook ? this.admitHook(request) : { ok: true }),
+      admit: (request) => this.admit(request),
     });
     const control = new ControlSocket(
       socket,
@@ -169,11 +247,12 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       },
       (reason, error) => {
         this.connections.delete(id);
+        place.release();
         (error ? log.warning : log.info)(`control connection with ${info.peer.address}:${info.peer.port} closed: ${reason}`);
         this.emit('connection-down', info, reason, error);
       },
     );
-    this.connections.set(id, { info, control });
+    this.connections.set(id, { info, control, unauthenticated: place.release });
     control.dispatch({ kind: 'start' });
   }
 }

@@ -1,7 +1,10 @@
 // `/interface pptp-server server`: the PPTP listener while enabled=yes, and one Tunnel per
 // admitted call. Users come from /ppp secret; their addresses, routes and encryption from the
-// secret and its profile (user-plan.ts). Each call holds a licence slot from Outgoing-Call until
-// it is gone. The connected users are the rows of /ppp active and the running server interfaces.
+// secret and its profile (user-plan.ts). A call takes its licence slot only once its user has
+// authenticated (SPEC.md "Licence levels"); before that it waits in the PPTP server's pending
+// pool, and it has one deadline, from Outgoing-Call to the network phase, that nothing the peer
+// sends can extend. The connected users are the rows of /ppp active and the running server
+// interfaces.
 import { pptpServer, pptpServerSettings, systemIdentity } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
 import type { PppSession as ActiveRow } from '../config/runtime.js';
@@ -15,11 +18,22 @@ import { localNetworks } from './local-networks.js';
 import { Tunnel, type TunnelContext } from './tunnel.js';
 import { linkProfileOf, planUser, profileOf, secretOf, type UserPlan } from './user-plan.js';
 
+/**
+ * From Outgoing-Call to the network phase. Authentication, MPPE and IPCP take a second or two even
+ * for a slow client; a call that is not up by then is hung up, so a peer that keeps restarting LCP
+ * (which resets PPP's own authentication timer) still holds its pending place for this long only.
+ */
+export const NETWORK_DEADLINE_MS = 30_000;
+
 interface ServerCall {
   readonly call: CallInfo;
   readonly tunnel: Tunnel;
   plan: UserPlan | undefined;
+  /** The name of the secret the user matched (what only-one compares). */
   user: string | undefined;
+  /** Gives the licence slot back; set once the user has authenticated. */
+  releaseSlot: (() => void) | undefined;
+  deadline: NodeJS.Timeout | undefined;
 }
 
 export interface ServerSideOptions {
@@ -100,11 +114,12 @@ export class ServerSide {
       port: this.options.port,
       callTable,
       hostName: model.settings(systemIdentity).name,
+      // The slot itself is taken at authentication; here a call is refused only when the
+      // tunnels that hold slots already fill the licence. The PPTP layer logs the refusal.
       admit: () => {
-        const r = slots.reserve();
-        // The PPTP layer logs the refusal with the caller's address.
-        if (r.ok) return { ok: true, release: r.release };
-        return { ok: false, reason: r.reason, resultCode: OutgoingCallResult.DoNotAccept };
+        const full = slots.full();
+        if (full === undefined) return { ok: true };
+        return { ok: false, reason: full, resultCode: OutgoingCallResult.DoNotAccept };
       },
     });
     server.on('call-up', (call) => this.callUp(server, call));
@@ -171,12 +186,21 @@ export class ServerSide {
               log.warning(`user ${user} from ${call.peer.address} refused: ${plan}`);
               return plan;
             }
-            if (plan.onlyOne && [...this.calls.values()].some((c) => c !== entry && c.user === user)) {
+            // The secret matched, not the name sent: `DOMAIN\user` and `user` are one user.
+            if (plan.onlyOne && [...this.calls.values()].some((c) => c !== entry && c.user === secret.name)) {
               plan.release();
               return 'only one session allowed for this user';
             }
+            const slot = this.options.slots.reserve();
+            if (!slot.ok) {
+              plan.release();
+              callLog.warning(`${user} from ${call.peer.address} refused: ${slot.reason}, hanging up`);
+              return slot.reason;
+            }
             entry!.plan = plan;
-            entry!.user = user;
+            entry!.user = secret.name;
+            entry!.releaseSlot = slot.release;
+            server.authenticated(call.callId);
             return { ...plan.network, localNetworks: ours };
           },
           maxMtu: settings['max-mtu'],
@@ -186,6 +210,7 @@ export class ServerSide {
           localName: model.settings(systemIdentity).name,
         },
         onNetwork: (link) => {
+          clearTimeout(entry?.deadline);
           const named = model.list(pptpServer).find((s) => !s.disabled && s.user === link.user);
           log.info(`${link.user} logged in from ${call.peer.address}, ${link.remoteAddress}, ${link.encoding || 'no encryption'}`);
           return {
@@ -195,8 +220,10 @@ export class ServerSide {
           };
         },
         onDown: (reason) => {
+          clearTimeout(entry?.deadline);
           this.calls.delete(call.callId);
           entry?.plan?.release();
+          entry?.releaseSlot?.();
           log.info(`${entry?.user ?? `call ${call.callId}`} from ${call.peer.address} disconnected: ${reason}`);
           server.clearCall(call.callId);
         },
@@ -206,7 +233,14 @@ export class ServerSide {
       server.clearCall(call.callId);
       return;
     }
-    entry = { call, tunnel, plan: undefined, user: undefined };
+    const deadline = setTimeout(() => {
+      if (tunnel.negotiated || tunnel.link.down) return;
+      const why = `no network phase within ${NETWORK_DEADLINE_MS / 1000} s of the call`;
+      log.warning(`call ${call.callId} from ${call.peer.address} hung up: ${why}`);
+      tunnel.link.lowerDown(why);
+    }, NETWORK_DEADLINE_MS);
+    deadline.unref();
+    entry = { call, tunnel, plan: undefined, user: undefined, releaseSlot: undefined, deadline };
     this.calls.set(call.callId, entry);
     tunnel.start();
   }

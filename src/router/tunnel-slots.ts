@@ -18,12 +18,17 @@ export class TunnelSlots {
     return this.used;
   }
 
-  reserve(): Reservation {
+  /** Why no slot is free now, or undefined when one is; takes nothing. */
+  full(): string | undefined {
     const { level, limit } = this.license.status();
-    if (this.used >= limit) {
-      const allows = `${limit} PPTP tunnel${limit === 1 ? '' : 's'}`;
-      return { ok: false, reason: `licence level ${level} allows ${allows} at once (server and client together)` };
-    }
+    if (this.used < limit) return undefined;
+    const allows = `${limit} PPTP tunnel${limit === 1 ? '' : 's'}`;
+    return `licence level ${level} allows ${allows} at once (server and client together)`;
+  }
+
+  reserve(): Reservation {
+    const reason = this.full();
+    if (reason !== undefined) return { ok: false, reason };
     this.used++;
     let released = false;
     return {

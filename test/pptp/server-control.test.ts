@@ -21,7 +21,7 @@ function established(admit?: AdmissionHook, calls?: CallTable) {
 
 // [name, setup, event, expected non-log actions, state after]
 const table: Array<[string, () => ServerControlConnection, ControlEvent, string[], string]> = [
-  ['start waits for SCCRQ with the setup timer', () => new ServerControlConnection({ peer, local, calls: new CallTable() }), { kind: 'start' }, ['start-timer'], 'wait-start'],
+  ['start waits for SCCRQ with the setup timer', () => new ServerControlConnection({ peer, local, calls: new CallTable() }), { kind: 'start' }, ['start-timer', 'start-timer'], 'wait-start'],
   ['SCCRQ is answered with SCCRP and starts the echo timer', server, msg(sccrq()), ['send 2', 'stop-timer', 'start-timer', 'connected'], 'established'],
   ['SCCRQ of version 2.0 gets result 5 and a close', server, msg(sccrq(0x200)), ['send 2', 'stop-timer', 'stop-timer', 'stop-timer', 'stop-timer', 'close'], 'closed'],
   ['a call request before SCCRQ closes the connection', server, msg(ocrq(9)), ['stop-timer', 'stop-timer', 'stop-timer', 'stop-timer', 'close'], 'closed'],
@@ -70,9 +70,10 @@ t.test('Outgoing-Call-Request gets Connected with a fresh call ID and raises cal
   t.not(up.call.callId, 0);
   t.same({ ...up.call }, { callId: up.call.callId, peerCallId: 0x4001, peer, local, peerReceiveWindow: 16, peerProcessingDelay: 0, connectSpeed: 100000000 });
   t.ok(calls.has(up.call.callId));
-  const b = m.handle(msg(ocrq(0x4002)));
-  t.not(only(b, 'call-up')[0]!.call.callId, up.call.callId, 'second call gets another ID');
-  t.equal(m.activeCalls.size, 2);
+  const other = established(undefined, calls);
+  const b = other.handle(msg(ocrq(0x4002)));
+  t.not(only(b, 'call-up')[0]!.call.callId, up.call.callId, 'a call on another connection gets another ID');
+  t.equal(m.activeCalls.size, 1);
 });
 
 t.test('admission refusal is a proper Outgoing-Call-Reply with the hook result code, and frees the ID', async (t) => {
