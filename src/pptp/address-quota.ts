@@ -3,6 +3,7 @@
 // pending calls; and control connections without an authenticated call). take() is synchronous
 // and counts at once, so a burst can never get one more than the caps; release() gives a holding
 // back exactly once.
+import { once } from '../once.js';
 
 export type QuotaGrant =
   | { readonly ok: true; readonly release: () => void }
@@ -45,18 +46,15 @@ export class AddressQuota {
     }
     this.byAddress.set(address, mine + 1);
     this.used++;
-    let released = false;
     return {
       ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
+      release: once(() => {
         this.used--;
         const left = this.heldBy(address) - 1;
         // Addresses holding nothing are forgotten, so the map never grows with peers long gone.
         if (left > 0) this.byAddress.set(address, left);
         else this.byAddress.delete(address);
-      },
+      }),
     };
   }
 }

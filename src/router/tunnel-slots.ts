@@ -3,6 +3,7 @@
 // slot at once, so a burst of Outgoing-Call-Requests or clients starting together can never
 // get one more tunnel than the licence allows; release() gives it back exactly once.
 import type { License } from '../config/license.js';
+import { once } from '../once.js';
 
 export type Reservation =
   | { readonly ok: true; readonly release: () => void }
@@ -30,15 +31,12 @@ export class TunnelSlots {
     const reason = this.full();
     if (reason !== undefined) return { ok: false, reason };
     this.used++;
-    let released = false;
     return {
       ok: true,
-      release: () => {
-        if (released) return;
-        released = true;
+      release: once(() => {
         this.used--;
         for (const w of [...this.waiters]) w();
-      },
+      }),
     };
   }
 

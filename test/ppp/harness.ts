@@ -2,7 +2,8 @@
 // back through a transport that can lose, duplicate and reorder frames.
 
 import type { Clock, ClockTimer } from '../../src/ppp/clock.js';
-import { PppSession, type PppClientOptions, type PppLinkUp, type PppServerOptions, type PppStatus } from '../../src/ppp/session.js';
+import type { Logger } from '../../src/log.js';
+import { PppSession, type NetworkSettings, type PppClientOptions, type PppLinkUp, type PppServerOptions, type PppStatus } from '../../src/ppp/session.js';
 import type { PppSecret } from '../../src/ppp/secrets.js';
 
 export class FakeClock implements Clock {
@@ -114,4 +115,24 @@ export function backToBack(server: ServerConfig, client: ClientConfig, opts: { c
       clock.advance(500); // let the last frames land
     },
   };
+}
+
+/**
+ * The user `ex`/`lkjrht` on an MS-CHAPv2 server and client, with the network settings the test
+ * gives (use-encryption, addresses, key lengths): the two ends of the hostile-peer tests.
+ */
+export const ex = secret('ex', 'lkjrht');
+
+export function exServer(net: Partial<NetworkSettings>, log?: Logger): ServerConfig {
+  return {
+    authentication: ['mschap2'],
+    lookupSecret: (n) => (n === 'ex' ? ex : undefined),
+    callerId: '198.18.0.2',
+    authorize: () => ({ localAddress: '10.0.103.1', remoteAddress: '10.0.103.2', useEncryption: 'yes', ...net }),
+    log,
+  };
+}
+
+export function exClient(net: Partial<NetworkSettings>, log?: Logger): ClientConfig {
+  return { user: 'ex', password: 'lkjrht', allow: ['mschap2'], network: { useEncryption: 'yes', ...net }, log };
 }

@@ -4,7 +4,7 @@
 // server) assigns the client a loopback or the client's own address. The sessions are real;
 // only the frames between them are forged.
 import t from 'tap';
-import { backToBack, secret, type ClientConfig, type ServerConfig, type Side, type Tamper } from './harness.js';
+import { backToBack, exClient, exServer, type ClientConfig, type ServerConfig, type Side, type Tamper } from './harness.js';
 import { IpcpHandler } from '../../src/ppp/ipcp.js';
 import type { NetworkSettings } from '../../src/ppp/session.js';
 import { emitPppPacket, parsePppOptions, parsePppPacket } from '../../src/wire/ppp-packet.js';
@@ -14,20 +14,12 @@ import { WireError } from '../../src/wire/error.js';
 import { LogBook } from '../../src/log.js';
 
 const LAN = { address: '192.168.88.1', prefixLength: 24 };
-const ex = secret('ex', 'lkjrht');
-
 function server(net: Partial<NetworkSettings>, book = new LogBook()): ServerConfig {
-  return {
-    authentication: ['mschap2'],
-    lookupSecret: (n) => (n === 'ex' ? ex : undefined),
-    callerId: '198.18.0.2',
-    authorize: () => ({ localAddress: '10.0.103.1', remoteAddress: '10.0.103.2', useEncryption: 'yes', localNetworks: [LAN], ...net }),
-    log: book.logger('server'),
-  };
+  return exServer({ localNetworks: [LAN], ...net }, book.logger('server'));
 }
 
 function client(net: Partial<NetworkSettings> = {}, book = new LogBook()): ClientConfig {
-  return { user: 'ex', password: 'lkjrht', allow: ['mschap2'], network: { useEncryption: 'yes', ...net }, log: book.logger('client') };
+  return exClient(net, book.logger('client'));
 }
 
 interface IpcpFrame { code: number; identifier: number; options: IpcpOption[] }

@@ -3,7 +3,7 @@
 // MPPE-128 only unless told otherwise; and a client refuses a server that asks for no
 // authentication, or that asks for MS-CHAPv2 and then skips it.
 import t from 'tap';
-import { FakeClock, backToBack, secret, seededRandom, type ClientConfig, type ServerConfig } from './harness.js';
+import { FakeClock, backToBack, exClient, exServer, seededRandom, type ClientConfig, type ServerConfig } from './harness.js';
 import { PppSession, type NetworkSettings, type PppLinkUp } from '../../src/ppp/session.js';
 import type { AuthMethod } from '../../src/ppp/auth/method.js';
 import { emitPppPacket, parsePppOptions, parsePppPacket, type PppPacket } from '../../src/wire/ppp-packet.js';
@@ -12,20 +12,12 @@ import { PPP_PROTOCOL } from '../../src/wire/ppp-frame.js';
 import { WireError } from '../../src/wire/error.js';
 import { LogBook } from '../../src/log.js';
 
-const ex = secret('ex', 'lkjrht');
-
 function server(net: Partial<NetworkSettings>, book = new LogBook()): ServerConfig {
-  return {
-    authentication: ['mschap2'],
-    lookupSecret: (n) => (n === 'ex' ? ex : undefined),
-    callerId: '198.18.0.2',
-    authorize: () => ({ localAddress: '10.0.103.1', remoteAddress: '10.0.103.2', useEncryption: 'required', ...net }),
-    log: book.logger('server'),
-  };
+  return exServer({ useEncryption: 'required', ...net }, book.logger('server'));
 }
 
 function client(net: Partial<NetworkSettings>): ClientConfig {
-  return { user: 'ex', password: 'lkjrht', allow: ['mschap2'], network: { useEncryption: 'required', ...net } };
+  return exClient({ useEncryption: 'required', ...net });
 }
 
 t.test('use-encryption=required: a client that offers only 40-bit MPPE is refused', async (t) => {
