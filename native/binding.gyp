@@ -6,7 +6,7 @@
         "<!@(cd .. && ls -1 native/src/*.c native/src/*.cc native/src/*/*.c native/src/*/*.cc 2>/dev/null | sed 's|^native/||')"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
-      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_ENABLE_TYPE_CHECK_ON_AS"],
       "cflags": ["-O3", "-Wall", "-Wextra"],
       "cflags_c": ["-std=c11"],
       "cflags_cc": ["-O3", "-std=c++17", "-Wall", "-Wextra"],
