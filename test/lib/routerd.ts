@@ -35,6 +35,8 @@ export interface RouterdOptions {
   readonly licenseKey?: string | ((dataDir: string) => Promise<string>);
   /** The public key licence keys are checked against (`--vendor-key`). */
   readonly vendorKeyFile?: string;
+  /** `--dataplane`; default: routerd's own default (native where the addon has it). */
+  readonly dataplane?: 'native' | 'reference';
 }
 
 export class Routerd {
@@ -176,6 +178,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
   const args = ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
+  if (options.dataplane) args.push('--dataplane', options.dataplane);
   const child = ns.spawn('node', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,
