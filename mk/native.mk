@@ -49,3 +49,12 @@ $(NATIVE_ARM64_ADDON): $(NATIVE_SOURCES) | cross-deps $(NODE_ARM64) $(NODE_MODUL
 
 bench-crypto: build cross-deps
 	node dist/bench/crypto.js
+
+# make bench-tunnel   iperf3 through one tunnel between two namespaces (root): unencrypted and
+#                     MPPE-128 stateless/stateful on the reference and the native data plane,
+#                     with the bare veth and the single-core crypto ceiling of the same run.
+.PHONY: bench-tunnel
+bench-tunnel: native
+	@bash tools/install-deps.sh dataplane
+	@bash tools/install-deps.sh bench
+	node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/tunnel.ts
