@@ -368,12 +368,13 @@ void Engine::ReceiveGre(double now) {
       continue;
     }
     s.stats.Add(kGreRxPackets);
-    std::vector<Delivery> out;
-    std::vector<std::vector<uint8_t>> keep;
-    RxWindow::Drop drop = s.window.Receive(h.seq, h.payload, h.payloadLength, now, out, keep);
+    // Reused across packets: the in-order case then never allocates.
+    rxOut_.clear();
+    rxKeep_.clear();
+    RxWindow::Drop drop = s.window.Receive(h.seq, h.payload, h.payloadLength, now, rxOut_, rxKeep_);
     if (drop == RxWindow::kDuplicate) s.stats.Add(kDropDuplicate);
     if (drop == RxWindow::kLate) s.stats.Add(kDropLate);
-    Deliver(s, out);
+    Deliver(s, rxOut_);
     ArmAck(s, now);
   }
 }

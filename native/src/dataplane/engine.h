@@ -127,6 +127,8 @@ class Engine {
   CounterSet<kEndpointCounterCount> stats_;
   // Receive and send buffers, reused for every batch (header room in front of TUN packets).
   std::vector<uint8_t> rxPool_, txPool_;
+  std::vector<Delivery> rxOut_;
+  std::vector<std::vector<uint8_t>> rxKeep_;
 };
 
 }  // namespace pptp::dataplane
