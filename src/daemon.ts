@@ -14,6 +14,7 @@ import { ConsoleSession, type ConsoleDeps } from './console/session.js';
 import { SerialConsole } from './console/serial.js';
 import { LoginThrottle } from './console/login-throttle.js';
 import { LogBook } from './log.js';
+import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
 import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
 
@@ -29,6 +30,8 @@ const HELP = `usage: routerd [options]
                      hardware NICs; for network namespaces and VMs whose ports are veth/virtio)
   --vendor-key FILE  check licence keys against this Ed25519 public key instead of the
                      vendor's (test labs)
+  --dataplane KIND   packet path: "native" (C, off the JavaScript thread; the default
+                     where the addon has it) or "reference" (TypeScript, the test oracle)
   -h, --help         this text
 
 Log in as admin with an empty password, then set one: /user set admin password=...`;
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
       identity: { type: 'string', default: 'MikroTik' },
       ethernet: { type: 'string' },
       'vendor-key': { type: 'string' },
+      dataplane: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -51,6 +55,10 @@ async function main(): Promise<void> {
   }
   const baud = Number(values.baud);
   if (!Number.isInteger(baud) || baud <= 0) throw new Error(`--baud: not a speed: ${values.baud}`);
+  const dataplane = values.dataplane;
+  if (dataplane !== undefined && !isDataPlaneKind(dataplane)) {
+    throw new Error(`--dataplane: "${dataplane}" is not one of ${DATA_PLANE_KINDS.join(', ')}`);
+  }
   const consoles = values.console ?? ['stdio'];
   const dataDir = resolve(values.data!);
   mkdirSync(dataDir, { recursive: true });
@@ -83,7 +91,7 @@ async function main(): Promise<void> {
 
   // ---- the router (src/router, issue 5) starts here --------------------------------------
   const ethernet = values.ethernet?.split(',').filter((n) => n !== '');
-  const router = await startRouter({ model, license, log: book, ethernet });
+  const router = await startRouter({ model, license, log: book, ethernet, ...(dataplane === undefined ? {} : { dataplane }) });
   let runtime: RuntimeState;
   if (router) runtime = router.runtime;
   else {

@@ -3,6 +3,8 @@
 // message that names it instead of an "undefined is not a function" later.
 //
 // PPTP_NATIVE_ADDON overrides the path (the arm64 tests load a cross-built addon that way).
+// The bench-only addon (pptp_bench.node: key-schedule dump, benchmark loops) sits beside it;
+// PPTP_BENCH_ADDON overrides its path.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -37,6 +39,26 @@ export function loadNativeAddon(): Record<string, unknown> {
     cached = require(path) as Record<string, unknown>;
   }
   return cached;
+}
+
+let benchCached: Record<string, unknown> | undefined;
+
+export function benchAddonPath(): string {
+  const override = process.env.PPTP_BENCH_ADDON;
+  if (override) return resolve(override);
+  return join(dirname(nativeAddonPath()), 'pptp_bench.node');
+}
+
+/** An export of the bench-only addon (tests and bench/, never the daemon). */
+export function requireBenchExport<T>(name: string): T {
+  if (!benchCached) {
+    const path = benchAddonPath();
+    if (!existsSync(path)) throw new Error(`bench addon not built: ${path} is missing (run "make native")`);
+    benchCached = require(path) as Record<string, unknown>;
+  }
+  const value = benchCached[name];
+  if (value === undefined) throw new Error(`bench addon: export "${name}" is missing`);
+  return value as T;
 }
 
 export function requireNativeExport<T>(name: string): T {

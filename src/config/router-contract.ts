@@ -13,6 +13,8 @@ export interface RouterDeps {
   readonly log: LogBook;
   /** Kernel links to list as /interface ethernet (routerd --ethernet); default: the hardware NICs. */
   readonly ethernet?: readonly string[];
+  /** The packet path (routerd --dataplane); default: native where the addon has it. */
+  readonly dataplane?: 'native' | 'reference';
 }
 
 export interface Router {

@@ -1,7 +1,7 @@
 // Typed face of the native crypto in the addon (native/src/crypto): an RC4 stream, SHA-1 with
 // the implementation chosen at load (PPTP_SHA1_IMPL=generic|shani|armv8ce forces one), the CPU
 // features that choice looked at, the RFC 3079 key schedule and the in-C benchmark loops.
-import { requireNativeExport } from '../native.js';
+import { requireBenchExport, requireNativeExport } from '../native.js';
 
 export type Sha1ImplementationName = 'generic' | 'shani' | 'armv8ce';
 
@@ -60,11 +60,11 @@ export function cpuFeatures(): readonly string[] {
 }
 
 /**
- * RFC 3079 session keys from a start key: [0] is the initial session key (section 3.5's
+ * (Bench-only addon.) RFC 3079 session keys from a start key: [0] is the initial session key (section 3.5's
  * "SendSessionKey"), [n] the key after n key changes (RFC 3078 section 7.3).
  */
 export function mppeKeySchedule(startKey: Uint8Array, bits: 40 | 56 | 128, count: number): Buffer[] {
-  return requireNativeExport<(k: Uint8Array, b: number, c: number) => Buffer[]>('mppeKeySchedule')(
+  return requireBenchExport<(k: Uint8Array, b: number, c: number) => Buffer[]>('mppeKeySchedule')(
     startKey,
     bits,
     count,
@@ -75,5 +75,5 @@ export type CryptoBenchmarkKind = 'rc4' | 'sha1' | 'mppe-stateful' | 'mppe-state
 
 /** Seconds the C code takes for `count` operations on `size`-byte inputs (bench/ only). */
 export function cryptoBenchmark(kind: CryptoBenchmarkKind, size: number, count: number): number {
-  return requireNativeExport<(k: string, s: number, c: number) => number>('cryptoBenchmark')(kind, size, count);
+  return requireBenchExport<(k: string, s: number, c: number) => number>('cryptoBenchmark')(kind, size, count);
 }

@@ -16,7 +16,8 @@ import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
 import type { ClientStatus, EthernetPort, InterfaceStats, PppSession, RuntimeState } from '../config/runtime.js';
 import { nativeMppe } from '../crypto/mppe-native.js';
-import { ReferenceDataPlane } from '../dataplane/reference.js';
+import type { DataPlane } from '../dataplane/dataplane.js';
+import { createDataPlane, defaultDataPlaneKind } from '../dataplane/factory.js';
 import { CallTable } from '../pptp/index.js';
 import { Host, describeSystemError } from '../system/host.js';
 import { ethernetPorts, kernelCounters } from '../system/resources.js';
@@ -40,7 +41,7 @@ export const startRouter: StartRouter = async (deps) => {
 class RouterdRouter implements Router, RuntimeState {
   readonly runtime: RuntimeState = this;
   private readonly host = new Host();
-  private readonly plane: ReferenceDataPlane;
+  private readonly plane: DataPlane;
   private readonly hostConfig: HostConfig;
   private readonly slots: TunnelSlots;
   private readonly callTable = new CallTable();
@@ -55,7 +56,9 @@ class RouterdRouter implements Router, RuntimeState {
 
   constructor(private readonly deps: RouterDeps) {
     this.log = deps.log.logger('router');
-    this.plane = new ReferenceDataPlane({ log: deps.log.logger('dataplane') });
+    const planeKind = deps.dataplane ?? defaultDataPlaneKind();
+    this.plane = createDataPlane(planeKind, { log: deps.log.logger('dataplane') });
+    this.log.info(`data plane: ${planeKind}`);
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };

@@ -37,6 +37,8 @@ export interface RouterdOptions {
   readonly vendorKeyFile?: string;
   /** Serial devices (a pty's path) for more consoles beside stdio (`--console PATH`). */
   readonly serialConsoles?: readonly string[];
+  /** `--dataplane`; default: routerd's own default (native where the addon has it). */
+  readonly dataplane?: 'native' | 'reference';
 }
 
 export class Routerd {
@@ -184,6 +186,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
   for (const path of options.serialConsoles ?? []) args.push('--console', path);
+  if (options.dataplane) args.push('--dataplane', options.dataplane);
   const child = ns.spawn('node', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,

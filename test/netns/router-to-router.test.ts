@@ -5,6 +5,7 @@
 import t from 'tap';
 import { offices, pings } from '../lib/routers.js';
 import type { Routerd } from '../lib/routerd.js';
+import { waitFor } from '../lib/netns.js';
 import { mssSeenByServer } from '../lib/transfer.js';
 
 async function serveEx(home: Routerd): Promise<void> {
@@ -46,7 +47,8 @@ t.test('router to router with /ip route on both routers', async (t) => {
   for (const r of [home, remote]) await r.routerd.configure('/ppp profile set default change-tcp-mss=no');
   // A profile change makes the client dial again; the server reads the profile at login.
   await remote.routerd.poll('/interface pptp-client monitor pptp-out1 once', (o) => /status: "connected"/.test(o), 30_000);
-  t.ok((await pings(remoteLan, '10.150.2.10')).ok, 'the tunnel is back');
+  // "connected" is the client's view; the server may still be configuring its side of the new call.
+  t.ok(await waitFor(async () => (await pings(remoteLan, '10.150.2.10')).ok, 20_000, 500), 'the tunnel is back');
   const unclamped = await mssSeenByServer(t, homeLan, '10.150.2.10', 7001, remoteLan);
   t.ok(unclamped.mss > 1420, `change-tcp-mss=no: the SYN keeps the host's MSS (ss mss:${unclamped.mss})\n${unclamped.ss}`);
 });

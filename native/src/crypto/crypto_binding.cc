@@ -1,7 +1,6 @@
 // Node-API face of the native crypto: an RC4 stream, SHA-1 with its implementation switch and
-// the CPU features behind it, MPPE encrypter/decrypter objects, the RFC 3079 key schedule (for
-// the vector tests) and in-C benchmark loops (bench/crypto.ts: per-packet cost without the
-// JavaScript call overhead, which is what the native data plane pays).
+// the CPU features behind it, MPPE encrypter/decrypter objects. The key-schedule dump and the
+// benchmark loops live in the bench-only addon (native/src/bench), not in the production one.
 #include <time.h>
 
 #include <cstdlib>
@@ -17,16 +16,10 @@
 namespace pptp::crypto {
 namespace {
 
+// Bytes only: a Buffer or Uint8Array. (napi_is_buffer is true for any typed array view, so
+// IsBuffer() alone would take a Uint32Array or Float64Array as bytes.)
 bool GetBytes(const Napi::Value& v, const uint8_t** data, size_t* len) {
-  if (!v.IsBuffer() && !v.IsTypedArray()) return false;
-  if (v.IsBuffer()) {
-    auto b = v.As<Napi::Buffer<uint8_t>>();
-    *data = b.Data();
-    *len = b.Length();
-    return true;
-  }
-  auto ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != napi_uint8_array) return false;
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) return false;
   auto u8 = v.As<Napi::Uint8Array>();
   *data = u8.Data();
   *len = u8.ByteLength();
@@ -209,68 +202,6 @@ Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
   return arr;
 }
 
-// mppeKeySchedule(startKey, bits, count) -> [initial session key, after 1 key change, ...]
-Napi::Value MppeKeySchedule(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const uint8_t* key;
-  size_t len;
-  if (info.Length() < 3 || !GetBytes(info[0], &key, &len) || !info[1].IsNumber() || !info[2].IsNumber())
-    return TypeError(env, "mppeKeySchedule(startKey: Buffer, bits: number, count: number)");
-  pptp_mppe_keys k;
-  if (pptp_mppe_keys_init(&k, key, len, info[1].As<Napi::Number>().Uint32Value()) != 0)
-    return TypeError(env, "mppeKeySchedule: start key must be 8 octets for 40/56-bit, 16 for 128-bit");
-  uint32_t count = info[2].As<Napi::Number>().Uint32Value();
-  Napi::Array arr = Napi::Array::New(env);
-  for (uint32_t i = 0; i < count; i++) {
-    if (i) pptp_mppe_rekey(&k);
-    arr.Set(i, Napi::Buffer<uint8_t>::Copy(env, k.session_key, k.keylen));
-  }
-  return arr;
-}
-
-// cryptoBenchmark(kind: "rc4"|"sha1"|"mppe-stateful"|"mppe-stateless", size, count) -> seconds
-// of this thread's CPU time spent in C on `count` operations of `size` bytes (MPPE: 128-bit,
-// encrypt side). CPU time, like `openssl speed`, so other processes on a busy machine do not
-// count against us.
-double ThreadCpuSeconds() {
-  struct timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
-}
-
-Napi::Value CryptoBenchmark(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber())
-    return TypeError(env, "cryptoBenchmark(kind: string, size: number, count: number)");
-  std::string kind = info[0].As<Napi::String>().Utf8Value();
-  size_t size = info[1].As<Napi::Number>().Uint32Value();
-  uint32_t count = info[2].As<Napi::Number>().Uint32Value();
-  std::vector<uint8_t> in(size, 0x5a), out(size + PPTP_MPPE_HEADER);
-  uint8_t key[16];
-  for (int i = 0; i < 16; i++) key[i] = static_cast<uint8_t>(i * 17 + 3);
-  uint8_t digest[20] = {0};
-  double t0 = ThreadCpuSeconds();
-  if (kind == "rc4") {
-    pptp_rc4 st;
-    pptp_rc4_init(&st, key, 16);
-    for (uint32_t i = 0; i < count; i++) pptp_rc4_crypt(&st, in.data(), out.data(), size);
-  } else if (kind == "sha1") {
-    for (uint32_t i = 0; i < count; i++) {
-      pptp_sha1(in.data(), size, digest);
-      in[0] = digest[0];
-    }
-  } else if (kind == "mppe-stateful" || kind == "mppe-stateless") {
-    pptp_mppe_enc e;
-    pptp_mppe_enc_init(&e, key, 16, 128, kind == "mppe-stateless");
-    for (uint32_t i = 0; i < count; i++) pptp_mppe_encrypt(&e, in.data(), size, out.data());
-  } else {
-    return TypeError(env, "cryptoBenchmark: kind is rc4, sha1, mppe-stateful or mppe-stateless");
-  }
-  double dt = ThreadCpuSeconds() - t0;
-  // the results feed the return value so the loops cannot be optimised away
-  return Napi::Number::New(env, dt + static_cast<double>((out[0] ^ digest[0]) & 0) );
-}
-
 void Init(Napi::Env env, Napi::Object exports) {
   const char* want = std::getenv("PPTP_SHA1_IMPL");
   if (want && *want && std::strcmp(want, pptp_sha1_active_name()) != 0) {
@@ -288,8 +219,6 @@ void Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sha1Active", Napi::Function::New(env, Sha1Active, "sha1Active"));
   exports.Set("sha1Force", Napi::Function::New(env, Sha1Force, "sha1Force"));
   exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeatures, "cpuFeatures"));
-  exports.Set("mppeKeySchedule", Napi::Function::New(env, MppeKeySchedule, "mppeKeySchedule"));
-  exports.Set("cryptoBenchmark", Napi::Function::New(env, CryptoBenchmark, "cryptoBenchmark"));
 }
 
 ModuleRegistration reg("crypto", Init);

@@ -138,51 +138,71 @@ class GreSocket : public Napi::ObjectWrap<GreSocket>, public FdPoller {
     return out;
   }
 
+  // An IPv4 address as a host-order unsigned 32-bit integer; anything else is refused.
   static bool ToSockaddr(const Napi::Value& v, sockaddr_in* sin) {
     if (!v.IsNumber()) return false;
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0) || d > 4294967295.0 || d != static_cast<double>(static_cast<uint64_t>(d))) return false;
     std::memset(sin, 0, sizeof *sin);
     sin->sin_family = AF_INET;
-    sin->sin_addr.s_addr = htonl(v.As<Napi::Number>().Uint32Value());
+    sin->sin_addr.s_addr = htonl(static_cast<uint32_t>(d));
     return true;
   }
 
-  // send(packet: Buffer, address: number): boolean
+  // send(packet: Uint8Array, address: uint32): boolean (false: the kernel refused it or closed)
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     sockaddr_in sin;
-    if (fd_ < 0 || info.Length() < 2 || !info[0].IsBuffer() || !ToSockaddr(info[1], &sin))
-      return Napi::Boolean::New(env, false);
-    auto buf = info[0].As<Napi::Buffer<uint8_t>>();
+    if (info.Length() != 2 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !ToSockaddr(info[1], &sin)) {
+      Napi::TypeError::New(env, "send(packet: Uint8Array, address: uint32)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (fd_ < 0) return Napi::Boolean::New(env, false);
+    auto buf = info[0].As<Napi::Uint8Array>();
     ssize_t w;
     do {
-      w = ::sendto(fd_, buf.Data(), buf.Length(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
+      w = ::sendto(fd_, buf.Data(), buf.ByteLength(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
     } while (w < 0 && errno == EINTR);
     if (w < 0) {
       sendErrors_++;
       return Napi::Boolean::New(env, false);
     }
     txPackets_++;
-    txBytes_ += buf.Length();
+    txBytes_ += buf.ByteLength();
     return Napi::Boolean::New(env, true);
   }
 
-  // sendBatch(packets: Buffer[], addresses: Uint32Array): number sent (one sendmmsg per call)
+  // sendBatch(packets: Uint8Array[], addresses: Uint32Array of the same length): number sent
+  // (one sendmmsg per call). The types are checked, not assumed: a Uint8Array of addresses would
+  // otherwise be read as four times as many bytes as it has.
   Napi::Value SendBatch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (fd_ < 0 || info.Length() < 2 || !info[0].IsArray() || !info[1].IsTypedArray())
-      return Napi::Number::New(env, 0);
+    if (info.Length() != 2 || !info[0].IsArray() || !info[1].IsTypedArray() ||
+        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
+      Napi::TypeError::New(env, "sendBatch(packets: Uint8Array[], addresses: Uint32Array)").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
     auto arr = info[0].As<Napi::Array>();
     auto addrs = info[1].As<Napi::Uint32Array>();
-    uint32_t count = std::min<uint32_t>(arr.Length(), static_cast<uint32_t>(addrs.ElementLength()));
+    if (arr.Length() != addrs.ElementLength() || arr.Length() > 1024) {
+      Napi::RangeError::New(env, "sendBatch: one address per packet, at most 1024 packets").ThrowAsJavaScriptException();
+      return env.Undefined();
+    }
+    if (fd_ < 0) return Napi::Number::New(env, 0);
+    uint32_t count = arr.Length();
     std::vector<mmsghdr> msgs(count);
     std::vector<iovec> iov(count);
     std::vector<sockaddr_in> sins(count);
     for (uint32_t i = 0; i < count; i++) {
       Napi::Value v = arr.Get(i);
-      if (!v.IsBuffer()) return Napi::Number::New(env, 0);
-      auto buf = v.As<Napi::Buffer<uint8_t>>();
+      if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+        Napi::TypeError::New(env, "sendBatch: every packet is a Uint8Array").ThrowAsJavaScriptException();
+        return env.Undefined();
+      }
+      auto buf = v.As<Napi::Uint8Array>();
       iov[i].iov_base = buf.Data();
-      iov[i].iov_len = buf.Length();
+      iov[i].iov_len = buf.ByteLength();
       std::memset(&sins[i], 0, sizeof sins[i]);
       sins[i].sin_family = AF_INET;
       sins[i].sin_addr.s_addr = htonl(addrs[i]);

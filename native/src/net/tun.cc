@@ -97,18 +97,19 @@ class TunDevice : public Napi::ObjectWrap<TunDevice>, public FdPoller {
   }
 
   bool WriteOne(const Napi::Value& v) {
-    if (fd_ < 0 || !v.IsBuffer()) return false;
-    auto buf = v.As<Napi::Buffer<uint8_t>>();
+    // Bytes only: IsBuffer() is true for any typed array view.
+    if (fd_ < 0 || !v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) return false;
+    auto buf = v.As<Napi::Uint8Array>();
     ssize_t w;
     do {
-      w = ::write(fd_, buf.Data(), buf.Length());
+      w = ::write(fd_, buf.Data(), buf.ByteLength());
     } while (w < 0 && errno == EINTR);
     if (w < 0) {
       writeDrops_++;
       return false;
     }
     txPackets_++;
-    txBytes_ += buf.Length();
+    txBytes_ += buf.ByteLength();
     return true;
   }
 
