@@ -144,8 +144,9 @@ export class ServerControlConnection extends ControlConnection {
     const record = { callId, peerCallId: message.callId, state: 'wait-reply' as const, release: admission.release };
     this.records.set(callId, record);
     this.stopTimer('no-call');
-    this.send(this.outgoingReply(callId, message.callId, OutgoingCallResult.Connected, GeneralError.None));
     this.log('info', `call ${callId} up with ${this.peerName()} (peer call ${message.callId})`);
+    // call-up first: its owner opens the GRE session before the reply lets the peer send, or the
+    // peer's first LCP packets (on the native data plane's own thread) would find no session.
     this.callUp(record, {
       callId,
       peerCallId: message.callId,
@@ -155,6 +156,7 @@ export class ServerControlConnection extends ControlConnection {
       peerProcessingDelay: message.packetProcessingDelay,
       connectSpeed: this.connectSpeed(message),
     });
+    this.send(this.outgoingReply(callId, message.callId, OutgoingCallResult.Connected, GeneralError.None));
   }
 
   private connectSpeed(message: OutgoingCallRequest): number {

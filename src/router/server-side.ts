@@ -230,7 +230,8 @@ export class ServerSide {
       });
     } catch (e) {
       log.error(`call from ${call.peer.address} cannot get a tunnel interface: ${(e as Error).message}`);
-      server.clearCall(call.callId);
+      // After the Outgoing-Call-Reply that follows this call-up, so the peer hears them in order.
+      queueMicrotask(() => server.clearCall(call.callId));
       return;
     }
     const deadline = setTimeout(() => {
@@ -242,6 +243,8 @@ export class ServerSide {
     deadline.unref();
     entry = { call, tunnel, plan: undefined, user: undefined, releaseSlot: undefined, deadline };
     this.calls.set(call.callId, entry);
-    tunnel.start();
+    // The session is open now; LCP starts once the Outgoing-Call-Reply is on its way, so our
+    // first Configure-Request does not reach the peer before it knows the call.
+    queueMicrotask(() => tunnel.start());
   }
 }
