@@ -1,41 +1,67 @@
 // Allocation of PPTP Call IDs (RFC 2637 section 2.7/2.8: "a unique identifier ... assigned by the
 // PAC/PNS"). Enhanced GRE packets are demultiplexed by the Call ID in their key (section 4.1), so
 // one table should serve every call of the router, server and client side alike. IDs are
-// non-zero (0 is what a refusal carries) and handed out round-robin, so a just-freed ID is not
-// reused while late GRE packets of the old call may still arrive.
+// non-zero (0 is what a refusal carries).
+//
+// IDs are drawn at random (issue 15): counted from 1 they were easy to guess, and a guessed ID
+// plus the peer's address is all a spoofer needs to aim GRE at a live tunnel. Recently freed IDs
+// are held back while others are free, so late GRE packets of an old call never reach a new one.
+import { randomInt } from 'node:crypto';
+
+/** How many freed IDs are held back (fewer when the range is small). */
+const QUARANTINE = 1024;
+/** Random draws before falling back to a scan (the table is nearly full by then). */
+const DRAWS = 32;
 
 export class CallTable {
   private readonly used = new Set<number>();
-  private cursor: number;
+  /** Recently freed, oldest first. */
+  private readonly resting: number[] = [];
+  private readonly restingSet = new Set<number>();
+  private readonly quarantine: number;
 
   constructor(
     private readonly first = 1,
     private readonly last = 0xffff,
+    private readonly random: (min: number, maxExclusive: number) => number = randomInt,
   ) {
     if (!Number.isInteger(first) || !Number.isInteger(last) || first < 1 || last > 0xffff || first > last) {
       throw new RangeError(`call ID range ${first}..${last} must lie within 1..65535`);
     }
-    this.cursor = first;
+    this.quarantine = Math.min(QUARANTINE, Math.floor((last - first + 1) / 2));
   }
 
   /** A free, non-zero call ID, now reserved; undefined when every ID is in use. */
   allocate(): number | undefined {
     const span = this.last - this.first + 1;
     if (this.used.size >= span) return undefined;
-    for (let i = 0; i < span; i++) {
-      const id = this.cursor;
-      this.cursor = id === this.last ? this.first : id + 1;
-      if (!this.used.has(id)) {
-        this.used.add(id);
-        return id;
+    const free = (id: number): boolean => !this.used.has(id) && !this.restingSet.has(id);
+    let id: number | undefined;
+    for (let i = 0; i < DRAWS && id === undefined; i++) {
+      const draw = this.random(this.first, this.last + 1);
+      if (free(draw)) id = draw;
+    }
+    if (id === undefined) {
+      const start = this.random(this.first, this.last + 1);
+      for (let i = 0; i < span && id === undefined; i++) {
+        const candidate = this.first + ((start - this.first + i) % span);
+        if (free(candidate)) id = candidate;
       }
     }
-    return undefined;
+    // Everything free is resting: the one freed longest ago goes first.
+    id ??= this.resting.find((r) => !this.used.has(r));
+    if (id === undefined) return undefined;
+    this.wake(id);
+    this.used.add(id);
+    return id;
   }
 
   /** Returns an ID to the pool; freeing an ID that is not in use does nothing. */
   free(id: number): void {
-    this.used.delete(id);
+    if (!this.used.delete(id) || this.quarantine === 0) return;
+    this.resting.push(id);
+    this.restingSet.add(id);
+    if (this.resting.length > this.quarantine) this.restingSet.delete(this.resting.shift()!);
   }
 
   has(id: number): boolean {
@@ -44,5 +70,10 @@ export class CallTable {
 
   get size(): number {
     return this.used.size;
+  }
+
+  private wake(id: number): void {
+    if (!this.restingSet.delete(id)) return;
+    this.resting.splice(this.resting.indexOf(id), 1);
   }
 }

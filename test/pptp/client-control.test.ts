@@ -62,7 +62,7 @@ t.test('no SCCRP within the setup time closes with a reason', async (t) => {
 });
 
 t.test('open-call sends OCRQ with our call ID; OCRP Connected raises call-up with both IDs', async (t) => {
-  const calls = new CallTable(100, 200);
+  const calls = new CallTable(100, 100);
   const m = established(calls);
   const a = m.handle({ kind: 'open-call' });
   const callId = only(a, 'call-pending')[0]!.callId;
