@@ -15,15 +15,13 @@ const DRAWS = 32;
 
 export class CallTable {
   private readonly used = new Set<number>();
-  /** Recently freed, oldest first. */
-  private readonly resting: number[] = [];
-  private readonly restingSet = new Set<number>();
+  /** Recently freed, oldest first (a Set keeps insertion order). */
+  private readonly resting = new Set<number>();
   private readonly quarantine: number;
 
   constructor(
     private readonly first = 1,
     private readonly last = 0xffff,
-    private readonly random: (min: number, maxExclusive: number) => number = randomInt,
   ) {
     if (!Number.isInteger(first) || !Number.isInteger(last) || first < 1 || last > 0xffff || first > last) {
       throw new RangeError(`call ID range ${first}..${last} must lie within 1..65535`);
@@ -35,23 +33,23 @@ export class CallTable {
   allocate(): number | undefined {
     const span = this.last - this.first + 1;
     if (this.used.size >= span) return undefined;
-    const free = (id: number): boolean => !this.used.has(id) && !this.restingSet.has(id);
+    const free = (id: number): boolean => !this.used.has(id) && !this.resting.has(id);
     let id: number | undefined;
     for (let i = 0; i < DRAWS && id === undefined; i++) {
-      const draw = this.random(this.first, this.last + 1);
+      const draw = randomInt(this.first, this.last + 1);
       if (free(draw)) id = draw;
     }
     if (id === undefined) {
-      const start = this.random(this.first, this.last + 1);
+      const start = randomInt(this.first, this.last + 1);
       for (let i = 0; i < span && id === undefined; i++) {
         const candidate = this.first + ((start - this.first + i) % span);
         if (free(candidate)) id = candidate;
       }
     }
     // Everything free is resting: the one freed longest ago goes first.
-    id ??= this.resting.find((r) => !this.used.has(r));
+    id ??= this.resting.values().next().value;
     if (id === undefined) return undefined;
-    this.wake(id);
+    this.resting.delete(id);
     this.used.add(id);
     return id;
   }
@@ -59,9 +57,8 @@ export class CallTable {
   /** Returns an ID to the pool; freeing an ID that is not in use does nothing. */
   free(id: number): void {
     if (!this.used.delete(id) || this.quarantine === 0) return;
-    this.resting.push(id);
-    this.restingSet.add(id);
-    if (this.resting.length > this.quarantine) this.restingSet.delete(this.resting.shift()!);
+    this.resting.add(id);
+    if (this.resting.size > this.quarantine) this.resting.delete(this.resting.values().next().value!);
   }
 
   has(id: number): boolean {
@@ -70,10 +67,5 @@ export class CallTable {
 
   get size(): number {
     return this.used.size;
-  }
-
-  private wake(id: number): void {
-    if (!this.restingSet.delete(id)) return;
-    this.resting.splice(this.resting.indexOf(id), 1);
   }
 }
