@@ -205,6 +205,8 @@ export class Shell {
     }
     const need = commandNeeds(this.menuAt(path), '/' + path.join(' '), cmd.text);
     if (!allowed(this.policies(), need)) return DENIED;
+    const twice = repeatedArgument(rest);
+    if (twice) return twice;
     if (path.length === 0) {
       if (cmd.text === 'ping') return this.ping(rest);
       if (cmd.text === 'password') {
@@ -749,4 +751,19 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }, { once: true });
   });
+}
+
+/**
+ * A property given twice (`user=u user=v`) would otherwise silently take the last value; the
+ * conditions after `where` may name a property more than once.
+ */
+function repeatedArgument(tokens: readonly Token[]): string | undefined {
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.key === undefined && t.text === 'where') return undefined;
+    if (t.key === undefined) continue;
+    if (seen.has(t.key)) return `failure: argument ${t.key} given twice (line 1 column ${t.start + 1})`;
+    seen.add(t.key);
+  }
+  return undefined;
 }

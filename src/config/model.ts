@@ -456,18 +456,20 @@ export class ConfigModel {
         for (const [key, spec] of Object.entries(menu.props)) {
           const v = (row.values as Record<string, unknown>)[key];
           if (v === undefined && spec.readOnly) continue;
+          let kept: Value;
           if (spec.type.fromStored) {
-            const kept = spec.type.fromStored(v, key);
-            if (kept instanceof ValueError) return bad(`${path} ${key}`);
-            if (kept !== v) this.migrated = true;
-            values[key] = kept;
-            continue;
+            const checked = spec.type.fromStored(v, key);
+            if (checked instanceof ValueError) return bad(`${path} ${key}`);
+            if (checked !== v) this.migrated = true;
+            kept = checked;
+          } else {
+            if (!sameAfterReparse(spec.type, v, key)) return bad(`${path} ${key}`);
+            kept = v as Value;
           }
-          if (!sameAfterReparse(spec.type, v, key)) return bad(`${path} ${key}`);
-          if (spec.interfaceRef && format === 2 && !storedRefValid(v as Value, spec.interfaceRef === 'interface-or-address')) {
+          if (spec.interfaceRef && format === 2 && !storedRefValid(kept, spec.interfaceRef === 'interface-or-address')) {
             return bad(`${path} ${key}`);
           }
-          values[key] = v as Value;
+          values[key] = kept;
         }
         rows.push({ id: row.id, values });
       }
@@ -480,7 +482,9 @@ export class ConfigModel {
       if (!menu || menu.kind !== 'settings' || typeof stored !== 'object' || !stored) return bad(`settings ${path}`);
       for (const [key, v] of Object.entries(stored)) {
         const spec = menu.props[key];
-        if (!spec || !sameAfterReparse(spec.type, v, key)) return bad(`${path} ${key}`);
+        if (!spec) return bad(`${path} ${key}`);
+        const ok = spec.type.fromStored ? !(spec.type.fromStored(v, key) instanceof ValueError) : sameAfterReparse(spec.type, v, key);
+        if (!ok) return bad(`${path} ${key}`);
       }
       this.values.set(path, { ...stored });
     }

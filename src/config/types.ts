@@ -82,13 +82,19 @@ export function oneOf<const W extends string>(words: readonly W[]): PropType<W> 
  * (SPEC: the client's allow prints as pap,chap,mschap1,mschap2, the server's authentication as
  * mschap2,mschap1 — each property has its own fixed order).
  */
-export function setOf(words: readonly string[]): PropType<readonly string[]> {
+export function setOf(words: readonly string[], opts: { atLeastOne?: boolean } = {}): PropType<readonly string[]> {
   return {
     describe: `multiple choice: ${words.join(', ')}`,
     parse(raw, prop) {
       const given = raw === '' ? [] : raw.split(',').map((w) => w.trim());
       for (const w of given) if (!words.includes(w)) return noMatch(prop);
+      if (opts.atLeastOne && given.length === 0) return new ValueError(`failure: ${prop} needs at least one of ${words.join(', ')}`);
       return words.filter((w) => given.includes(w));
+    },
+    // An empty set saved by an earlier version still loads (and still refuses every login).
+    fromStored(stored, prop) {
+      if (!Array.isArray(stored) || !stored.every((w) => typeof w === 'string' && words.includes(w))) return invalid(prop);
+      return words.filter((w) => stored.includes(w));
     },
     format: (v) => v.join(','),
     quoted: false,
@@ -96,24 +102,57 @@ export function setOf(words: readonly string[]): PropType<readonly string[]> {
   };
 }
 
-export const text: PropType<string> = {
-  describe: 'text',
-  parse: (raw) => raw,
-  format: (v) => v,
-  quoted: true,
-  choices: [],
-};
+/**
+ * What no typed name or text may hold: control characters (C0, DEL, C1), the bidirectional
+ * marks and overrides that make a printed name read as something it is not, U+FFFD (what
+ * invalid UTF-8 decodes to) and lone surrogates.
+ */
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Values written by an earlier version were checked by that version's rules; a stricter rule
+ * now must not make a saved configuration unloadable, so stored strings are kept as they are.
+ */
+function storedString(stored: unknown, prop: string): string | ValueError {
+  return typeof stored === 'string' ? stored : invalid(prop);
+}
+
+/** Free text: printable, at most `max` characters. */
+export function textOf(max: number, opts: { required?: boolean } = {}): PropType<string> {
+  return {
+    describe: opts.required ? `text (1..${max} characters)` : `text (at most ${max} characters)`,
+    parse(raw, prop) {
+      if (opts.required && raw === '') return new ValueError(`failure: ${prop} must not be empty`);
+      if (raw.length > max) return new ValueError(`value of ${prop} is too long (at most ${max} characters)`);
+      if (UNSAFE.test(raw)) return invalid(prop);
+      return raw;
+    },
+    format: (v) => v,
+    quoted: true,
+    choices: [],
+    fromStored: storedString,
+  };
+}
+
+export const text: PropType<string> = textOf(1024);
+
+/** A password: MS-CHAP hashes at most 256 characters of it (RFC 2759 NtPasswordHash). */
+export const password: PropType<string> = textOf(256);
+
+/** The name a PPP client logs in with: may hold a DOMAIN\\ part, so it is text, not a name. */
+export const pppUser: PropType<string> = textOf(255, { required: true });
 
 /** An object name: non-empty, printable, no quotes. */
 export const name: PropType<string> = {
   describe: 'name',
   parse(raw, prop) {
-    if (raw === '' || raw.length > 64 || /["\\\x00-\x1f]/.test(raw)) return invalid(prop);
+    if (raw === '' || raw.length > 64 || /["\\]/.test(raw) || UNSAFE.test(raw)) return invalid(prop);
     return raw;
   },
   format: (v) => v,
   quoted: true,
   choices: [],
+  fromStored: storedString,
 };
 
 /** A name or nothing (bridge= of a profile: empty means no bridge). */

@@ -1,7 +1,7 @@
 // /interface pptp-client, /interface pptp-server (+ server), /interface ethernet (SPEC.md tables).
 import { prop, type ListMenu, type SettingsMenu, type StatusMenu, type StoredRow } from '../schema.js';
 import {
-  duration, formatDuration, integer, integerOrDisabled, ipv4, macAddress, name, nameRef, oneOf, setOf, text, yesNo,
+  duration, formatDuration, integer, integerOrDisabled, ipv4, macAddress, name, nameRef, oneOf, password, pppUser, setOf, yesNo,
 } from '../types.js';
 import type { RuntimeState } from '../runtime.js';
 
@@ -29,11 +29,11 @@ export const pptpClient = {
     'max-mru': mtu('Maximum Receive Unit'),
     mrru,
     'connect-to': prop(ipv4, { help: 'address of the PPTP server' }),
-    user: prop(text, { help: 'user name on the server' }),
-    password: prop(text, { default: '', help: 'password used to connect to the server', sensitive: true }),
+    user: prop(pppUser, { help: 'user name on the server' }),
+    password: prop(password, { default: '', help: 'password used to connect to the server', sensitive: true }),
     profile: prop(nameRef, { default: 'default', ref: '/ppp profile', help: 'PPP profile' }),
     'add-default-route': prop(yesNo, { default: false, help: 'use the server as the default gateway' }),
-    allow: prop(setOf(['pap', 'chap', 'mschap1', 'mschap2']), {
+    allow: prop(setOf(['pap', 'chap', 'mschap1', 'mschap2'], { atLeastOne: true }), {
       default: ['pap', 'chap', 'mschap1', 'mschap2'],
       help: 'authentication methods the client accepts',
     }),
@@ -74,7 +74,7 @@ export const pptpServerSettings = {
     'max-mtu': mtu('Maximum Transmission Unit'),
     'max-mru': mtu('Maximum Receive Unit'),
     mrru,
-    authentication: prop(setOf(['mschap2', 'mschap1', 'chap', 'pap']), {
+    authentication: prop(setOf(['mschap2', 'mschap1', 'chap', 'pap'], { atLeastOne: true }), {
       default: ['mschap2', 'mschap1'],
       help: 'authentication methods offered, strongest first',
     }),

@@ -1,6 +1,6 @@
 // /ppp secret, /ppp profile, /ppp active (SPEC.md; print detail as in the seed).
 import { prop, type ListMenu, type StatusMenu } from '../schema.js';
-import { ipv4List, ipv4OrPool, name, nameRef, oneOf, optionalDuration, optionalNameRef, optionalIpv4, pppRoutes, text, yesNo } from '../types.js';
+import { ipv4List, ipv4OrPool, name, nameRef, oneOf, optionalDuration, optionalNameRef, optionalIpv4, password, pppRoutes, text, yesNo } from '../types.js';
 
 const disabled = prop(yesNo, { default: false, help: 'whether the entry is disabled', flag: { letter: 'X', label: 'disabled' } });
 
@@ -15,7 +15,7 @@ export const pppSecret = {
       help: 'service the user may connect with',
     }),
     'caller-id': prop(text, { default: '', help: 'peer address the user must connect from (empty: any)' }),
-    password: prop(text, { default: '', help: 'user password', sensitive: true }),
+    password: prop(password, { default: '', help: 'user password', sensitive: true }),
     profile: prop(nameRef, { default: 'default', ref: '/ppp profile', help: 'PPP profile' }),
     'local-address': prop(optionalIpv4, { default: '', help: 'router address inside the tunnel' }),
     'remote-address': prop(ipv4OrPool, {
