@@ -31,6 +31,10 @@ export function inlineRow(number: number, row: RowView): string[] {
   const indent = ' '.repeat(prefix.length - 1);
   const lines: string[] = [];
   let line = prefix;
+  if (row.comment) {
+    lines.push(`${prefix};;; ${printable(row.comment)}`);
+    line = ' '.repeat(prefix.length);
+  }
   let words = 0;
   for (const key of row.keys) {
     if ((row.values[key] ?? '') === '' && !row.quoted.has(key)) continue;
@@ -47,13 +51,35 @@ export function inlineRow(number: number, row: RowView): string[] {
   return lines;
 }
 
+/** `print terse`: one line per row, every property, nothing wrapped (for scripts and grep). */
+export function terseRow(number: number, row: RowView): string {
+  const words = row.keys.filter((k) => (row.values[k] ?? '') !== '' || row.quoted.has(k)).map((k) => `${k}=${rendered(row, k)}`);
+  if (row.comment) words.unshift(`comment=${rendered({ ...row, quoted: new Set(['comment']) }, 'comment')}`);
+  return `${String(number).padStart(2)} ${row.flags ? row.flags + ' ' : ''}${words.join(' ')}`;
+}
+
+/** `print as-value`: `.id=*1;name=x;...`, the form scripts take apart (RouterOS ids in hex). */
+export function asValueRow(row: RowView): string {
+  const id = row.ref.kind === 'config' ? `*${row.ref.id.toString(16).toUpperCase()}` : row.ref.key;
+  const pairs = [`.id=${id}`, ...row.keys.map((k) => `${k}=${cell(row, k)}`)];
+  if (row.comment) pairs.push(`comment=${printable(row.comment)}`);
+  return pairs.join(';');
+}
+
 export function table(columns: readonly Column[], rows: readonly RowView[], numbered = true): string[] {
   const flagWidth = Math.max(0, ...rows.map((r) => r.flags.length));
   const lead = (n: string, flags: string) => (numbered ? `${n.padStart(2)} ${flags.padEnd(flagWidth)} ` : '');
   const line = (lead: string, cells: string[]) =>
     (lead + cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(columns[i]!.width))).join(' ')).replace(/\s+$/, '');
   const out = [line(lead('#', ''), columns.map((c) => c.header))];
-  rows.forEach((row, i) => out.push(line(lead(String(i), row.flags), columns.map((c) => cell(row, c.key)))));
+  rows.forEach((row, i) => {
+    if (row.comment) {
+      out.push(lead(String(i), row.flags) + `;;; ${printable(row.comment)}`);
+      out.push(line(lead('', ''), columns.map((c) => cell(row, c.key))));
+    } else {
+      out.push(line(lead(String(i), row.flags), columns.map((c) => cell(row, c.key))));
+    }
+  });
   return out;
 }
 

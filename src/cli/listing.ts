@@ -23,6 +23,8 @@ export interface RowView {
   readonly quoted: ReadonlySet<string>;
   /** Print order of keys present in values. */
   readonly keys: readonly string[];
+  /** Printed as `;;; text` above the row rather than as a property. */
+  readonly comment?: string;
 }
 
 export function legend(menu: ListMenu | StatusMenu, model: ConfigModel): Flag[] {
@@ -56,6 +58,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
       const v = shown[key];
       if (spec.flag || spec.secret || (spec.sensitive && !showSensitive) || v === undefined) continue;
       values[key] = formatValue(spec.type, v);
+      if (key === 'comment') continue;
       if (spec.type.quoted) quoted.add(key);
       keys.push(key);
     }
@@ -68,7 +71,8 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
       if (menu.columns?.[key]?.quoted) quoted.add(key);
       if (menu.print.style === 'table') keys.push(key);
     }
-    return { ref: { kind: 'config', id: row.id }, flags: orderFlags(flags, menu, model), values, quoted, keys };
+    const comment = values.comment || undefined;
+    return { ref: { kind: 'config', id: row.id }, flags: orderFlags(flags, menu, model), values, quoted, keys, comment };
   });
   const taken = new Set(configured.map((r) => r.values.user).filter((u) => u !== undefined));
   const dynamic: RowView[] = (menu.runtime?.dynamic?.(runtime) ?? [])

@@ -5,12 +5,13 @@
 // /system reset-configuration (asks y/N first) and quit. Errors are one line and change nothing.
 import type { ConfigModel, RawValues } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
-import { propOrder, type ListMenu, type Menu, type SettingsMenu, type StatusMenu } from '../config/schema.js';
+import { propOrder, type Layout, type ListMenu, type Menu, type SettingsMenu, type StatusMenu } from '../config/schema.js';
 import { formatDuration, ValueError, type PropType, type Value } from '../config/types.js';
 import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
-import { inlineRow, legendLine, record, table } from './format.js';
-import { legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
+import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
+import { legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
+import { parsePrintOptions, type PrintOptions } from './print-options.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
@@ -158,7 +159,7 @@ export class Shell {
       if (menu.path === '/system license') return ['print', 'import', 'get'];
       return ['print', 'get'];
     }
-    const cmds = ['print', 'set', 'get', 'find', 'export'];
+    const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
     if (!menu.hardwareKey) cmds.push('add', 'remove');
     if ('disabled' in menu.props) cmds.push('enable', 'disable');
     if (menu.columns && menu.runtime?.status) cmds.push('monitor');
@@ -365,6 +366,8 @@ export class Shell {
       }
       case 'monitor':
         return this.monitor(menu, rest);
+      case 'unset':
+        return this.unset(menu, rest);
       case 'set':
       case 'enable':
       case 'disable':
@@ -383,6 +386,31 @@ export class Shell {
     return undefined;
   }
 
+  /**
+   * `unset ITEMS value-name=PROP`, or the property as the last word (`unset s1 comment`): the
+   * property goes back to its default. Required properties have none, so they cannot be unset.
+   */
+  private unset(menu: ListMenu, rest: Token[]): string | undefined {
+    const { pairs, words } = this.args(rest, ['value-name']);
+    for (const k of Object.keys(pairs)) if (k !== 'value-name') return `expected end of command (unknown parameter ${k})`;
+    let key = pairs['value-name'];
+    let items = words;
+    if (key === undefined && words.length > 1 && words.at(-1)!.text in menu.props) {
+      key = words.at(-1)!.text;
+      items = words.slice(0, -1);
+    }
+    if (key === undefined) return 'failure: value-name must be given';
+    const spec = menu.props[key];
+    if (!spec || spec.readOnly || spec.flag || spec.secret) return 'input does not match any value of value-name';
+    if (spec.default === undefined) return `failure: ${key} can not be unset`;
+    if (items.length === 0) return 'failure: no item given';
+    const refs = this.resolve(menu, items);
+    if (typeof refs === 'string') return refs;
+    if (refs.some((r) => r.kind === 'dynamic')) return 'failure: can not change dynamic entry';
+    const ids = refs.map((r) => (r as { id: number }).id);
+    return this.ctx.model.setMany(menu.path, ids, { [key]: spec.type.format(spec.default as never) })?.message;
+  }
+
   private removeRows(menu: ListMenu, refs: RowRef[]): string | undefined {
     const ids = refs.filter((r) => r.kind === 'config').map((r) => (r as { id: number }).id);
     const err = this.ctx.model.remove(menu.path, ids);
@@ -397,22 +425,31 @@ export class Shell {
   }
 
   private printList(menu: ListMenu, rest: Token[]): string | undefined {
-    const detail = rest.some((t) => t.text === 'detail' && !t.key);
-    const whereAt = rest.findIndex((t) => t.text === 'where' && !t.key);
-    const conds = whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : [];
-    const rows = this.listing(menu).filter((r) => matches(r, conds, this.budget));
-    this.numbering.set(menu.path, rows.map((r) => r.ref));
-    const lines = legendLine(legend(menu, this.ctx.model));
-    if (detail || menu.print.style === 'inline') {
-      rows.forEach((r, i) => {
-        lines.push(...inlineRow(i, r));
-        if (detail) lines.push('');
-      });
-    } else {
-      lines.push(...table(menu.print.columns, rows));
+    const opts = parsePrintOptions(rest, { stats: false });
+    if (typeof opts === 'string') return opts;
+    const conds = this.conditions(opts.where);
+    let rows = this.listing(menu);
+    if (opts.from) {
+      const picked = this.resolve(menu, opts.from);
+      if (typeof picked === 'string') return picked;
+      const keys = new Set(picked.map((r) => JSON.stringify(r)));
+      rows = rows.filter((r) => keys.has(JSON.stringify(r.ref)));
     }
-    this.out(lines);
+    rows = rows.filter((r) => matches(r, conds, this.budget));
+    this.out(this.printRows(rows, opts, legend(menu, this.ctx.model), menu.print, menu.path));
     return undefined;
+  }
+
+  /** The rows of a print in the layout its options ask for; numbering follows what is shown. */
+  private printRows(rows: readonly RowView[], opts: PrintOptions, flags: readonly Flag[], layout: Layout | undefined, path: string): string[] {
+    this.numbering.set(path, rows.map((r) => r.ref));
+    if (opts.countOnly) return [String(rows.length)];
+    if (opts.asValue) return rows.map(asValueRow);
+    const lines = legendLine(flags);
+    if (opts.terse) rows.forEach((r, i) => lines.push(terseRow(i, r)));
+    else if (layout?.style === 'table' && !opts.detail) lines.push(...table(layout.columns, rows));
+    else rows.forEach((r, i) => lines.push(...inlineRow(i, r), ...(opts.detail ? [''] : [])));
+    return lines;
   }
 
   private async monitor(menu: ListMenu, rest: Token[]): Promise<string | undefined> {
@@ -559,17 +596,13 @@ export class Shell {
     }
     const rows = this.statusRows(menu);
     if (cmd === 'print') {
-      const detail = rest.some((t) => t.text === 'detail' && !t.key);
-      const whereAt = rest.findIndex((t) => t.text === 'where' && !t.key);
-      const conds = whereAt >= 0 ? this.conditions(rest.slice(whereAt + 1)) : [];
+      const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
+      if (typeof opts === 'string') return opts;
+      if (opts.from) return 'failure: from is not available in this menu';
+      const conds = this.conditions(opts.where);
       const shown = rows.filter((r) => matches(r, conds, this.budget));
-      this.numbering.set(menu.path, shown.map((r) => r.ref));
-      const lines = legendLine(menu.flags ?? []);
-      const layout = rest.some((t) => t.text === 'stats' && !t.key) && menu.printStats ? menu.printStats : menu.print;
-      if (detail || !layout || layout.style === 'inline') {
-        shown.forEach((r, i) => lines.push(...inlineRow(i, r), ...(detail ? [''] : [])));
-      } else lines.push(...table(layout.columns, shown));
-      this.out(lines);
+      const layout = opts.stats ? menu.printStats : menu.print;
+      this.out(this.printRows(shown, opts, menu.flags ?? [], layout, menu.path));
       return undefined;
     }
     const numbered = this.numbering.get(menu.path) ?? rows.map((r) => r.ref);

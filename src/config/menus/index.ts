@@ -1,6 +1,7 @@
 // Every menu of the router, in the order exports list them (profiles and pools before the
 // secrets and tunnels that name them, so a pasted export applies cleanly).
-import type { Menu } from '../schema.js';
+import { prop, type Menu } from '../schema.js';
+import { text } from '../types.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
@@ -11,7 +12,20 @@ export * from './ip.js';
 export * from './ppp.js';
 export * from './system.js';
 
-export const menus: readonly Menu[] = [
+/**
+ * RouterOS lets every list item carry a comment, printed as `;;; text` above its row; menus
+ * that place it themselves keep their own spec.
+ */
+function withComment(menu: Menu): Menu {
+  if (menu.kind !== 'list' || 'comment' in menu.props) return menu;
+  return {
+    ...menu,
+    props: { ...menu.props, comment: prop(text, { default: '', help: 'note shown above the item' }) },
+    order: menu.order ? [...menu.order, 'comment'] : undefined,
+  };
+}
+
+const ordered: readonly Menu[] = [
   systemIdentity,
   ethernet,
   ipPool,
@@ -30,3 +44,5 @@ export const menus: readonly Menu[] = [
   systemResource,
   log,
 ];
+
+export const menus: readonly Menu[] = ordered.map(withComment);

@@ -1,0 +1,50 @@
+// Issue 12 §2: print's options as RouterOS has them; an unknown option or a bad where clause is
+// one error line, never silently ignored.
+import t, { type Test } from 'tap';
+import { makeRouter } from './harness.js';
+
+async function router(t: Test) {
+  const r = makeRouter();
+  for (const line of [
+    '/ppp secret add name=anna password=a remote-address=10.0.0.5 comment="Warsaw office"',
+    '/ppp secret add name=bob password=b',
+    '/ppp secret add name=carol password=c disabled=yes',
+  ]) t.equal(await r.type(line), '', line);
+  return r;
+}
+
+t.test('count-only, terse, as-value, brief and detail', async (t) => {
+  const r = await router(t);
+  t.equal(await r.type('/ppp secret print count-only'), '3\n');
+  t.equal(await r.type('/ppp secret print count-only where disabled'), '1\n');
+  const terse = (await r.type('/ppp secret print terse')).split('\n');
+  t.match(terse[1], /^ 0 comment="Warsaw office" name="anna" service=any .*remote-address=10\.0\.0\.5/);
+  t.match(terse[3], /^ 2 X name="carol" /, 'flags then every property on one line');
+  const values = (await r.type('/ppp secret print as-value')).trimEnd().split('\n');
+  t.equal(values.length, 3);
+  t.match(values[0], /^\.id=\*1;name=anna;service=any;.*remote-address=10\.0\.0\.5.*;comment=Warsaw office$/);
+  t.match(await r.type('/ppp secret print brief'), /#\s+NAME/, 'brief is the table');
+  t.match(await r.type('/ppp secret print detail'), /name="anna"/, 'detail lists properties');
+});
+
+t.test('from= picks items, and numbering follows the print', async (t) => {
+  const r = await router(t);
+  const out = await r.type('/ppp secret print from=bob,carol');
+  t.notMatch(out, /anna/);
+  t.match(out, / 0 +bob/);
+  t.match(out, / 1 X +carol/);
+  t.equal(await r.type('/ppp secret print count-only from=0'), '1\n');
+  t.equal(await r.type('/ppp secret print from=nobody'), 'no such item\n');
+  t.equal(await r.type('/ppp secret print without-paging count-only'), '3\n');
+});
+
+t.test('unknown options and bad where clauses are errors', async (t) => {
+  const r = await router(t);
+  t.equal(await r.type('/ppp secret print bogus'), 'expected end of command (line 1 column 19)\n');
+  t.equal(await r.type('/ppp secret print file=out'), 'failure: print file is not supported by this router\n');
+  t.equal(await r.type('/ppp secret print interval=1s'), 'failure: print interval is not supported by this router\n');
+  t.equal(await r.type('/ppp secret print terse detail'), 'failure: detail and terse cannot be combined\n');
+  t.match(await r.type('/ppp secret print where name~"(a"'), /^invalid regular expression in where/);
+  t.equal(await r.type('/interface print stats count-only'), '0\n', 'stats where the menu has it');
+  t.equal(await r.type('/ppp secret print stats'), 'expected end of command (line 1 column 19)\n', 'and not elsewhere');
+});
