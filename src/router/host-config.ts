@@ -98,7 +98,10 @@ export class HostConfig {
       }
       const link = links.ok ? links.value.find((l) => l.name === dev) : undefined;
       if (link && link.mtu !== port.mtu) this.check(`mtu on ${port.name}`, await this.host.setLinkMtu(dev, port.mtu));
-      if (link && !link.up && !port.disabled) this.check(`${port.name} up`, await this.host.setLinkUp(dev, true));
+      // A disabled port is taken down, as RouterOS does: nothing passes it until it is enabled.
+      if (link && link.up === port.disabled) {
+        this.check(`${port.name} ${port.disabled ? 'down' : 'up'}`, await this.host.setLinkUp(dev, !port.disabled));
+      }
     }
 
     const wantAddresses = new Map<string, InterfaceAddress>();

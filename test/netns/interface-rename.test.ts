@@ -37,4 +37,12 @@ t.test('renaming ports moves no address or route to another port', async (t) => 
   t.match(await r.command('/ip address print detail'), /address=198\.18\.30\.1\/24 interface=WAN/);
   t.match(await r.command('/ip route print'), /198\.18\.40\.0\/24 +WAN/);
   t.equal(await r.command('/ip address add address=198.18.32.1/24 interface=nosuch'), 'input does not match any value of interface\n');
+
+  // Issue 12 §2: disabling a port takes its link down, enabling brings it back.
+  const state = async (dev: string): Promise<string> => (await routerNs.exec(['ip', '-o', 'link', 'show', 'dev', dev])).stdout;
+  await r.configure('/interface ethernet disable WAN');
+  t.ok(await waitFor(async () => !/[<,]UP[,>]/.test(await state('ether1')), 10_000), 'a disabled port is down in the kernel');
+  t.match(await r.command('/interface ethernet print'), / X +WAN/, 'and flagged X');
+  await r.configure('/interface ethernet enable WAN');
+  t.ok(await waitFor(async () => /[<,]UP[,>]/.test(await state('ether1')), 10_000), 'enabled, it is up again');
 });
