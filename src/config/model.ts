@@ -456,6 +456,12 @@ export class ConfigModel {
         for (const [key, spec] of Object.entries(menu.props)) {
           const v = (row.values as Record<string, unknown>)[key];
           if (v === undefined && spec.readOnly) continue;
+          // A property added in a later release is absent from older files: it takes its default.
+          if (v === undefined && spec.default !== undefined) {
+            values[key] = spec.default;
+            this.migrated = true;
+            continue;
+          }
           let kept: Value;
           if (spec.type.fromStored) {
             const checked = spec.type.fromStored(v, key);
