@@ -62,6 +62,8 @@ export async function runPing(opts: PingOptions, line: (s: string) => void, sign
   signal.addEventListener('abort', onAbort, { once: true });
   let buffer = '';
   let failure = '';
+  // ping's own count: it reports no "no answer yet" for the last request of a counted run.
+  let transmitted = 0;
   child.stderr.on('data', (d: Buffer) => (failure += d.toString()));
   child.stdout.on('data', (d: Buffer) => {
     buffer += d.toString();
@@ -72,11 +74,13 @@ export async function runPing(opts: PingOptions, line: (s: string) => void, sign
       const reply = /bytes from [^:]+: icmp_seq=\d+ ttl=(\d+) time=([\d.]+) ms/.exec(text);
       const lost = /no answer yet for icmp_seq=\d+/.exec(text);
       const tooBig = /Frag needed and DF set|message too long/i.exec(text);
+      const summary = /^(\d+) packets transmitted/.exec(text);
+      if (summary) transmitted = Number(summary[1]);
       if (reply) {
         sent++;
-        const ms = Number(reply[2]);
+        const ms = Math.round(Number(reply[2]));
         times.push(ms);
-        line(`${opts.address} pong: ttl=${reply[1]} time=${Math.round(ms)} ms`);
+        line(`${opts.address} pong: ttl=${reply[1]} time=${ms} ms`);
       } else if (lost) {
         sent++;
         line(`${opts.address} timeout`);
@@ -88,14 +92,16 @@ export async function runPing(opts: PingOptions, line: (s: string) => void, sign
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   signal.removeEventListener('abort', onAbort);
+  for (; sent < transmitted; sent++) line(`${opts.address} timeout`);
   if (signal.aborted) line('ping interrupted');
   if (sent === 0 && code !== 0 && failure) return `failure: ${failure.trim().split('\n')[0]}`;
   const received = times.length;
   const loss = sent === 0 ? 0 : Math.round(((sent - received) / sent) * 100);
   line(`${sent} packets transmitted, ${received} packets received, ${loss}% packet loss`);
   if (received > 0) {
-    const min = Math.round(Math.min(...times));
-    const max = Math.round(Math.max(...times));
+    // From the whole milliseconds the pong lines printed, so the summary agrees with them.
+    const min = Math.min(...times);
+    const max = Math.max(...times);
     const avg = (times.reduce((a, b) => a + b, 0) / received).toFixed(1);
     line(`round-trip min/avg/max = ${min}/${avg}/${max} ms`);
   }
