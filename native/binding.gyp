@@ -18,7 +18,7 @@
     {
       "target_name": "pptp_bench",
       "sources": [
-        "<!@(cd .. && ls -1 native/src/addon.cc native/src/crypto/*.c native/src/bench/*.cc | sed 's|^native/||')"
+        "<!@(cd .. && ls -1 native/src/addon.cc native/src/crypto/*.c native/src/dataplane/offload.cc native/src/bench/*.cc | sed 's|^native/||')"
       ]
     }
   ]

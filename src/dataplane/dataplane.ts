@@ -89,5 +89,12 @@ export interface DataPlaneOptions {
   readonly reorderTimeoutMs?: number;
   /** How long we may owe an acknowledgement before sending an ack-only packet, ms (default 10). */
   readonly ackDelayMs?: number;
+  /** Native only: packet threads, tunnels sharded across them by call ID (default: one per CPU). */
+  readonly workers?: number;
+  /**
+   * Native only: TUN devices with IFF_VNET_HDR and TSO/checksum offload, so large TCP segments
+   * cross the TUN device in one system call (default true; plain TUN where the kernel refuses).
+   */
+  readonly tunOffload?: boolean;
   readonly log?: Logger;
 }

@@ -28,7 +28,9 @@ interface NativeEngine {
   setMssClamp(h: NativeHandle, maxMss: number): void;
   sendControl(h: NativeHandle, protocol: number, information: Uint8Array): boolean;
   sessionCounters(h: NativeHandle): Float64Array;
+  sessionOffload(h: NativeHandle): Float64Array;
   counters(): Float64Array;
+  workers(): number;
   close(): void;
 }
 
@@ -39,7 +41,21 @@ type EngineCtor = new (
   reorderWindow: number,
   reorderTimeoutMs: number,
   ackDelayMs: number,
+  workers: number,
+  tunOffload: boolean,
 ) => NativeEngine;
+
+/** How a native session's TUN device moves packets (engine.h OffloadCounter). */
+export interface TunOffloadStats {
+  /** The device speaks virtio_net_hdr with TSO and checksum offload; false: plain TUN. */
+  readonly offload: boolean;
+  /** Large TCP segments read from the device, and the packets they were split into. */
+  readonly gsoReads: number;
+  readonly segments: number;
+  /** Writes that carried several received packets coalesced, and how many packets they carried. */
+  readonly coalescedWrites: number;
+  readonly coalescedPackets: number;
+}
 
 const EVENT_CONTROL = 0;
 const EVENT_MPPE_RESET = 1;
@@ -64,7 +80,7 @@ export function nativeDataPlaneAvailable(): boolean {
   }
 }
 
-class NativeSession implements DataPlaneSession {
+export class NativeSession implements DataPlaneSession {
   readonly tunName: string;
   readonly id: number;
   private closed = false;
@@ -131,6 +147,12 @@ class NativeSession implements DataPlaneSession {
     return c;
   }
 
+  /** The TUN offload mode and what it did (native sessions only). */
+  offloadStats(): TunOffloadStats {
+    const r = this.engine.sessionOffload(this.handle);
+    return { offload: r[0] === 1, gsoReads: r[1]!, segments: r[2]!, coalescedWrites: r[3]!, coalescedPackets: r[4]! };
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -155,7 +177,14 @@ export class NativeDataPlane implements DataPlane {
       options.reorderWindow ?? 16,
       options.reorderTimeoutMs ?? 30,
       options.ackDelayMs ?? 10,
+      options.workers ?? 0,
+      options.tunOffload ?? true,
     );
+  }
+
+  /** Packet threads running (tunnels are sharded across them by call ID). */
+  get workers(): number {
+    return this.engine.workers();
   }
 
   openSession(params: SessionParams): DataPlaneSession {

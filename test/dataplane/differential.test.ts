@@ -119,8 +119,9 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
   await pa.call('capture');
   const streams = configs.map((c, i) => receiveStream(i, c));
 
-  const run = async (kind: DataPlaneKind): Promise<Run> => {
-    const pb = new Peer(b, kind);
+  // tag: a TUN name prefix per run; env: the peer's TUN mode (offload by default, or plain TUN).
+  const run = async (kind: DataPlaneKind, tag: string, env: Record<string, string> = {}): Promise<Run> => {
+    const pb = new Peer(b, kind, env);
     for (const [i, c] of configs.entries()) {
       const mppe = c.mppe && {
         module: REFERENCE_MPPE,
@@ -133,7 +134,7 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
         localCallId: 1000 + i,
         peerCallId: 2000 + i,
         peerAddress: A_UNDERLAY,
-        tunName: `df${kind[0]}${i}`,
+        tunName: `df${tag}${i}`,
         local: net(i).b,
         peer: net(i).a,
         mtu: 1400,
@@ -179,25 +180,33 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
     // Wait for B's process to go, and its TUN devices with it, before the next run opens its own.
     for (let n = 0; n < 100; n++) {
       const links = await b.run(['ip', '-o', 'link']);
-      if (!links.stdout.includes(`df${kind[0]}`)) break;
+      if (!links.stdout.includes(`df${tag}`)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     return { sent, delivered, control, resets, counters };
   };
 
-  const reference = await run('reference');
-  const native = await run('native');
+  const reference = await run('reference', 'r');
+  // The native path twice: TUN devices with offloads (the default) and plain ones (the fallback).
+  const natives: [string, Run][] = [
+    ['native (offload TUN)', await run('native', 'n')],
+    ['native (plain TUN)', await run('native', 'p', { PEER_TUN_OFFLOAD: '0' })],
+  ];
   for (const [i, c] of configs.entries()) {
     const name = `${c.mppe ? `MPPE-${c.mppe.bits} ${c.mppe.stateless ? 'stateless' : 'stateful'}` : 'no MPPE'}, acfc=${c.acfc} pfc=${c.pfc}`;
     t.equal(reference.sent[i]!.length, 12, `${name}: the reference path sent all 12 datagrams`);
-    t.same(native.sent[i], reference.sent[i], `${name}: the native path sent the same GRE bytes`);
-    t.same(native.counters[i], reference.counters[i], `${name}: the same counters after the crafted stream`);
     const mine = (d: string[]): string[] => d.filter((m) => m.startsWith(`c${i}-`));
     t.ok(mine(reference.delivered).length > 10, `${name}: the reference path delivered most of the stream`);
-    t.same(mine(native.delivered), mine(reference.delivered), `${name}: the same datagrams delivered, in the same order`);
+    for (const [path, native] of natives) {
+      t.same(native.sent[i], reference.sent[i], `${name}: the ${path} path sent the same GRE bytes`);
+      t.same(native.counters[i], reference.counters[i], `${name}: ${path}: the same counters after the crafted stream`);
+      t.same(mine(native.delivered), mine(reference.delivered), `${name}: ${path}: the same datagrams delivered, in the same order`);
+    }
   }
-  t.same(native.control, reference.control, 'the same control frames went up to the PPP engine');
-  t.same(native.resets, reference.resets, 'the same MPPE reset requests');
+  for (const [path, native] of natives) {
+    t.same(native.control, reference.control, `${path}: the same control frames went up to the PPP engine`);
+    t.same(native.resets, reference.resets, `${path}: the same MPPE reset requests`);
+  }
   t.ok(reference.resets.length >= 2, 'the stateful sessions asked for resets (the scenario exercises resync)');
   await pa.call('close');
 });

@@ -52,24 +52,30 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
                         InstanceMethod("setMssClamp", &DataPlaneEngine::SetMssClamp),
                         InstanceMethod("sendControl", &DataPlaneEngine::SendControl),
                         InstanceMethod("sessionCounters", &DataPlaneEngine::SessionCounters),
+                        InstanceMethod("sessionOffload", &DataPlaneEngine::SessionOffload),
                         InstanceMethod("counters", &DataPlaneEngine::Counters),
+                        InstanceMethod("workers", &DataPlaneEngine::Workers),
                         InstanceMethod("close", &DataPlaneEngine::Close)});
   }
 
   // new DataPlaneEngine(onEvent(sessionId, kind, protocol, information|undefined, coherencyCount),
-  //                     bindAddress, reorderWindow, reorderTimeoutMs, ackDelayMs)
+  //                     bindAddress, reorderWindow, reorderTimeoutMs, ackDelayMs[, workers, tunOffload])
+  // workers 0: one packet thread per CPU.
   explicit DataPlaneEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataPlaneEngine>(info) {
     Napi::Env env = info.Env();
     EngineOptions o;
-    uint32_t window, timeout, ackDelay;
-    if (info.Length() != 5 || !info[0].IsFunction() || !Uint(info[1], 0xffffffffu, &o.bindAddress) ||
+    uint32_t window, timeout, ackDelay, workers = 0;
+    bool extra = info.Length() == 7;
+    if ((info.Length() != 5 && !extra) || !info[0].IsFunction() || !Uint(info[1], 0xffffffffu, &o.bindAddress) ||
         !Uint(info[2], 1024, &window) || window < 1 || !Uint(info[3], 60000, &timeout) ||
-        !Uint(info[4], 60000, &ackDelay)) {
+        !Uint(info[4], 60000, &ackDelay) || (extra && (!Uint(info[5], 64, &workers) || !info[6].IsBoolean()))) {
       Throw(env,
             "DataPlaneEngine(onEvent: function, bindAddress: uint32, reorderWindow: 1..1024, "
-            "reorderTimeoutMs: 0..60000, ackDelayMs: 0..60000)");
+            "reorderTimeoutMs: 0..60000, ackDelayMs: 0..60000[, workers: 0..64, tunOffload: boolean])");
       return;
     }
+    o.workers = workers;
+    if (extra) o.tunOffload = info[6].As<Napi::Boolean>();
     o.reorderWindow = window;
     o.reorderTimeoutMs = timeout;
     o.ackDelayMs = ackDelay;
@@ -265,6 +271,27 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     auto out = Napi::Float64Array::New(env, kSessionCounterCount);
     for (unsigned i = 0; i < kSessionCounterCount; i++) out[i] = static_cast<double>(s->stats.Get(i));
     return out;
+  }
+
+  // sessionOffload(session) -> [offload (1/0), TSO reads, segments sent from them, coalesced
+  // writes, packets in them] (engine.h OffloadCounter)
+  Napi::Value SessionOffload(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    bool tagged = false;
+    if (info.Length() == 1 && info[0].IsExternal()) napi_check_object_type_tag(env, info[0], &kSessionTag, &tagged);
+    if (!tagged) {
+      Throw(env, "sessionOffload(session)");
+      return env.Undefined();
+    }
+    Session* s = info[0].As<Napi::External<SessionRef>>().Data()->get();
+    auto out = Napi::Float64Array::New(env, 1 + kOffloadCounterCount);
+    out[0] = s->offload ? 1 : 0;
+    for (unsigned i = 0; i < kOffloadCounterCount; i++) out[1 + i] = static_cast<double>(s->offloadStats.Get(i));
+    return out;
+  }
+
+  Napi::Value Workers(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), engine_ ? engine_->workers() : 0);
   }
 
   Napi::Value Counters(const Napi::CallbackInfo& info) {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if.h>
+#include <linux/filter.h>
 #include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -28,6 +30,7 @@ constexpr size_t kRxSlot = 65536;  // any IPv4 datagram
 constexpr size_t kHeadroom = 32;
 constexpr size_t kTxSlot = kHeadroom + 65536;
 constexpr uint64_t kGreId = 0, kWakeId = 1;
+constexpr unsigned kMaxWorkers = 64;
 
 double NowMs() {
   timespec ts;
@@ -46,43 +49,79 @@ sockaddr_in Peer(uint32_t address) {
 
 std::string ErrnoText(const char* what, int err) { return std::string(what) + ": " + std::strerror(err); }
 
+// Worker `index` of `count` takes GRE whose call ID (IP header, then GRE octets 6-7) is index
+// modulo count. A packet too short to hold a call ID goes to worker 0, which counts it malformed.
+bool AttachShardFilter(int fd, unsigned index, unsigned count) {
+  sock_filter code[] = {
+      BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),  // X = IP header length
+      BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+      BPF_STMT(BPF_ALU | BPF_SUB | BPF_X, 0),
+      BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 8, 1, 0),
+      BPF_STMT(BPF_RET | BPF_K, index == 0 ? 0xffffffffu : 0u),
+      BPF_STMT(BPF_LD | BPF_H | BPF_IND, 6),
+      BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, count),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, index, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+  return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+}
+
+// A TUN device named `name`; with offload, IFF_VNET_HDR and TSO/checksum offload, else (or
+// when the kernel refuses either) a plain one. Returns the fd or -1 with *error set.
+int OpenTun(const std::string& name, bool offload, bool* offloaded, std::string* actualName, std::string* error) {
+  for (bool tryOffload : {offload, false}) {
+    if (!tryOffload && offload && *offloaded) break;
+    int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+      *error = ErrnoText("open /dev/net/tun", errno);
+      return -1;
+    }
+    ifreq ifr{};
+    ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (tryOffload ? IFF_VNET_HDR : 0);
+    std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+    if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
+      int err = errno;
+      ::close(fd);
+      if (tryOffload) continue;
+      *error = ErrnoText("TUNSETIFF", err);
+      return -1;
+    }
+    if (tryOffload) {
+      int hdr = static_cast<int>(kVnetHdrLen);
+      unsigned features = TUN_F_CSUM | TUN_F_TSO4;
+      if (::ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ::ioctl(fd, TUNSETOFFLOAD, features) < 0) {
+        ::close(fd);  // the device goes with it; the plain one is made under the same name
+        continue;
+      }
+    }
+    *offloaded = tryOffload;
+    *actualName = ifr.ifr_name;  // the kernel may have expanded a "%d" pattern
+    return fd;
+  }
+  *error = "TUN device could not be opened";
+  return -1;
+}
+
 }  // namespace
+
+
+// ---- engine: the workers and the JavaScript-facing calls -------------------------------------
 
 std::unique_ptr<Engine> Engine::Create(const EngineOptions& options, EventSink sink, std::string* error) {
   std::unique_ptr<Engine> e(new Engine(options, std::move(sink)));
-  e->greFd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_GRE);
-  if (e->greFd_ < 0) {
-    *error = ErrnoText("socket(AF_INET, SOCK_RAW, 47)", errno);
-    return nullptr;
-  }
-  // A burst must wait in the socket rather than be lost: a loss costs stateful MPPE a CCP reset.
-  int bufBytes = 4 << 20;
-  if (::setsockopt(e->greFd_, SOL_SOCKET, SO_RCVBUFFORCE, &bufBytes, sizeof bufBytes) < 0)
-    ::setsockopt(e->greFd_, SOL_SOCKET, SO_RCVBUF, &bufBytes, sizeof bufBytes);
-  if (::setsockopt(e->greFd_, SOL_SOCKET, SO_SNDBUFFORCE, &bufBytes, sizeof bufBytes) < 0)
-    ::setsockopt(e->greFd_, SOL_SOCKET, SO_SNDBUF, &bufBytes, sizeof bufBytes);
-  if (options.bindAddress != 0) {
-    sockaddr_in sin = Peer(options.bindAddress);
-    if (::bind(e->greFd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin) < 0) {
-      *error = ErrnoText("bind GRE socket", errno);
+  unsigned n = options.workers;
+  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  n = std::min(n, kMaxWorkers);
+  e->options_.workers = n;
+  for (unsigned i = 0; i < n; i++) {
+    e->workers_.push_back(std::make_unique<Worker>(e->options_, e->sink_, e->stats_));
+    if (!e->workers_.back()->Start(i, n, error)) {
+      e->Stop();
       return nullptr;
     }
   }
-  e->epollFd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  e->wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (e->epollFd_ < 0 || e->wakeFd_ < 0) {
-    *error = ErrnoText("epoll/eventfd", errno);
-    return nullptr;
-  }
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = kGreId;
-  ::epoll_ctl(e->epollFd_, EPOLL_CTL_ADD, e->greFd_, &ev);
-  ev.data.u64 = kWakeId;
-  ::epoll_ctl(e->epollFd_, EPOLL_CTL_ADD, e->wakeFd_, &ev);
-  e->rxPool_.resize(static_cast<size_t>(kBatch) * kRxSlot);
-  e->txPool_.resize(static_cast<size_t>(kBatch) * kTxSlot);
-  e->thread_ = std::thread([raw = e.get()] { raw->Run(); });
   return e;
 }
 
@@ -91,110 +130,37 @@ Engine::~Engine() { Stop(); }
 void Engine::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
+    if (stopped_) return;
+    stopped_ = true;
   }
-  if (wakeFd_ >= 0) {
-    uint64_t one = 1;
-    ssize_t w = ::write(wakeFd_, &one, sizeof one);
-    (void)w;
-  }
-  if (thread_.joinable()) thread_.join();
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [id, s] : byId_) {
-    if (s->tunFd >= 0) ::close(s->tunFd);
-    s->tunFd = -1;
-    Wipe(*s);
-  }
-  byId_.clear();
-  byCallAndPeer_.clear();
-  callIdUse_.clear();
-  for (int* fd : {&greFd_, &epollFd_, &wakeFd_}) {
-    if (*fd >= 0) ::close(*fd);
-    *fd = -1;
-  }
+  for (auto& w : workers_) w->Stop();
 }
-
-// ---- control side (JavaScript thread) -----------------------------------------------------------
 
 std::shared_ptr<Session> Engine::Open(uint16_t localCallId, uint16_t peerCallId, uint32_t peer,
                                       const std::string& tunName, std::string* error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) {
-    *error = "data plane is closed";
-    return nullptr;
-  }
-  if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
-    *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
-    return nullptr;
+  uint32_t id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) {
+      *error = "data plane is closed";
+      return nullptr;
+    }
+    id = nextId_++;
   }
   if (tunName.size() >= IFNAMSIZ) {
     *error = "TUN name longer than 15 characters";
     return nullptr;
   }
-  int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    *error = ErrnoText("open /dev/net/tun", errno);
-    return nullptr;
-  }
-  ifreq ifr{};
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-  std::strncpy(ifr.ifr_name, tunName.c_str(), IFNAMSIZ - 1);
-  if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
-    *error = ErrnoText("TUNSETIFF", errno);
-    ::close(fd);
-    return nullptr;
-  }
-  auto s = std::make_shared<Session>(options_.reorderWindow, options_.reorderTimeoutMs);
-  s->id = nextId_++;
-  s->localCallId = localCallId;
-  s->peerCallId = peerCallId;
-  s->peer = peer;
-  s->tunName = ifr.ifr_name;  // the kernel may have expanded a "%d" pattern
-  s->tunFd = fd;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = s->id;
-  if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
-    *error = ErrnoText("epoll_ctl", errno);
-    ::close(fd);
-    return nullptr;
-  }
-  byId_[s->id] = s;
-  byCallAndPeer_[DemuxKey(localCallId, peer)] = s.get();
-  callIdUse_[localCallId]++;
-  return s;
+  return workers_[localCallId % workers_.size()]->Open(id, localCallId, peerCallId, peer, tunName, error);
 }
 
-void Engine::Forget(Session& s) {
-  if (!byId_.erase(s.id)) return;
-  byCallAndPeer_.erase(DemuxKey(s.localCallId, s.peer));
-  if (--callIdUse_[s.localCallId] == 0) callIdUse_.erase(s.localCallId);
-}
-
-void Engine::Close(Session& s) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (s.tunFd >= 0) {
-    if (epollFd_ >= 0) ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, s.tunFd, nullptr);
-    ::close(s.tunFd);  // the kernel deletes the (non-persistent) device
-    s.tunFd = -1;
-  }
-  Wipe(s);
-  Forget(s);
-}
-
-void Engine::Wipe(Session& s) {
-  // The cipher state holds the start and session keys: wiped, not just freed.
-  if (s.enc) explicit_bzero(s.enc.get(), sizeof *s.enc);
-  if (s.dec) explicit_bzero(s.dec.get(), sizeof *s.dec);
-  s.enc.reset();
-  s.dec.reset();
-}
-
-void Engine::SetFraming(Session& s, bool acfc, bool pfc) {
-  std::lock_guard<std::mutex> lock(mu_);
-  s.acfc = acfc;
-  s.pfc = pfc;
+void Engine::Close(Session& s) { s.worker->Close(s); }
+void Engine::SetFraming(Session& s, bool acfc, bool pfc) { s.worker->SetFraming(s, acfc, pfc); }
+void Engine::ResetMppeSend(Session& s) { s.worker->ResetMppeSend(s); }
+void Engine::SetIpEnabled(Session& s, bool enabled) { s.worker->SetIpEnabled(s, enabled); }
+void Engine::SetMssClamp(Session& s, uint16_t maxMss) { s.worker->SetMssClamp(s, maxMss); }
+bool Engine::SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
+  return s.worker->SendControl(s, protocol, information, length);
 }
 
 bool Engine::SetMppe(Session& s, const MppeConfig* send, const MppeConfig* receive) {
@@ -212,30 +178,183 @@ bool Engine::SetMppe(Session& s, const MppeConfig* send, const MppeConfig* recei
   } else if (send != nullptr || receive != nullptr) {
     return false;
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  Wipe(s);
-  s.enc = std::move(enc);
-  s.dec = std::move(dec);
-  s.resetReported = false;
+  s.worker->InstallMppe(s, std::move(enc), std::move(dec));
   return true;
 }
 
-void Engine::ResetMppeSend(Session& s) {
+void Engine::Wipe(Session& s) {
+  if (s.enc) explicit_bzero(s.enc.get(), sizeof *s.enc);
+  if (s.dec) explicit_bzero(s.dec.get(), sizeof *s.dec);
+  s.enc.reset();
+  s.dec.reset();
+}
+
+// ---- worker: control side (JavaScript thread, under the worker's lock) ----------------------
+
+bool Worker::Start(unsigned index, unsigned count, std::string* error) {
+  greFd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_GRE);
+  if (greFd_ < 0) {
+    *error = ErrnoText("socket(AF_INET, SOCK_RAW, 47)", errno);
+    return false;
+  }
+  if (count > 1) {
+    if (!AttachShardFilter(greFd_, index, count)) {
+      *error = ErrnoText("SO_ATTACH_FILTER", errno);
+      return false;
+    }
+    // Whatever arrived before the filter was in place may belong to another worker: dropped.
+    uint8_t scratch[64];
+    while (::recv(greFd_, scratch, sizeof scratch, MSG_DONTWAIT) >= 0) {
+    }
+  }
+  // A burst must wait in the socket rather than be lost: a loss costs stateful MPPE a CCP reset.
+  int bufBytes = 4 << 20;
+  if (::setsockopt(greFd_, SOL_SOCKET, SO_RCVBUFFORCE, &bufBytes, sizeof bufBytes) < 0)
+    ::setsockopt(greFd_, SOL_SOCKET, SO_RCVBUF, &bufBytes, sizeof bufBytes);
+  if (::setsockopt(greFd_, SOL_SOCKET, SO_SNDBUFFORCE, &bufBytes, sizeof bufBytes) < 0)
+    ::setsockopt(greFd_, SOL_SOCKET, SO_SNDBUF, &bufBytes, sizeof bufBytes);
+  if (options_.bindAddress != 0) {
+    sockaddr_in sin = Peer(options_.bindAddress);
+    if (::bind(greFd_, reinterpret_cast<sockaddr*>(&sin), sizeof sin) < 0) {
+      *error = ErrnoText("bind GRE socket", errno);
+      return false;
+    }
+  }
+  epollFd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epollFd_ < 0 || wakeFd_ < 0) {
+    *error = ErrnoText("epoll/eventfd", errno);
+    return false;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kGreId;
+  ::epoll_ctl(epollFd_, EPOLL_CTL_ADD, greFd_, &ev);
+  ev.data.u64 = kWakeId;
+  ::epoll_ctl(epollFd_, EPOLL_CTL_ADD, wakeFd_, &ev);
+  rxPool_.resize(static_cast<size_t>(kBatch) * kRxSlot);
+  txPool_.resize(static_cast<size_t>(kBatch) * kTxSlot);
+  tunRead_.resize(kVnetHdrLen + 65536);
+  txMsgs_.resize(kBatch);
+  txIov_.resize(kBatch);
+  thread_ = std::thread([this] { Run(); });
+  return true;
+}
+
+Worker::~Worker() { Stop(); }
+
+void Worker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !thread_.joinable() && greFd_ < 0) return;
+    stopping_ = true;
+  }
+  if (wakeFd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t w = ::write(wakeFd_, &one, sizeof one);
+    (void)w;
+  }
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& [id, s] : byId_) {
+    if (s->tunFd >= 0) ::close(s->tunFd);
+    s->tunFd = -1;
+    Engine::Wipe(*s);
+  }
+  byId_.clear();
+  byCallAndPeer_.clear();
+  callIdUse_.clear();
+  for (int* fd : {&greFd_, &epollFd_, &wakeFd_}) {
+    if (*fd >= 0) ::close(*fd);
+    *fd = -1;
+  }
+}
+
+std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, uint16_t peerCallId, uint32_t peer,
+                                      const std::string& tunName, std::string* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) {
+    *error = "data plane is closed";
+    return nullptr;
+  }
+  if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
+    *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
+    return nullptr;
+  }
+  bool offloaded = false;
+  std::string name;
+  int fd = OpenTun(tunName, options_.tunOffload, &offloaded, &name, error);
+  if (fd < 0) return nullptr;
+  auto s = std::make_shared<Session>(options_.reorderWindow, options_.reorderTimeoutMs);
+  s->id = id;
+  s->worker = this;
+  s->localCallId = localCallId;
+  s->peerCallId = peerCallId;
+  s->peer = peer;
+  s->tunName = name;
+  s->tunFd = fd;
+  s->offload = offloaded;
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = s->id;
+  if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    *error = ErrnoText("epoll_ctl", errno);
+    ::close(fd);
+    return nullptr;
+  }
+  byId_[s->id] = s;
+  byCallAndPeer_[DemuxKey(localCallId, peer)] = s.get();
+  callIdUse_[localCallId]++;
+  return s;
+}
+
+void Worker::Forget(Session& s) {
+  if (!byId_.erase(s.id)) return;
+  byCallAndPeer_.erase(DemuxKey(s.localCallId, s.peer));
+  if (--callIdUse_[s.localCallId] == 0) callIdUse_.erase(s.localCallId);
+}
+
+void Worker::Close(Session& s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (s.tunFd >= 0) {
+    if (epollFd_ >= 0) ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, s.tunFd, nullptr);
+    ::close(s.tunFd);  // the kernel deletes the (non-persistent) device
+    s.tunFd = -1;
+  }
+  Engine::Wipe(s);
+  Forget(s);
+}
+
+void Worker::SetFraming(Session& s, bool acfc, bool pfc) {
+  std::lock_guard<std::mutex> lock(mu_);
+  s.acfc = acfc;
+  s.pfc = pfc;
+}
+
+void Worker::InstallMppe(Session& s, std::unique_ptr<pptp_mppe_enc> enc, std::unique_ptr<pptp_mppe_dec> dec) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Engine::Wipe(s);
+  s.enc = std::move(enc);
+  s.dec = std::move(dec);
+  s.resetReported = false;
+}
+
+void Worker::ResetMppeSend(Session& s) {
   std::lock_guard<std::mutex> lock(mu_);
   if (s.enc) pptp_mppe_enc_reset(s.enc.get());
 }
 
-void Engine::SetIpEnabled(Session& s, bool enabled) {
+void Worker::SetIpEnabled(Session& s, bool enabled) {
   std::lock_guard<std::mutex> lock(mu_);
   s.ipEnabled = enabled;
 }
 
-void Engine::SetMssClamp(Session& s, uint16_t maxMss) {
+void Worker::SetMssClamp(Session& s, uint16_t maxMss) {
   std::lock_guard<std::mutex> lock(mu_);
   s.maxMss = maxMss;
 }
 
-bool Engine::SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
+bool Worker::SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
   std::lock_guard<std::mutex> lock(mu_);
   if (s.tunFd < 0 || greFd_ < 0) return false;
   // RFC 1661 sections 6.5/6.6: LCP always carries Address/Control and a 2-octet protocol.
@@ -251,9 +370,9 @@ bool Engine::SendControl(Session& s, uint16_t protocol, const uint8_t* informati
   return SendOne(s, packet, packetLength);
 }
 
-// ---- packet thread ------------------------------------------------------------------------------
+// ---- worker: packet thread ---------------------------------------------------------------------
 
-void Engine::Run() {
+void Worker::Run() {
   epoll_event events[kBatch];
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
@@ -279,10 +398,11 @@ void Engine::Run() {
     }
     now = NowMs();
     for (auto& [id, s] : byId_) RunTimers(*s, now);
+    FlushCoalesced();  // nothing held may outlive the lock: a session may close once it is let go
   }
 }
 
-int Engine::NextTimeoutMs(double now) {
+int Worker::NextTimeoutMs(double now) {
   double next = -1;
   for (auto& [id, s] : byId_) {
     double d = s->window.NextDeadline();
@@ -294,7 +414,7 @@ int Engine::NextTimeoutMs(double now) {
   return wait < 0 ? 0 : static_cast<int>(wait);
 }
 
-void Engine::RunTimers(Session& s, double now) {
+void Worker::RunTimers(Session& s, double now) {
   if (s.window.holding()) {
     double deadline = s.window.NextDeadline();
     if (deadline >= 0 && deadline <= now) {
@@ -319,15 +439,15 @@ void Engine::RunTimers(Session& s, double now) {
   }
 }
 
-bool Engine::OwesAck(const Session& s) const {
+bool Worker::OwesAck(const Session& s) const {
   return s.window.started() && (!s.ackSent || s.lastAckSent != s.window.lastDelivered());
 }
 
-void Engine::ArmAck(Session& s, double now) {
+void Worker::ArmAck(Session& s, double now) {
   if (s.ackDeadline < 0 && OwesAck(s)) s.ackDeadline = now + options_.ackDelayMs;
 }
 
-void Engine::ReceiveGre(double now) {
+void Worker::ReceiveGre(double now) {
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
   for (int i = 0; i < kBatch; i++) {
@@ -377,16 +497,17 @@ void Engine::ReceiveGre(double now) {
     Deliver(s, rxOut_);
     ArmAck(s, now);
   }
+  FlushCoalesced();
 }
 
-void Engine::Deliver(Session& s, std::vector<Delivery>& out) {
+void Worker::Deliver(Session& s, std::vector<Delivery>& out) {
   // Every delivery points into our own receive slot or a held copy: writable, decrypted in place.
   for (Delivery& d : out) ProcessPpp(s, const_cast<uint8_t*>(d.data), d.len);
   s.stats.Set(kReordered, s.window.reordered());
   s.stats.Set(kLost, s.window.lost());
 }
 
-void Engine::ProcessPpp(Session& s, uint8_t* frame, size_t len) {
+void Worker::ProcessPpp(Session& s, uint8_t* frame, size_t len) {
   uint16_t protocol;
   size_t at;
   if (!ParsePpp(frame, len, &protocol, &at)) return s.stats.Add(kDropMalformedPpp);
@@ -402,7 +523,7 @@ void Engine::ProcessPpp(Session& s, uint8_t* frame, size_t len) {
   }
 }
 
-void Engine::ProcessMppe(Session& s, uint8_t* packet, size_t len) {
+void Worker::ProcessMppe(Session& s, uint8_t* packet, size_t len) {
   if (!s.dec) return s.stats.Add(kDropMppeNotNegotiated);
   size_t plainLength = 0;
   unsigned cc = 0;
@@ -430,7 +551,7 @@ void Engine::ProcessMppe(Session& s, uint8_t* packet, size_t len) {
   ControlUp(s, protocol, plain + at, plainLength - at);
 }
 
-void Engine::ControlUp(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
+void Worker::ControlUp(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
   s.stats.Add(kControlRx);
   auto* ev = new Event{s.id, kEventControl, protocol, 0, std::vector<uint8_t>(information, information + length)};
   if (!sink_(ev)) {
@@ -439,19 +560,60 @@ void Engine::ControlUp(Session& s, uint16_t protocol, const uint8_t* information
   }
 }
 
-void Engine::DeliverIp(Session& s, uint8_t* packet, size_t len) {
+void Worker::DeliverIp(Session& s, uint8_t* packet, size_t len) {
   if (!s.ipEnabled) return s.stats.Add(kDropIpDown);
   if (s.maxMss != 0) pptp_clamp_tcp_mss(packet, len, s.maxMss);
-  ssize_t w;
-  do {
-    w = ::write(s.tunFd, packet, len);
-  } while (w < 0 && errno == EINTR);
-  if (w < 0) return s.stats.Add(kDropTunWrite);
-  s.stats.Add(kRxPackets);
-  s.stats.Add(kRxBytes, len);
+  if (!s.offload) return WriteTun(s, packet, len, 1, len, false);
+  // Consecutive segments of one TCP flow go to the kernel as one write (offload.h).
+  if (groSession_ != &s) FlushCoalesced();
+  if (gro_->Push(packet, len)) {
+    groSession_ = &s;
+    groBytes_ += len;
+    return;
+  }
+  if (gro_->holding()) {
+    FlushCoalesced();
+    if (gro_->Push(packet, len)) {
+      groSession_ = &s;
+      groBytes_ += len;
+      return;
+    }
+  }
+  WriteTun(s, packet, len, 1, len, true);
 }
 
-uint8_t* Engine::WrapData(Session& s, uint8_t* frame, size_t frameLength, size_t* packetLength) {
+void Worker::FlushCoalesced() {
+  if (!gro_->holding()) return;
+  Session& s = *groSession_;
+  unsigned packets = gro_->heldPackets();
+  size_t length;
+  const uint8_t* data = gro_->Take(&length);
+  if (packets > 1) {
+    s.offloadStats.Add(kTunCoalescedWrites);
+    s.offloadStats.Add(kTunCoalescedPackets, packets);
+  }
+  WriteTun(s, data, length, packets, groBytes_, false);
+  groBytes_ = 0;
+  groSession_ = nullptr;
+}
+
+// vnet: `data` is a bare IP packet that needs an empty virtio_net_hdr in front.
+void Worker::WriteTun(Session& s, const uint8_t* data, size_t len, unsigned packets, uint64_t bytes, bool vnet) {
+  static const uint8_t kNoOffload[kVnetHdrLen] = {};
+  iovec iov[2];
+  int n = 0;
+  if (vnet) iov[n++] = {const_cast<uint8_t*>(kNoOffload), kVnetHdrLen};
+  iov[n++] = {const_cast<uint8_t*>(data), len};
+  ssize_t w;
+  do {
+    w = ::writev(s.tunFd, iov, n);
+  } while (w < 0 && errno == EINTR);
+  if (w < 0) return s.stats.Add(kDropTunWrite, packets);
+  s.stats.Add(kRxPackets, packets);
+  s.stats.Add(kRxBytes, bytes);
+}
+
+uint8_t* Worker::WrapData(Session& s, uint8_t* frame, size_t frameLength, size_t* packetLength) {
   uint32_t seq = s.txSeq++;
   bool ack = OwesAck(s);
   uint32_t ackNumber = ack ? s.window.lastDelivered() : 0;
@@ -469,7 +631,7 @@ uint8_t* Engine::WrapData(Session& s, uint8_t* frame, size_t frameLength, size_t
   return p;
 }
 
-bool Engine::SendOne(Session& s, const uint8_t* packet, size_t length) {
+bool Worker::SendOne(Session& s, const uint8_t* packet, size_t length) {
   sockaddr_in sin = Peer(s.peer);
   ssize_t w;
   do {
@@ -482,69 +644,108 @@ bool Engine::SendOne(Session& s, const uint8_t* packet, size_t length) {
   return true;
 }
 
-void Engine::ReadTun(Session& s) {
-  mmsghdr msgs[kBatch];
-  iovec iov[kBatch];
+void Worker::QueueTx(Session& s, uint8_t* ip, size_t len) {
+  if (len < 20 || (ip[0] >> 4) != 4) return s.stats.Add(kDropNotIpv4);
+  if (!s.ipEnabled) return s.stats.Add(kDropIpDown);
+  if (s.maxMss != 0) pptp_clamp_tcp_mss(ip, len, s.maxMss);
+  uint8_t* frame;
+  size_t frameLength;
+  if (s.enc) {
+    // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3),
+    // in place: the MPPE header lands in the two octets before the plain text.
+    uint8_t* plain = PutPppBefore(ip, kPppIpv4, true, s.pfc);
+    size_t plainLength = len + static_cast<size_t>(ip - plain);
+    uint8_t* mppe = plain - PPTP_MPPE_HEADER;
+    pptp_mppe_encrypt(s.enc.get(), plain, plainLength, mppe);
+    frame = PutPppBefore(mppe, kPppCompressed, s.acfc, s.pfc);
+    frameLength = plainLength + PPTP_MPPE_HEADER + static_cast<size_t>(mppe - frame);
+  } else {
+    frame = PutPppBefore(ip, kPppIpv4, s.acfc, s.pfc);
+    frameLength = len + static_cast<size_t>(ip - frame);
+  }
+  size_t packetLength;
+  uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
+  if (packet == nullptr) return;
+  s.stats.Add(kTxPackets);
+  s.stats.Add(kTxBytes, len);
+  txIov_[txCount_].iov_base = packet;
+  txIov_[txCount_].iov_len = packetLength;
+  txCount_++;
+}
+
+void Worker::FlushTx(Session& s) {
   sockaddr_in sin = Peer(s.peer);
-  unsigned count = 0;
-  for (int i = 0; i < kBatch && s.tunFd >= 0; i++) {
-    uint8_t* slot = txPool_.data() + static_cast<size_t>(i) * kTxSlot;
-    uint8_t* ip = slot + kHeadroom;
-    ssize_t r = ::read(s.tunFd, ip, kTxSlot - kHeadroom);
-    if (r < 0 && errno == EINTR) {
-      i--;
-      continue;
-    }
-    if (r <= 0) break;
-    size_t len = static_cast<size_t>(r);
-    if (len < 20 || (ip[0] >> 4) != 4) {
-      s.stats.Add(kDropNotIpv4);
-      continue;
-    }
-    if (!s.ipEnabled) {
-      s.stats.Add(kDropIpDown);
-      continue;
-    }
-    if (s.maxMss != 0) pptp_clamp_tcp_mss(ip, len, s.maxMss);
-    uint8_t* frame;
-    size_t frameLength;
-    if (s.enc) {
-      // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3),
-      // in place: the MPPE header lands in the two octets before the plain text.
-      uint8_t* plain = PutPppBefore(ip, kPppIpv4, true, s.pfc);
-      size_t plainLength = len + static_cast<size_t>(ip - plain);
-      uint8_t* mppe = plain - PPTP_MPPE_HEADER;
-      pptp_mppe_encrypt(s.enc.get(), plain, plainLength, mppe);
-      frame = PutPppBefore(mppe, kPppCompressed, s.acfc, s.pfc);
-      frameLength = plainLength + PPTP_MPPE_HEADER + static_cast<size_t>(mppe - frame);
-    } else {
-      frame = PutPppBefore(ip, kPppIpv4, s.acfc, s.pfc);
-      frameLength = len + static_cast<size_t>(ip - frame);
-    }
-    size_t packetLength;
-    uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
-    if (packet == nullptr) continue;
-    s.stats.Add(kTxPackets);
-    s.stats.Add(kTxBytes, len);
-    iov[count].iov_base = packet;
-    iov[count].iov_len = packetLength;
-    std::memset(&msgs[count], 0, sizeof msgs[count]);
-    msgs[count].msg_hdr.msg_name = &sin;
-    msgs[count].msg_hdr.msg_namelen = sizeof sin;
-    msgs[count].msg_hdr.msg_iov = &iov[count];
-    msgs[count].msg_hdr.msg_iovlen = 1;
-    count++;
+  for (unsigned i = 0; i < txCount_; i++) {
+    std::memset(&txMsgs_[i], 0, sizeof txMsgs_[i]);
+    txMsgs_[i].msg_hdr.msg_name = &sin;
+    txMsgs_[i].msg_hdr.msg_namelen = sizeof sin;
+    txMsgs_[i].msg_hdr.msg_iov = &txIov_[i];
+    txMsgs_[i].msg_hdr.msg_iovlen = 1;
   }
   unsigned sent = 0;
-  while (sent < count) {
-    int r = ::sendmmsg(greFd_, msgs + sent, count - sent, MSG_DONTWAIT);
+  while (sent < txCount_) {
+    int r = ::sendmmsg(greFd_, txMsgs_.data() + sent, txCount_ - sent, MSG_DONTWAIT);
     if (r < 0) {
       if (errno == EINTR) continue;
-      s.stats.Add(kDropGreSend, count - sent);  // the rest is dropped, as a full queue drops
+      s.stats.Add(kDropGreSend, txCount_ - sent);  // the rest is dropped, as a full queue drops
       break;
     }
     sent += static_cast<unsigned>(r);
   }
+  txCount_ = 0;
+}
+
+void Worker::ReadTun(Session& s) {
+  txCount_ = 0;
+  auto slot = [this](unsigned i) { return txPool_.data() + static_cast<size_t>(i) * kTxSlot + kHeadroom; };
+  for (int reads = 0; reads < kBatch && s.tunFd >= 0; reads++) {
+    if (txCount_ == static_cast<unsigned>(kBatch)) FlushTx(s);
+    if (!s.offload) {
+      uint8_t* ip = slot(txCount_);
+      ssize_t r = ::read(s.tunFd, ip, kTxSlot - kHeadroom);
+      if (r < 0 && errno == EINTR) {
+        reads--;
+        continue;
+      }
+      if (r <= 0) break;
+      QueueTx(s, ip, static_cast<size_t>(r));
+      continue;
+    }
+    ssize_t r = ::read(s.tunFd, tunRead_.data(), tunRead_.size());
+    if (r < 0 && errno == EINTR) {
+      reads--;
+      continue;
+    }
+    if (r <= 0) break;
+    if (static_cast<size_t>(r) < kVnetHdrLen) continue;
+    VnetHdr h = ReadVnetHdr(tunRead_.data());
+    uint8_t* ip = tunRead_.data() + kVnetHdrLen;
+    size_t len = static_cast<size_t>(r) - kVnetHdrLen;
+    if ((h.gsoType & ~kVnetGsoEcn) == kVnetGsoNone) {
+      if ((h.flags & kVnetNeedsCsum) && !CompleteChecksum(ip, len, h.csumStart, h.csumOffset)) {
+        s.stats.Add(kDropInternalError);
+        continue;
+      }
+      std::memcpy(slot(txCount_), ip, len);
+      QueueTx(s, slot(txCount_), len);
+      continue;
+    }
+    // A large TCP segment: split into packets of gso_size payload, each framed and encrypted on its own.
+    Tcp4Plan plan;
+    if ((h.gsoType & ~kVnetGsoEcn) != kVnetGsoTcp4 || !PlanTcp4(ip, len, h.gsoSize, &plan) ||
+        plan.headerLength + plan.mss > kTxSlot - kHeadroom) {
+      s.stats.Add(kDropNotIpv4);
+      continue;
+    }
+    s.offloadStats.Add(kTunGsoReads);
+    s.offloadStats.Add(kTunSegments, plan.count);
+    for (unsigned i = 0; i < plan.count; i++) {
+      if (txCount_ == static_cast<unsigned>(kBatch)) FlushTx(s);
+      size_t segment = WriteTcp4Segment(ip, plan, i, slot(txCount_));
+      QueueTx(s, slot(txCount_), segment);
+    }
+  }
+  FlushTx(s);
 }
 
 }  // namespace pptp::dataplane
