@@ -3,7 +3,7 @@
 import type { Menu } from '../schema.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
-import { pppActive, pppProfile, pppSecret } from './ppp.js';
+import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
 import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
 export * from './interface.js';
@@ -26,6 +26,7 @@ export const menus: readonly Menu[] = [
   userGroup,
   user,
   pppActive,
+  pppLoginThrottle,
   systemLicense,
   systemResource,
   log,
