@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     at += 5;
     out.clear();
     keep.clear();
+    uint8_t payload[4];  // an in-order delivery points here (the engine's receive slot)
     now += op & 0x0f;
     if ((op & 0x30) == 0x30) {
       w.Expire(now, out, keep);
@@ -34,7 +35,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // near the stream (small signed step) or anywhere (spoofed)
       uint32_t seq = (op & 0x40) ? arg : base + static_cast<int8_t>(arg & 0xff);
       if (!(op & 0x40)) base += 1;
-      uint8_t payload[4];
       std::memcpy(payload, &id, 4);
       id++;
       w.Receive(seq, payload, sizeof payload, now, out, keep);
