@@ -1,6 +1,6 @@
 // The short version of `make fuzz` for the native targets (issue 15): each libFuzzer target
 // (ASan + UBSan, Debian's clang) replays its seed corpus and every saved finding
-// (fuzz/regressions/native/), then runs FUZZ_TEST_S seconds (default 2) of new inputs.
+// (fuzz/regressions/native/), then runs FUZZ_TEST_S seconds (default 1.5) of new inputs.
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const seconds = Number(process.env.FUZZ_TEST_S ?? '2');
+const seconds = Number(process.env.FUZZ_TEST_S ?? '1.5');
 const build = spawnSync('bash', [join(root, 'fuzz', 'native', 'build.sh')], { encoding: 'utf8' });
 
 t.equal(build.status, 0, `the libFuzzer targets build (clang, ASan + UBSan)\n${build.stderr}`);

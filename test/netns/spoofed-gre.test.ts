@@ -13,7 +13,8 @@ import { fetchSha256, serveBlob } from '../lib/transfer.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 const BYTES = 8 * 1024 * 1024;
-const JUNK_PPS = 2000;
+// SPOOF_PPS: a heavier flood for a measurement by hand (the suite runs the default)
+const JUNK_PPS = Number(process.env.SPOOF_PPS ?? '2000');
 
 t.test('a tunnel keeps passing traffic while spoofed GRE flows and after it stops', async (t) => {
   const { server, client } = await twoRouters(t, { subnet: '198.18.15' });
