@@ -534,6 +534,12 @@ export class Shell {
         };
       });
     }
+    if (menu.path === '/ppp login-throttle') {
+      return (this.ctx.runtime.loginThrottle?.() ?? []).map((r) => {
+        const values: Record<string, string> = { kind: r.kind, name: r.name, failures: String(r.failures), wait: `${r.waitSeconds}s` };
+        return { ref: { kind: 'dynamic', key: `${r.kind} ${r.name}` }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
+      });
+    }
     if (menu.path === '/interface') {
       return this.ctx.runtime.interfaces().map((i) => {
         const values: Record<string, string> = {

@@ -59,6 +59,15 @@ export interface InterfaceStats {
   readonly txPackets: number;
 }
 
+/** One row of `/ppp login-throttle`: failed PPP logins of an address or a user name. */
+export interface LoginThrottleRow {
+  readonly kind: 'address' | 'user';
+  readonly name: string;
+  readonly failures: number;
+  /** Seconds of back-off left (0: free to try). */
+  readonly waitSeconds: number;
+}
+
 export interface RuntimeState {
   clientStatus(name: string): ClientStatus | undefined;
   sessions(): readonly PppSession[];
@@ -66,6 +75,8 @@ export interface RuntimeState {
   disconnect(sessionId: string): boolean;
   ethernetPorts(): readonly EthernetPort[];
   interfaces(): readonly InterfaceStats[];
+  /** Absent where no PPP server runs (tests' MemoryRuntime): the menu prints no rows. */
+  loginThrottle?(): readonly LoginThrottleRow[];
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

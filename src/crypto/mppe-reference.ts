@@ -20,6 +20,14 @@ const CCOUNT_MASK = 0x0fff;
 /** Stateless decrypter: keys kept for late (reordered) packets, as the native side does. */
 export const MPPE_KEY_HISTORY = 64;
 
+// Spoofed GRE (issue 15) brings random counts and flags. A count more than MPPE_MAX_AHEAD past
+// ours would cost up to 2048 key changes and leave us out of step with the real sender, so alone
+// it is refused before any crypto; only MPPE_RESYNC_RUN such packets in a row, each at most
+// MPPE_RESYNC_STEP past the one before (a genuine stream after a long loss), move us to it.
+export const MPPE_MAX_AHEAD = 256;
+const MPPE_RESYNC_STEP = 16;
+const MPPE_RESYNC_RUN = 3;
+
 const SHA_PAD1 = Buffer.alloc(40, 0x00); // RFC 3079 section 3.3 SHApad1
 const SHA_PAD2 = Buffer.alloc(40, 0xf2); // SHApad2
 
@@ -122,6 +130,8 @@ class ReferenceDecrypter implements MppeDecrypter {
   private rc4: Rc4Reference;
   private ccount = CCOUNT_MASK;
   private discard = false;
+  private resyncCount = 0;
+  private resyncRun = 0;
   /** stateless: slot (ccount mod MPPE_KEY_HISTORY) -> the count and its session key */
   private readonly history = new Map<number, { readonly ccount: number; readonly key: Buffer }>();
   private readonly params: MppeParams;
@@ -138,13 +148,32 @@ class ReferenceDecrypter implements MppeDecrypter {
     const coherencyCount = ((packet[0]! & 0x0f) << 8) | packet[1]!;
     if ((packet[0]! & MPPE_BIT_ENCRYPTED) === 0) return { kind: 'not-encrypted' };
     const body = packet.subarray(MPPE_HEADER_LENGTH);
-    if (this.params.stateless) return this.decryptStateless(coherencyCount, body);
+    if (this.params.stateless) return this.decryptStateless(coherencyCount, (packet[0]! & MPPE_BIT_FLUSHED) !== 0, body);
     return this.decryptStateful(coherencyCount, (packet[0]! & MPPE_BIT_FLUSHED) !== 0, body);
   }
 
-  private decryptStateless(cc: number, body: Buffer): Buffer | MppeDecryptError {
+  private believedJump(cc: number): boolean {
+    const step = (cc - this.resyncCount) & CCOUNT_MASK;
+    this.resyncRun = this.resyncRun > 0 && step > 0 && step <= MPPE_RESYNC_STEP ? this.resyncRun + 1 : 1;
+    this.resyncCount = cc;
+    if (this.resyncRun < MPPE_RESYNC_RUN) return false;
+    this.resyncRun = 0;
+    return true;
+  }
+
+  private decryptStateless(cc: number, flushed: boolean, body: Buffer): Buffer | MppeDecryptError {
+    // RFC 3078 section 3: with stateless mode negotiated every packet is flushed (A bit set)
+    if (!flushed) return { kind: 'stale', coherencyCount: cc };
     const ahead = (cc - this.ccount) & CCOUNT_MASK;
-    if (ahead !== 0 && ahead <= 2048) {
+    const old = this.history.get(cc % MPPE_KEY_HISTORY);
+    const remembered = old !== undefined && old.ccount === cc;
+    let near = ahead !== 0 && ahead <= MPPE_MAX_AHEAD;
+    if (!near && !remembered && ahead !== 0) {
+      if (!this.believedJump(cc)) return { kind: 'stale', coherencyCount: cc };
+      near = true;
+    }
+    if (near) {
+      this.resyncRun = 0;
       // RFC 3078 section 8.1: one key change per count advanced, lost packets included
       while (this.ccount !== cc) {
         this.chain.change();
@@ -156,8 +185,7 @@ class ReferenceDecrypter implements MppeDecrypter {
       return new Rc4Reference(this.chain.current).update(body);
     }
     // behind (or the same count again): a late packet, decryptable while its key is remembered
-    const old = this.history.get(cc % MPPE_KEY_HISTORY);
-    if (old === undefined || old.ccount !== cc) return { kind: 'stale', coherencyCount: cc };
+    if (!remembered || old === undefined) return { kind: 'stale', coherencyCount: cc };
     return new Rc4Reference(old.key).update(body);
   }
 

@@ -6,6 +6,16 @@
 //
 // Pure: time comes in as an argument; the caller owns the timer (nextDeadline tells it when).
 // Sequence numbers are 32-bit and wrap, so every comparison is a signed 32-bit difference.
+//
+// Spoofed GRE (issue 15): anyone who knows a call ID and the peer's address can send packets with
+// random sequence numbers. Accepting any number ahead let one such packet move the window
+// billions ahead, after which every genuine packet was "late" and the tunnel was dead for good.
+// So a packet more than maxJump away (either way) is not believed alone: it is dropped, and only
+// a run of RESYNC_RUN such packets that follow one another (each at most `size` past the one
+// before, as a genuine stream after a long outage does) moves the window, and only when nothing
+// inside the window has arrived for RESYNC_QUIET_MS: while the genuine stream flows, not even a
+// crafted run of spoofed numbers can move it. Random numbers almost never land within maxJump
+// (maxJump / 2^32 per packet), and all of this is decided before any crypto is spent.
 
 export type WindowDrop = 'duplicate' | 'late';
 
@@ -26,6 +36,12 @@ export function seqDiff(a: number, b: number): number {
 }
 
 const HISTORY_BITS = 32;
+/** Default furthest distance a single packet may move (or sit behind) the window. */
+export const GRE_MAX_JUMP = 256;
+/** Packets in a row, each just past the one before, that make an out-of-window stream believed. */
+export const RESYNC_RUN = 3;
+/** How long the window must have had nothing in it before an out-of-window run is believed. */
+export const RESYNC_QUIET_MS = 50;
 
 export class ReceiveWindow<T> {
   private expected: number | undefined; // next sequence number to deliver
@@ -35,10 +51,16 @@ export class ReceiveWindow<T> {
   reordered = 0;
   /** Sequence numbers given up on. */
   lost = 0;
+  /** Packets dropped for being more than maxJump from the window (and not yet a believed run). */
+  outOfWindow = 0;
+  private candidate: number | undefined; // last out-of-window sequence number of a possible run
+  private candidateRun = 0;
+  private lastInWindowAt = 0;
 
   constructor(
     readonly size = 16,
     readonly timeoutMs = 30,
+    readonly maxJump = Math.max(GRE_MAX_JUMP, size),
   ) {}
 
   /** The highest sequence number delivered in order: what our acknowledgement number says. */
@@ -55,8 +77,23 @@ export class ReceiveWindow<T> {
     if (this.expected === undefined) {
       // The first packet defines where the stream starts (RFC 2637 does not fix the initial number).
       this.expected = seq;
+      this.lastInWindowAt = now;
     }
     const diff = seqDiff(seq, this.expected);
+    if (diff > this.maxJump || diff < -this.maxJump) {
+      if (!this.outOfWindowRun(seq, now - this.lastInWindowAt >= RESYNC_QUIET_MS)) {
+        this.outOfWindow++;
+        return { deliver: [], drop: 'late' };
+      }
+      const deliver: T[] = [];
+      this.resyncTo(deliver, seq);
+      this.advance(deliver, item, true);
+      this.drainInOrder(deliver);
+      this.lastInWindowAt = now;
+      return { deliver };
+    }
+    this.candidateRun = 0;
+    this.lastInWindowAt = now;
     if (diff < 0) {
       const idx = -diff - 1;
       const seen = idx < HISTORY_BITS && ((this.history >>> idx) & 1) === 1;
@@ -79,6 +116,18 @@ export class ReceiveWindow<T> {
     this.held.set(seq, { item, at: now });
     if (this.held.size >= this.size) this.skipToOldestHeld(deliver);
     return { deliver };
+  }
+
+  /** True when seq completes a run of RESYNC_RUN out-of-window packets that follow one another, in a quiet window. */
+  private outOfWindowRun(seq: number, quiet: boolean): boolean {
+    const prev = this.candidate;
+    const step = prev === undefined ? 0 : seqDiff(seq, prev);
+    const follows = this.candidateRun > 0 && step > 0 && step <= this.size;
+    this.candidateRun = follows ? Math.min(this.candidateRun + 1, RESYNC_RUN) : 1;
+    this.candidate = seq;
+    if (this.candidateRun < RESYNC_RUN || !quiet) return false;
+    this.candidateRun = 0;
+    return true;
   }
 
   /** When a held packet has waited its timeout; undefined when nothing is held. */
@@ -130,6 +179,20 @@ export class ReceiveWindow<T> {
     if (lowest === undefined) return;
     while (this.expected !== lowest) this.skipOne();
     this.drainInOrder(deliver);
+  }
+
+  /** The peer's stream is elsewhere: what is held goes out in order, then expected moves to seq. */
+  private resyncTo(deliver: T[], seq: number): void {
+    if (seqDiff(seq, this.expected as number) > 0) {
+      this.giveUpUntil(deliver, seq);
+      // held packets beyond seq belong to the stream we left: still ahead of it, they stay held
+      return;
+    }
+    const held = [...this.held.entries()].sort((a, b) => seqDiff(a[0], b[0]));
+    this.held.clear();
+    for (const [, h] of held) deliver.push(h.item);
+    this.history = 0;
+    this.expected = seq;
   }
 
   /** Delivers every held packet below `seq` in order, skipping gaps, and moves expected to seq. */

@@ -14,7 +14,7 @@
 import { ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, EthernetPort, InterfaceStats, PppSession, RuntimeState } from '../config/runtime.js';
+import type { ClientStatus, EthernetPort, InterfaceStats, LoginThrottleRow, PppSession, RuntimeState } from '../config/runtime.js';
 import { nativeMppe } from '../crypto/mppe-native.js';
 import type { DataPlane } from '../dataplane/dataplane.js';
 import { createDataPlane, defaultDataPlaneKind } from '../dataplane/factory.js';
@@ -111,6 +111,10 @@ class RouterdRouter implements Router, RuntimeState {
 
   disconnect(sessionId: string): boolean {
     return this.server.disconnect(sessionId);
+  }
+
+  loginThrottle(): readonly LoginThrottleRow[] {
+    return this.server.throttleRows(Date.now()).map((r) => ({ kind: r.kind, name: r.name, failures: r.failures, waitSeconds: Math.ceil(r.waitMs / 1000) }));
   }
 
   ethernetPorts(): readonly EthernetPort[] {

@@ -14,6 +14,7 @@ import { PptpServer, type CallInfo, type CallTable } from '../pptp/index.js';
 import { OutgoingCallResult } from '../wire/pptp-codes.js';
 import type { AddressPools } from './address-pools.js';
 import type { TunnelSlots } from './tunnel-slots.js';
+import { AuthThrottle, type AuthThrottleOptions, type ThrottleRow } from './auth-throttle.js';
 import { localNetworks } from './local-networks.js';
 import { Tunnel, type TunnelContext } from './tunnel.js';
 import { linkProfileOf, planUser, profileOf, secretOf, type UserPlan } from './user-plan.js';
@@ -45,14 +46,24 @@ export interface ServerSideOptions {
   readonly log: Logger;
   /** Listen port; 1723 unless a test says otherwise. */
   readonly port?: number;
+  readonly authThrottle?: AuthThrottleOptions;
 }
 
 export class ServerSide {
   private server: PptpServer | undefined;
   private readonly calls = new Map<number, ServerCall>();
   private transition: Promise<void> = Promise.resolve();
+  /** Failed PPP authentications per address and user (issue 15); outlives listener restarts. */
+  private readonly throttle: AuthThrottle;
 
-  constructor(private readonly options: ServerSideOptions) {}
+  constructor(private readonly options: ServerSideOptions) {
+    this.throttle = new AuthThrottle(options.authThrottle);
+  }
+
+  /** Rows of /ppp login-throttle. */
+  throttleRows(now: number): ThrottleRow[] {
+    return this.throttle.rows(now);
+  }
 
   /** Starts or stops the listener to match `enabled`. */
   apply(): Promise<void> {
@@ -159,10 +170,20 @@ export class ServerSide {
     return nameOf(n);
   }
 
+  private authFailed(address: string, name: string | undefined): void {
+    const backoff = this.throttle.failed(address, name, Date.now());
+    const who = name === undefined ? 'a user' : `user ${name}`;
+    const wait = backoff > 0 ? `; logins from ${address}${name === undefined ? '' : ` or as ${name}`} wait ${Math.ceil(backoff / 1000)} s` : '';
+    this.options.log.warning(`login failure for ${who} from ${address} via pptp${wait}`);
+  }
+
   private callUp(server: PptpServer, call: CallInfo): void {
     const { model, log, pools } = this.options;
     const settings = model.settings(pptpServerSettings);
     const callLog = log.child(`call ${call.callId} ${call.peer.address}`);
+    const address = call.peer.address;
+    // The name the peer authenticated as, and whether the throttle refused it unseen.
+    const attempt: { name: string | undefined; throttled: boolean } = { name: undefined, throttled: false };
     let entry: ServerCall | undefined;
     let tunnel: Tunnel;
     try {
@@ -172,11 +193,23 @@ export class ServerSide {
         ppp: {
           role: 'server',
           authentication: strongestFirst(settings.authentication as readonly AuthMethod[]),
-          lookupSecret: (name) => secretOf(model, name),
+          lookupSecret: (name) => {
+            attempt.name ??= name;
+            const blocked = this.throttle.blocked(address, name, Date.now());
+            if (blocked === undefined) return secretOf(model, name);
+            // Refused without looking at the password: guessing during a back-off learns nothing.
+            if (!attempt.throttled) {
+              const what = blocked.kind === 'address' ? `address ${address}` : `user ${name}`;
+              log.warning(`login as ${name} from ${address} refused: ${what} is throttled for ${Math.ceil(blocked.waitMs / 1000)} s after failed authentications`);
+            }
+            attempt.throttled = true;
+            return undefined;
+          },
           callerId: call.peer.address,
           service: 'pptp',
           authorize: async ({ user, secret }) => {
             if (!secret) return 'user unknown';
+            this.throttle.succeeded(address, user);
             // Read first: the pool addresses planUser takes are given back only through entry.plan.
             const ours = await localNetworks(this.options.ctx.host, callLog);
             if (tunnel.link.down) return 'link ended during authorization';
@@ -221,6 +254,7 @@ export class ServerSide {
         },
         onDown: (reason) => {
           clearTimeout(entry?.deadline);
+          if (reason.startsWith('authentication failed') && !attempt.throttled) this.authFailed(address, attempt.name);
           this.calls.delete(call.callId);
           entry?.plan?.release();
           entry?.releaseSlot?.();

@@ -55,8 +55,17 @@ export function parsePppFrame(buf: Uint8Array): PppFrame | WireError {
   return { protocol, information: Buffer.from(buf.subarray(at)) };
 }
 
+/**
+ * Whether the protocol goes out in one octet. Never 0x00FF (reserved, "compression inefficient"):
+ * compressed and without Address/Control it would read as FF 03, the Address/Control pair
+ * (found by fuzzing, issue 15).
+ */
+function shortProtocol(frame: PppFrame, framing: PppFraming): boolean {
+  return framing.pfc && frame.protocol < 0x100 && frame.protocol !== 0xff;
+}
+
 export function pppFrameLength(frame: PppFrame, framing: PppFraming): number {
-  const short = framing.pfc && frame.protocol < 0x100;
+  const short = shortProtocol(frame, framing);
   return (framing.acfc ? 0 : 2) + (short ? 1 : 2) + frame.information.length;
 }
 
@@ -70,7 +79,7 @@ export function emitPppFrame(frame: PppFrame, framing: PppFraming): Buffer {
     out[1] = PPP_CONTROL;
     at = 2;
   }
-  if (framing.pfc && frame.protocol < 0x100) {
+  if (shortProtocol(frame, framing)) {
     out[at++] = frame.protocol;
   } else {
     out.writeUInt16BE(frame.protocol, at);

@@ -116,6 +116,8 @@ int pptp_mppe_dec_init(pptp_mppe_dec *d, const uint8_t *start_key, size_t len, u
   d->stateless = stateless;
   d->ccount = PPTP_MPPE_CCOUNT_MASK;
   d->discard = 0;
+  d->resync_ccount = 0;
+  d->resync_run = 0;
   pptp_rc4_init(&d->rc4, d->k.session_key, d->k.keylen);
   return 0;
 }
@@ -127,10 +129,38 @@ static void remember(pptp_mppe_dec *d) {
   memcpy(d->history[slot].key, d->k.session_key, d->k.keylen);
 }
 
-static int decrypt_stateless(pptp_mppe_dec *d, unsigned cc, const uint8_t *in, size_t n,
-                             uint8_t *out) {
+/* Spoofed GRE (issue 15) reaches us with random counts and flags. A count more than MAX_AHEAD
+ * past ours would cost up to 2048 key changes and leave us out of step with the real sender, so
+ * alone it is refused (before any crypto); only RESYNC_RUN such packets in a row, each at most
+ * RESYNC_STEP past the one before (a genuine stream after a long loss), move us to it, at most
+ * once per run. src/crypto/mppe-reference.ts makes the same decisions. */
+#define MAX_AHEAD 256
+#define RESYNC_STEP 16
+#define RESYNC_RUN 3
+
+static int believed_jump(pptp_mppe_dec *d, unsigned cc) {
+  unsigned step = (cc - d->resync_ccount) & PPTP_MPPE_CCOUNT_MASK;
+  d->resync_run = (uint8_t)(d->resync_run > 0 && step > 0 && step <= RESYNC_STEP ? d->resync_run + 1 : 1);
+  d->resync_ccount = (uint16_t)cc;
+  if (d->resync_run < RESYNC_RUN) return 0;
+  d->resync_run = 0;
+  return 1;
+}
+
+static int decrypt_stateless(pptp_mppe_dec *d, unsigned cc, int flushed, const uint8_t *in,
+                             size_t n, uint8_t *out) {
+  /* RFC 3078 section 3: with stateless mode negotiated every packet is flushed (A bit set) */
+  if (!flushed) return PPTP_MPPE_STALE;
   unsigned ahead = (cc - d->ccount) & PPTP_MPPE_CCOUNT_MASK;
-  if (ahead != 0 && ahead <= 2048) {
+  unsigned slot = cc % PPTP_MPPE_HISTORY;
+  int remembered = d->history[slot].valid && d->history[slot].ccount == cc;
+  int near = ahead != 0 && ahead <= MAX_AHEAD;
+  if (!near && !remembered && ahead != 0) {
+    if (!believed_jump(d, cc)) return PPTP_MPPE_STALE;
+    near = 1;
+  }
+  if (near) {
+    d->resync_run = 0;
     /* RFC 3078 section 8.1: one key change per count advanced, lost packets included */
     while (d->ccount != cc) {
       pptp_mppe_rekey(&d->k);
@@ -142,8 +172,7 @@ static int decrypt_stateless(pptp_mppe_dec *d, unsigned cc, const uint8_t *in, s
     return PPTP_MPPE_OK;
   }
   /* behind (or the same count again): a late packet, decryptable while its key is remembered */
-  unsigned slot = cc % PPTP_MPPE_HISTORY;
-  if (!d->history[slot].valid || d->history[slot].ccount != cc) return PPTP_MPPE_STALE;
+  if (!remembered) return PPTP_MPPE_STALE;
   pptp_rc4 rc4;
   pptp_rc4_init(&rc4, d->history[slot].key, d->k.keylen);
   pptp_rc4_crypt(&rc4, in, out, n);
@@ -183,7 +212,8 @@ int pptp_mppe_decrypt(pptp_mppe_dec *d, const uint8_t *packet, size_t len, uint8
   if (!(packet[0] & PPTP_MPPE_BIT_D)) return PPTP_MPPE_NOT_ENCRYPTED;
   size_t n = len - PPTP_MPPE_HEADER;
   *outlen = n;
-  if (d->stateless) return decrypt_stateless(d, cc, packet + PPTP_MPPE_HEADER, n, out);
+  if (d->stateless)
+    return decrypt_stateless(d, cc, (packet[0] & PPTP_MPPE_BIT_A) != 0, packet + PPTP_MPPE_HEADER, n, out);
   return decrypt_stateful(d, cc, (packet[0] & PPTP_MPPE_BIT_A) != 0, packet + PPTP_MPPE_HEADER, n,
                           out);
 }

@@ -49,6 +49,9 @@ typedef struct pptp_mppe_dec {
     uint8_t valid;
     uint8_t key[16];
   } history[PPTP_MPPE_HISTORY];
+  /* stateless: a count too far from ours is believed only as part of a run (see mppe.c) */
+  uint16_t resync_ccount;
+  uint8_t resync_run;
 } pptp_mppe_dec;
 
 /* bits 40/56/128; start key of 8 (40/56) or 16 (128) octets. 0 on success, -1 on bad input. */

@@ -4,6 +4,14 @@
 // small window holds early packets while a gap may fill, and a gap that does not fill within the
 // timeout (or a jump past the window) is given up on and counted as lost.
 //
+// Spoofed GRE (issue 15): a packet more than maxJump from the window (either way) is not
+// believed alone; it is dropped (counted as late), and only a run of kResyncRun such packets that
+// follow one another (each at most `size` past the one before) moves the window, and only when
+// nothing inside the window arrived for kResyncQuietMs (while the genuine stream flows, not even
+// a crafted run can move it). One random
+// sequence number can then no longer push the window out of step, and it is refused before any
+// crypto is spent on it. The TypeScript oracle explains the choice at length.
+//
 // Pure: time comes in as an argument. The in-order packet is delivered in place (no copy); only
 // a packet the window must hold is copied, so the common case never allocates.
 #pragma once
@@ -13,6 +21,10 @@
 #include <vector>
 
 namespace pptp::dataplane {
+
+constexpr unsigned kGreMaxJump = 256;
+constexpr unsigned kResyncRun = 3;
+constexpr double kResyncQuietMs = 50;
 
 inline int32_t SeqDiff(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b); }
 
@@ -25,13 +37,15 @@ class RxWindow {
  public:
   enum Drop { kNone = 0, kDuplicate, kLate };
 
-  RxWindow(unsigned size, double timeoutMs) : size_(size), timeoutMs_(timeoutMs) {}
+  RxWindow(unsigned size, double timeoutMs, unsigned maxJump = kGreMaxJump)
+      : size_(size), timeoutMs_(timeoutMs), maxJump_(std::max(maxJump, size)) {}
 
   bool started() const { return started_; }
   // The highest sequence number delivered in order (valid when started()).
   uint32_t lastDelivered() const { return expected_ - 1; }
   uint64_t reordered() const { return reordered_; }
   uint64_t lost() const { return lost_; }
+  uint64_t outOfWindow() const { return outOfWindow_; }
   bool holding() const { return !held_.empty(); }
 
   // Appends what is now deliverable to out, in order. Held packets' bytes move to keep, which
@@ -42,8 +56,22 @@ class RxWindow {
       // The first packet defines where the stream starts (RFC 2637 fixes no initial number).
       started_ = true;
       expected_ = seq;
+      lastInWindowAt_ = now;
     }
     int32_t diff = SeqDiff(seq, expected_);
+    if (diff > static_cast<int64_t>(maxJump_) || diff < -static_cast<int64_t>(maxJump_)) {
+      if (!OutOfWindowRun(seq, now - lastInWindowAt_ >= kResyncQuietMs)) {
+        outOfWindow_++;
+        return kLate;
+      }
+      ResyncTo(seq, out, keep);
+      Advance(out, {data, len}, true);
+      DrainInOrder(out, keep);
+      lastInWindowAt_ = now;
+      return kNone;
+    }
+    candidateRun_ = 0;
+    lastInWindowAt_ = now;
     if (diff < 0) {
       uint32_t idx = static_cast<uint32_t>(-static_cast<int64_t>(diff)) - 1;
       bool seen = idx < 32 && ((history_ >> idx) & 1u);
@@ -131,6 +159,32 @@ class RxWindow {
     DrainInOrder(out, keep);
   }
 
+  bool OutOfWindowRun(uint32_t seq, bool quiet) {
+    int32_t step = SeqDiff(seq, candidate_);
+    bool follows = candidateRun_ > 0 && step > 0 && static_cast<uint32_t>(step) <= size_;
+    candidateRun_ = follows ? std::min(candidateRun_ + 1, kResyncRun) : 1;
+    candidate_ = seq;
+    if (candidateRun_ < kResyncRun || !quiet) return false;
+    candidateRun_ = 0;
+    return true;
+  }
+
+  // The peer's stream is elsewhere: what is held goes out in order, then expected moves to seq.
+  void ResyncTo(uint32_t seq, std::vector<Delivery>& out, std::vector<std::vector<uint8_t>>& keep) {
+    if (SeqDiff(seq, expected_) > 0) {
+      GiveUpUntil(seq, out, keep);  // held packets beyond seq are still ahead of it: they stay
+      return;
+    }
+    std::sort(held_.begin(), held_.end(), [](const Held& a, const Held& b) { return SeqDiff(a.seq, b.seq) < 0; });
+    for (Held& h : held_) {
+      keep.push_back(std::move(h.bytes));
+      out.push_back({keep.back().data(), keep.back().size()});
+    }
+    held_.clear();
+    history_ = 0;
+    expected_ = seq;
+  }
+
   void GiveUpUntil(uint32_t seq, std::vector<Delivery>& out, std::vector<std::vector<uint8_t>>& keep) {
     std::vector<uint32_t> below;
     for (const Held& h : held_)
@@ -145,6 +199,11 @@ class RxWindow {
 
   unsigned size_;
   double timeoutMs_;
+  unsigned maxJump_;
+  uint32_t candidate_ = 0;  // last out-of-window sequence number of a possible run
+  unsigned candidateRun_ = 0;
+  double lastInWindowAt_ = 0;
+  uint64_t outOfWindow_ = 0;
   bool started_ = false;
   uint32_t expected_ = 0;
   uint32_t history_ = 0;  // bit i: expected-1-i was delivered (duplicate detection)

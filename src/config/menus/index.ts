@@ -4,7 +4,7 @@ import { prop, type Menu } from '../schema.js';
 import { text } from '../types.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
-import { pppActive, pppProfile, pppSecret } from './ppp.js';
+import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
 import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
 export * from './interface.js';
@@ -40,6 +40,7 @@ const ordered: readonly Menu[] = [
   userGroup,
   user,
   pppActive,
+  pppLoginThrottle,
   systemLicense,
   systemResource,
   log,

@@ -1,4 +1,4 @@
-// /ppp secret, /ppp profile, /ppp active (SPEC.md; print detail as in the seed).
+// /ppp secret, /ppp profile, /ppp active (SPEC.md; print detail as in the seed), /ppp login-throttle.
 import { prop, type ListMenu, type StatusMenu } from '../schema.js';
 import { ipv4List, ipv4OrPool, name, nameRef, oneOf, optionalDuration, optionalNameRef, optionalIpv4, password, pppRoutes, text, yesNo } from '../types.js';
 
@@ -101,6 +101,29 @@ export const pppActive = {
       { key: 'address', header: 'ADDRESS', width: 15 },
       { key: 'uptime', header: 'UPTIME', width: 9 },
       { key: 'encoding', header: 'ENCODING', width: 20 },
+    ],
+  },
+} as const satisfies StatusMenu;
+
+/** Failed PPP authentications per address and user, and the back-off each is in (issue 15). */
+export const pppLoginThrottle = {
+  kind: 'status',
+  path: '/ppp login-throttle',
+  help: 'failed PPP logins per address and user; WAIT is the back-off left before the next try',
+  shape: 'rows',
+  columns: {
+    kind: { help: 'address or user' },
+    name: { help: 'the peer address or user name', quoted: true },
+    failures: { help: 'failed authentications since the last success' },
+    wait: { help: 'seconds of back-off left' },
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'kind', header: 'KIND', width: 8 },
+      { key: 'name', header: 'NAME', width: 20 },
+      { key: 'failures', header: 'FAILURES', width: 9 },
+      { key: 'wait', header: 'WAIT', width: 6 },
     ],
   },
 } as const satisfies StatusMenu;
