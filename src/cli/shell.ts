@@ -10,7 +10,7 @@ import { formatDuration, ValueError, type PropType, type Value } from '../config
 import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { inlineRow, legendLine, record, table } from './format.js';
-import { legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
+import { connectionRows, legend, listRows, matches, type Condition, type RowRef, type RowView } from './listing.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
@@ -401,7 +401,10 @@ export class Shell {
     const rows = this.listing(menu).filter((r) => matches(r, conds, this.budget));
     this.numbering.set(menu.path, rows.map((r) => r.ref));
     const lines = legendLine(legend(menu, this.ctx.model));
-    if (detail || menu.print.style === 'inline') {
+    const stats = rest.some((t) => t.text === 'stats' && !t.key) ? menu.printStats : undefined;
+    if (stats?.style === 'table' && !detail) {
+      lines.push(...table(stats.columns, rows));
+    } else if (detail || menu.print.style === 'inline') {
       rows.forEach((r, i) => {
         lines.push(...inlineRow(i, r));
         if (detail) lines.push('');
@@ -510,6 +513,7 @@ export class Shell {
         return { ref: { kind: 'dynamic', key: i.name }, flags, values, quoted: new Set(['name']), keys: Object.keys(values) };
       });
     }
+    if (menu.path === '/ip firewall connection') return connectionRows(this.ctx.runtime);
     return [];
   }
 

@@ -59,6 +59,27 @@ export interface InterfaceStats {
   readonly txPackets: number;
 }
 
+/** What a firewall rule matched since the rule set was last loaded. */
+export interface RuleCounters {
+  readonly bytes: number;
+  readonly packets: number;
+}
+
+/** One connection the kernel tracks (a row of `/ip firewall connection`). */
+export interface TrackedConnection {
+  readonly protocol: string;
+  /** address:port (address alone for protocols without ports). */
+  readonly src: string;
+  readonly dst: string;
+  readonly replySrc: string;
+  readonly replyDst: string;
+  /** TCP state in RouterOS's words (established, syn-sent ...); empty for other protocols. */
+  readonly tcpState: string;
+  readonly timeout: number;
+  readonly seenReply: boolean;
+  readonly assured: boolean;
+}
+
 export interface RuntimeState {
   clientStatus(name: string): ClientStatus | undefined;
   sessions(): readonly PppSession[];
@@ -66,6 +87,10 @@ export interface RuntimeState {
   disconnect(sessionId: string): boolean;
   ethernetPorts(): readonly EthernetPort[];
   interfaces(): readonly InterfaceStats[];
+  /** Counters of a rule of /ip firewall filter or nat (by row id); undefined until loaded. */
+  ruleCounters?(path: string, id: number): RuleCounters | undefined;
+  /** Connections tracked by the kernel (issue 16). */
+  connections?(): readonly TrackedConnection[];
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

@@ -14,7 +14,7 @@
 import { ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, EthernetPort, InterfaceStats, PppSession, RuntimeState } from '../config/runtime.js';
+import type { ClientStatus, EthernetPort, InterfaceStats, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
 import { nativeMppe } from '../crypto/mppe-native.js';
 import type { DataPlane } from '../dataplane/dataplane.js';
 import { createDataPlane, defaultDataPlaneKind } from '../dataplane/factory.js';
@@ -23,6 +23,7 @@ import { Host, describeSystemError } from '../system/host.js';
 import { ethernetPorts, kernelCounters } from '../system/resources.js';
 import { AddressPools } from './address-pools.js';
 import { ClientDialer, type ClientProfile, type ClientRow } from './client-dialer.js';
+import { Firewall } from './firewall.js';
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
@@ -43,6 +44,7 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly host = new Host();
   private readonly plane: DataPlane;
   private readonly hostConfig: HostConfig;
+  private readonly firewall: Firewall;
   private readonly slots: TunnelSlots;
   private readonly callTable = new CallTable();
   private readonly ctx: TunnelContext;
@@ -60,6 +62,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.plane = createDataPlane(planeKind, { log: deps.log.logger('dataplane') });
     this.log.info(`data plane: ${planeKind}`);
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
+    this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
     this.server = new ServerSide({
@@ -81,6 +84,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
     await this.hostConfig.reconcile();
+    await this.firewall.reconcile();
     await this.server.apply();
     this.reconcileClients();
   }
@@ -115,6 +119,14 @@ class RouterdRouter implements Router, RuntimeState {
 
   ethernetPorts(): readonly EthernetPort[] {
     return this.ports;
+  }
+
+  ruleCounters(path: string, id: number): RuleCounters | undefined {
+    return this.firewall.ruleCounters(path, id);
+  }
+
+  connections(): readonly TrackedConnection[] {
+    return this.firewall.connections();
   }
 
   interfaces(): readonly InterfaceStats[] {
@@ -171,6 +183,8 @@ class RouterdRouter implements Router, RuntimeState {
     if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp')) {
       void this.hostConfig.reconcile();
     }
+    // Interface names are in the rules (renames), the server's state in the tunnel hint.
+    if (path === undefined || path.startsWith('/ip firewall') || path.startsWith('/interface')) void this.firewall.reconcile();
   }
 
   /** One dialer per enabled client row; a row that changed gets a new dialer. */
@@ -208,6 +222,7 @@ class RouterdRouter implements Router, RuntimeState {
     for (const d of this.clients.values()) d.current?.link.tick(now);
     const ports = await ethernetPorts(this.deps.ethernet);
     this.ports = ports;
+    await this.firewall.refreshCounters();
   }
 }
 

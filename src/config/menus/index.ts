@@ -2,10 +2,12 @@
 // secrets and tunnels that name them, so a pasted export applies cleanly).
 import type { Menu } from '../schema.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
+import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
 import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
+export * from './firewall.js';
 export * from './interface.js';
 export * from './ip.js';
 export * from './ppp.js';
@@ -23,9 +25,13 @@ export const menus: readonly Menu[] = [
   interfaceStatus,
   ipAddress,
   ipRoute,
+  firewallAddressList,
+  firewallFilter,
+  firewallNat,
   userGroup,
   user,
   pppActive,
+  firewallConnection,
   systemLicense,
   systemResource,
   log,
