@@ -91,7 +91,7 @@ async function main(): Promise<void> {
 
   // ---- the router (src/router, issue 5) starts here --------------------------------------
   const ethernet = values.ethernet?.split(',').filter((n) => n !== '');
-  const router = await startRouter({ model, license, log: book, ethernet, ...(dataplane === undefined ? {} : { dataplane }) });
+  const router = await startRouter({ model, license, log: book, ethernet, dataDir, ...(dataplane === undefined ? {} : { dataplane }) });
   let runtime: RuntimeState;
   if (router) runtime = router.runtime;
   else {

@@ -161,7 +161,8 @@ export class Shell {
     const cmds = ['print', 'set', 'get', 'find', 'export'];
     if (!menu.hardwareKey) cmds.push('add', 'remove');
     if ('disabled' in menu.props) cmds.push('enable', 'disable');
-    if (menu.columns && menu.runtime?.status) cmds.push('monitor');
+    if (menu.columns && menu.runtime?.status && !menu.runtime.dynamic) cmds.push('monitor');
+    if (menu.path === '/ip dhcp-server lease') cmds.push('make-static');
     return cmds;
   }
 
@@ -363,6 +364,8 @@ export class Shell {
       }
       case 'monitor':
         return this.monitor(menu, rest);
+      case 'make-static':
+        return this.makeStatic(menu, rest);
       case 'set':
       case 'enable':
       case 'disable':
@@ -378,6 +381,26 @@ export class Shell {
         return model.setMany(menu.path, ids, change)?.message;
       }
     }
+    return undefined;
+  }
+
+  /** A dynamic DHCP lease becomes a configured one: the host keeps its address for good. */
+  private makeStatic(menu: ListMenu, rest: Token[]): string | undefined {
+    if (rest.length === 0) return 'failure: no item given';
+    const refs = this.resolve(menu, rest);
+    if (typeof refs === 'string') return refs;
+    const rows = this.listing(menu);
+    for (const ref of refs) {
+      if (ref.kind !== 'dynamic') continue; // already static: nothing to do, as in RouterOS
+      const row = rows.find((r) => JSON.stringify(r.ref) === JSON.stringify(ref))!;
+      const added = this.ctx.model.add(menu.path, {
+        address: row.values.address ?? '',
+        'mac-address': row.values['mac-address'] ?? '',
+        server: row.values.server ?? 'all',
+      });
+      if (added instanceof ValueError) return added.message;
+    }
+    this.numbering.delete(menu.path);
     return undefined;
   }
 

@@ -80,6 +80,18 @@ export interface TrackedConnection {
   readonly assured: boolean;
 }
 
+/** A lease the DHCP server handed out (a dynamic row of `/ip dhcp-server lease`). */
+export interface DhcpLease {
+  readonly address: string;
+  /** Upper case, colon separated. */
+  readonly mac: string;
+  readonly hostName: string;
+  /** The /ip dhcp-server name. */
+  readonly server: string;
+  /** Seconds left. */
+  readonly expiresAfter: number;
+}
+
 export interface RuntimeState {
   clientStatus(name: string): ClientStatus | undefined;
   sessions(): readonly PppSession[];
@@ -91,6 +103,8 @@ export interface RuntimeState {
   ruleCounters?(path: string, id: number): RuleCounters | undefined;
   /** Connections tracked by the kernel (issue 16). */
   connections?(): readonly TrackedConnection[];
+  /** Leases handed out and not configured as static ones (issue 16). */
+  dhcpLeases?(): readonly DhcpLease[];
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

@@ -14,7 +14,9 @@
 import { ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, EthernetPort, InterfaceStats, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import type { ClientStatus, DhcpLease, EthernetPort, InterfaceStats, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { nativeMppe } from '../crypto/mppe-native.js';
 import type { DataPlane } from '../dataplane/dataplane.js';
 import { createDataPlane, defaultDataPlaneKind } from '../dataplane/factory.js';
@@ -23,6 +25,7 @@ import { Host, describeSystemError } from '../system/host.js';
 import { ethernetPorts, kernelCounters } from '../system/resources.js';
 import { AddressPools } from './address-pools.js';
 import { ClientDialer, type ClientProfile, type ClientRow } from './client-dialer.js';
+import { DhcpDns } from './dhcp-dns.js';
 import { Firewall } from './firewall.js';
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
@@ -45,6 +48,7 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly plane: DataPlane;
   private readonly hostConfig: HostConfig;
   private readonly firewall: Firewall;
+  private readonly dhcpDns: DhcpDns;
   private readonly slots: TunnelSlots;
   private readonly callTable = new CallTable();
   private readonly ctx: TunnelContext;
@@ -63,6 +67,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.log.info(`data plane: ${planeKind}`);
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
     this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
+    this.dhcpDns = new DhcpDns(deps.model, join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run'), deps.log.logger('dhcp'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
     this.server = new ServerSide({
@@ -85,6 +90,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.ticker.unref();
     await this.hostConfig.reconcile();
     await this.firewall.reconcile();
+    await this.dhcpDns.reconcile();
     await this.server.apply();
     this.reconcileClients();
   }
@@ -97,6 +103,7 @@ class RouterdRouter implements Router, RuntimeState {
     const dialers = [...this.clients.values()];
     this.clients.clear();
     await Promise.all([this.server.stop(), ...dialers.map((d) => d.stop())]);
+    await this.dhcpDns.stop();
     await this.hostConfig.clear();
     this.plane.close();
     this.log.info('all tunnels stopped');
@@ -127,6 +134,10 @@ class RouterdRouter implements Router, RuntimeState {
 
   connections(): readonly TrackedConnection[] {
     return this.firewall.connections();
+  }
+
+  dhcpLeases(): readonly DhcpLease[] {
+    return this.dhcpDns.leases();
   }
 
   interfaces(): readonly InterfaceStats[] {
@@ -185,6 +196,9 @@ class RouterdRouter implements Router, RuntimeState {
     }
     // Interface names are in the rules (renames), the server's state in the tunnel hint.
     if (path === undefined || path.startsWith('/ip firewall') || path.startsWith('/interface')) void this.firewall.reconcile();
+    if (path === undefined || path.startsWith('/ip dhcp-server') || path.startsWith('/ip dns') || path === '/ip pool' || path.startsWith('/interface')) {
+      void this.dhcpDns.reconcile();
+    }
   }
 
   /** One dialer per enabled client row; a row that changed gets a new dialer. */

@@ -2,11 +2,13 @@
 // secrets and tunnels that name them, so a pasted export applies cleanly).
 import type { Menu } from '../schema.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
+import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic } from './dhcp-dns.js';
 import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
 import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
+export * from './dhcp-dns.js';
 export * from './firewall.js';
 export * from './interface.js';
 export * from './ip.js';
@@ -25,6 +27,11 @@ export const menus: readonly Menu[] = [
   interfaceStatus,
   ipAddress,
   ipRoute,
+  dhcpServer,
+  dhcpServerNetwork,
+  dhcpServerLease,
+  dns,
+  dnsStatic,
   firewallAddressList,
   firewallFilter,
   firewallNat,
