@@ -18,6 +18,8 @@ import { Regex, RegexError } from './regex/index.js';
 import { ConsoleError, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
+import { applyDefaultConfiguration } from './default-configuration.js';
+import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 
 export interface LicenseView {
@@ -163,6 +165,7 @@ export class Shell {
     if ('disabled' in menu.props) cmds.push('enable', 'disable');
     if (menu.columns && menu.runtime?.status && !menu.runtime.dynamic) cmds.push('monitor');
     if (menu.path === '/ip dhcp-server lease') cmds.push('make-static');
+    if (menu.path === '/ip dhcp-client') cmds.push('release', 'renew');
     return cmds;
   }
 
@@ -216,7 +219,10 @@ export class Shell {
       if (cmd.text === 'export') return this.exportCmd('', rest);
     }
     if (cmd.text === 'reset-configuration') {
-      const q = resetConfiguration(this.ctx.model, rest);
+      const q = resetConfiguration(this.ctx.model, rest, () => {
+        const system = this.ctx.log.logger('system');
+        void applyDefaultConfiguration(this.ctx.model, this.ctx.runtime, this.ctx.log).then((lines) => lines.forEach((l) => system.info(l)));
+      });
       if (typeof q === 'string') return q;
       this.question = q;
       return undefined;
@@ -366,6 +372,19 @@ export class Shell {
         return this.monitor(menu, rest);
       case 'make-static':
         return this.makeStatic(menu, rest);
+      case 'release':
+      case 'renew': {
+        const refs = this.resolve(menu, rest);
+        if (typeof refs === 'string') return refs;
+        if (refs.length === 0) return 'failure: no item given';
+        for (const ref of refs) {
+          if (ref.kind !== 'config') continue;
+          const act = this.ctx.runtime.dhcpClientAction;
+          const err = act ? act.call(this.ctx.runtime, ref.id, cmd) : 'failure: the DHCP client is not running';
+          if (err) return err;
+        }
+        return undefined;
+      }
       case 'set':
       case 'enable':
       case 'disable':
@@ -541,6 +560,7 @@ export class Shell {
   }
 
   private async record(menu: StatusMenu): Promise<(readonly [string, string])[] | string> {
+    if (menu.path === '/system default-configuration') return [];
     if (menu.path === '/system license') {
       if (!this.ctx.license) return 'failure: licence store not available';
       const s = this.ctx.license.status();
@@ -567,6 +587,10 @@ export class Shell {
           .filter((e) => topics.every((t) => e.topics.includes(t)))
           .map((e) => `${e.time.toTimeString().slice(0, 8)} ${e.topics.join(',')} ${e.message}`),
       );
+      return undefined;
+    }
+    if (menu.path === '/system default-configuration' && cmd === 'print') {
+      this.out(defaultConfigurationPrint());
       return undefined;
     }
     if (menu.shape === 'record') {

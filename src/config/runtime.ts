@@ -92,6 +92,21 @@ export interface DhcpLease {
   readonly expiresAfter: number;
 }
 
+/** `/ip dhcp-client print` columns of one client (times already in RouterOS form). */
+export interface DhcpClientStatus {
+  readonly status: string;
+  readonly address?: string;
+  readonly gateway?: string;
+  readonly dhcpServer?: string;
+  readonly primaryDns?: string;
+  readonly expiresAfter?: string;
+}
+
+/** An address or route that exists because of something running (a DHCP lease): flag D. */
+export interface DynamicEntry {
+  readonly values: Readonly<Record<string, string>>;
+}
+
 export interface RuntimeState {
   clientStatus(name: string): ClientStatus | undefined;
   sessions(): readonly PppSession[];
@@ -105,6 +120,12 @@ export interface RuntimeState {
   connections?(): readonly TrackedConnection[];
   /** Leases handed out and not configured as static ones (issue 16). */
   dhcpLeases?(): readonly DhcpLease[];
+  /** State of the /ip dhcp-client row with this id. */
+  dhcpClientStatus?(id: number): DhcpClientStatus | undefined;
+  /** release or renew of a DHCP client; an error line, or undefined. */
+  dhcpClientAction?(id: number, action: 'release' | 'renew'): string | undefined;
+  /** Dynamic rows of /ip address and /ip route. */
+  dynamicEntries?(path: '/ip address' | '/ip route'): readonly DynamicEntry[];
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

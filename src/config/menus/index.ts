@@ -2,12 +2,14 @@
 // secrets and tunnels that name them, so a pasted export applies cleanly).
 import type { Menu } from '../schema.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
+import { dhcpClient } from './dhcp-client.js';
 import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic } from './dhcp-dns.js';
 import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
-import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
+import { log, systemDefaultConfiguration, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
+export * from './dhcp-client.js';
 export * from './dhcp-dns.js';
 export * from './firewall.js';
 export * from './interface.js';
@@ -27,6 +29,7 @@ export const menus: readonly Menu[] = [
   interfaceStatus,
   ipAddress,
   ipRoute,
+  dhcpClient,
   dhcpServer,
   dhcpServerNetwork,
   dhcpServerLease,
@@ -41,5 +44,6 @@ export const menus: readonly Menu[] = [
   firewallConnection,
   systemLicense,
   systemResource,
+  systemDefaultConfiguration,
   log,
 ];
