@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // routerd: loads the configuration and licence from the data directory, starts the consoles
 // (stdio and/or serial ports) and the router that turns configuration into tunnels.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { License } from './config/license.js';
 import type { Router, StartRouter } from './config/router-contract.js';
@@ -13,6 +13,7 @@ import { licenseSerial, softwareIdFrom } from './config/license.js';
 import { ConsoleSession, type ConsoleDeps } from './console/session.js';
 import { SerialConsole } from './console/serial.js';
 import { LoginThrottle } from './console/login-throttle.js';
+import { applyDefaultConfiguration } from './cli/default-configuration.js';
 import { LogBook } from './log.js';
 import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
 import { effectiveCapabilities } from './system/capabilities.js';
@@ -32,6 +33,9 @@ const HELP = `usage: routerd [options]
                      vendor's (test labs)
   --dataplane KIND   packet path: "native" (C, off the JavaScript thread; the default
                      where the addon has it) or "reference" (TypeScript, the test oracle)
+  --default-configuration
+                     apply /system default-configuration when DIR holds no configuration
+                     yet (the board image's first boot; without it a new router starts empty)
   -h, --help         this text
 
 Log in as admin with an empty password, then set one: /user set admin password=...`;
@@ -46,6 +50,7 @@ async function main(): Promise<void> {
       ethernet: { type: 'string' },
       'vendor-key': { type: 'string' },
       dataplane: { type: 'string' },
+      'default-configuration': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
   }
 
   const notices: string[] = [];
+  const firstBoot = values['default-configuration'] === true && !existsSync(join(dataDir, 'config.json'));
   const store = new ConfigStore(dataDir);
   const loaded = store.load({ settingsDefaults: { '/system identity': { name: values.identity! } } });
   if (loaded.notice) {
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
 
   // ---- the router (src/router, issue 5) starts here --------------------------------------
   const ethernet = values.ethernet?.split(',').filter((n) => n !== '');
-  const router = await startRouter({ model, license, log: book, ethernet, ...(dataplane === undefined ? {} : { dataplane }) });
+  const router = await startRouter({ model, license, log: book, ethernet, dataDir, ...(dataplane === undefined ? {} : { dataplane }) });
   let runtime: RuntimeState;
   if (router) runtime = router.runtime;
   else {
@@ -101,6 +107,7 @@ async function main(): Promise<void> {
     log.warning('tunnels are not running (the router is missing or failed to start): configuration only');
   }
   model.syncHardware(runtime.ethernetPorts());
+  if (firstBoot) for (const line of await applyDefaultConfiguration(model, runtime, book)) log.info(line);
 
   const deps: ConsoleDeps = {
     model,

@@ -15,24 +15,27 @@ export interface Question {
 }
 
 /**
- * RouterOS accepts no-defaults= and skip-backup=; both are taken so RouterOS scripts run, and
- * both change nothing here: routerd's defaults are the schema's own (there is no default script
- * to skip) and the reset keeps no backup file to skip.
+ * RouterOS's no-defaults= and skip-backup=: no-defaults=yes leaves the configuration empty
+ * instead of applying the default configuration (/system default-configuration); the reset
+ * keeps no backup file, so skip-backup changes nothing.
  */
 const OPTIONS = ['no-defaults', 'skip-backup'];
 
-export function resetConfiguration(model: ConfigModel, rest: readonly Token[]): Question | string {
+export function resetConfiguration(model: ConfigModel, rest: readonly Token[], applyDefaults?: () => void): Question | string {
+  let defaults = true;
   for (const t of rest) {
     if (t.key === undefined) return `expected end of command (line 1 column ${t.start + 1})`;
     if (!OPTIONS.includes(t.key)) return `expected end of command (unknown parameter ${t.key})`;
     const v = yesNo.parse(t.text, t.key);
     if (v instanceof ValueError) return v.message;
+    if (t.key === 'no-defaults' && v) defaults = false;
   }
   return {
     ask: 'Dangerous! Reset anyway? [y/N]: ',
     answer(yes) {
       if (!yes) return { lines: ['action cancelled'], logout: false };
       model.reset();
+      if (defaults) applyDefaults?.();
       return { lines: ['system configuration will be reset'], logout: true };
     },
   };

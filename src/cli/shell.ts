@@ -10,7 +10,7 @@ import { formatDuration, ValueError, type PropType, type Value } from '../config
 import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
-import { legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
+import { connectionRows, legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
@@ -19,6 +19,8 @@ import { Regex, RegexError } from './regex/index.js';
 import { ConsoleError, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
+import { applyDefaultConfiguration } from './default-configuration.js';
+import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 
 export interface LicenseView {
@@ -162,7 +164,9 @@ export class Shell {
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
     if (!menu.hardwareKey) cmds.push('add', 'remove');
     if ('disabled' in menu.props) cmds.push('enable', 'disable');
-    if (menu.columns && menu.runtime?.status) cmds.push('monitor');
+    if (menu.columns && menu.runtime?.status && !menu.runtime.dynamic) cmds.push('monitor');
+    if (menu.path === '/ip dhcp-server lease') cmds.push('make-static');
+    if (menu.path === '/ip dhcp-client') cmds.push('release', 'renew');
     return cmds;
   }
 
@@ -218,7 +222,10 @@ export class Shell {
       if (cmd.text === 'export') return this.exportCmd('', rest);
     }
     if (cmd.text === 'reset-configuration') {
-      const q = resetConfiguration(this.ctx.model, rest);
+      const q = resetConfiguration(this.ctx.model, rest, () => {
+        const system = this.ctx.log.logger('system');
+        void applyDefaultConfiguration(this.ctx.model, this.ctx.runtime, this.ctx.log).then((lines) => lines.forEach((l) => system.info(l)));
+      });
       if (typeof q === 'string') return q;
       this.question = q;
       return undefined;
@@ -368,6 +375,21 @@ export class Shell {
         return this.monitor(menu, rest);
       case 'unset':
         return this.unset(menu, rest);
+      case 'make-static':
+        return this.makeStatic(menu, rest);
+      case 'release':
+      case 'renew': {
+        const refs = this.resolve(menu, rest);
+        if (typeof refs === 'string') return refs;
+        if (refs.length === 0) return 'failure: no item given';
+        for (const ref of refs) {
+          if (ref.kind !== 'config') continue;
+          const act = this.ctx.runtime.dhcpClientAction;
+          const err = act ? act.call(this.ctx.runtime, ref.id, cmd) : 'failure: the DHCP client is not running';
+          if (err) return err;
+        }
+        return undefined;
+      }
       case 'set':
       case 'enable':
       case 'disable':
@@ -411,6 +433,26 @@ export class Shell {
     return this.ctx.model.setMany(menu.path, ids, { [key]: spec.type.format(spec.default as never) })?.message;
   }
 
+  /** A dynamic DHCP lease becomes a configured one: the host keeps its address for good. */
+  private makeStatic(menu: ListMenu, rest: Token[]): string | undefined {
+    if (rest.length === 0) return 'failure: no item given';
+    const refs = this.resolve(menu, rest);
+    if (typeof refs === 'string') return refs;
+    const rows = this.listing(menu);
+    for (const ref of refs) {
+      if (ref.kind !== 'dynamic') continue; // already static: nothing to do, as in RouterOS
+      const row = rows.find((r) => JSON.stringify(r.ref) === JSON.stringify(ref))!;
+      const added = this.ctx.model.add(menu.path, {
+        address: row.values.address ?? '',
+        'mac-address': row.values['mac-address'] ?? '',
+        server: row.values.server ?? 'all',
+      });
+      if (added instanceof ValueError) return added.message;
+    }
+    this.numbering.delete(menu.path);
+    return undefined;
+  }
+
   private removeRows(menu: ListMenu, refs: RowRef[]): string | undefined {
     const ids = refs.filter((r) => r.kind === 'config').map((r) => (r as { id: number }).id);
     const err = this.ctx.model.remove(menu.path, ids);
@@ -425,7 +467,7 @@ export class Shell {
   }
 
   private printList(menu: ListMenu, rest: Token[]): string | undefined {
-    const opts = parsePrintOptions(rest, { stats: false });
+    const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
     if (typeof opts === 'string') return opts;
     const conds = this.conditions(opts.where);
     let rows = this.listing(menu);
@@ -436,7 +478,7 @@ export class Shell {
       rows = rows.filter((r) => keys.has(JSON.stringify(r.ref)));
     }
     rows = rows.filter((r) => matches(r, conds, this.budget));
-    this.out(this.printRows(rows, opts, legend(menu, this.ctx.model), menu.print, menu.path));
+    this.out(this.printRows(rows, opts, legend(menu, this.ctx.model), opts.stats ? menu.printStats : menu.print, menu.path));
     return undefined;
   }
 
@@ -555,10 +597,12 @@ export class Shell {
         return { ref: { kind: 'dynamic', key: i.name }, flags, values, quoted: new Set(['name']), keys: Object.keys(values) };
       });
     }
+    if (menu.path === '/ip firewall connection') return connectionRows(this.ctx.runtime);
     return [];
   }
 
   private async record(menu: StatusMenu): Promise<(readonly [string, string])[] | string> {
+    if (menu.path === '/system default-configuration') return [];
     if (menu.path === '/system license') {
       if (!this.ctx.license) return 'failure: licence store not available';
       const s = this.ctx.license.status();
@@ -585,6 +629,10 @@ export class Shell {
           .filter((e) => topics.every((t) => e.topics.includes(t)))
           .map((e) => `${e.time.toTimeString().slice(0, 8)} ${e.topics.join(',')} ${e.message}`),
       );
+      return undefined;
+    }
+    if (menu.path === '/system default-configuration' && cmd === 'print') {
+      this.out(defaultConfigurationPrint());
       return undefined;
     }
     if (menu.shape === 'record') {

@@ -344,6 +344,11 @@ export class ConfigModel {
       }
       const v = spec.type.parse(text, key);
       if (v instanceof ValueError) return v;
+      // An interface property that may be left empty (a firewall rule's in-interface) stores ''.
+      if (spec.interfaceRef && v === '' && spec.default === '') {
+        values[key] = '';
+        continue;
+      }
       const address = spec.interfaceRef === 'interface-or-address' && typeof v === 'string' && isIP(v) === 4;
       if (spec.interfaceRef && !address) {
         const ref = referenceFor(this.lists, String(v));
@@ -367,7 +372,10 @@ export class ConfigModel {
         }
       }
     }
-    return this.checkRefs(menu, values);
+    const refErr = this.checkRefs(menu, values);
+    if (refErr) return refErr;
+    const problem = menu.validate?.(values);
+    return problem === undefined ? undefined : new ValueError(problem);
   }
 
   private checkRefs(menu: ListMenu | SettingsMenu, values: Record<string, Value>): ValueError | undefined {
@@ -472,7 +480,8 @@ export class ConfigModel {
             if (!sameAfterReparse(spec.type, v, key)) return bad(`${path} ${key}`);
             kept = v as Value;
           }
-          if (spec.interfaceRef && format === 2 && !storedRefValid(kept, spec.interfaceRef === 'interface-or-address')) {
+          const emptyAllowed = kept === '' && spec.default === '';
+          if (spec.interfaceRef && format === 2 && !emptyAllowed && !storedRefValid(kept, spec.interfaceRef === 'interface-or-address')) {
             return bad(`${path} ${key}`);
           }
           values[key] = kept;

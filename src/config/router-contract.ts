@@ -15,6 +15,8 @@ export interface RouterDeps {
   readonly ethernet?: readonly string[];
   /** The packet path (routerd --dataplane); default: native where the addon has it. */
   readonly dataplane?: 'native' | 'reference';
+  /** Where the router keeps files of the daemons it runs (dnsmasq's configuration and leases). */
+  readonly dataDir?: string;
 }
 
 export interface Router {

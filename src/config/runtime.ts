@@ -68,6 +68,54 @@ export interface LoginThrottleRow {
   readonly waitSeconds: number;
 }
 
+/** What a firewall rule matched since the rule set was last loaded. */
+export interface RuleCounters {
+  readonly bytes: number;
+  readonly packets: number;
+}
+
+/** One connection the kernel tracks (a row of `/ip firewall connection`). */
+export interface TrackedConnection {
+  readonly protocol: string;
+  /** address:port (address alone for protocols without ports). */
+  readonly src: string;
+  readonly dst: string;
+  readonly replySrc: string;
+  readonly replyDst: string;
+  /** TCP state in RouterOS's words (established, syn-sent ...); empty for other protocols. */
+  readonly tcpState: string;
+  readonly timeout: number;
+  readonly seenReply: boolean;
+  readonly assured: boolean;
+}
+
+/** A lease the DHCP server handed out (a dynamic row of `/ip dhcp-server lease`). */
+export interface DhcpLease {
+  readonly address: string;
+  /** Upper case, colon separated. */
+  readonly mac: string;
+  readonly hostName: string;
+  /** The /ip dhcp-server name. */
+  readonly server: string;
+  /** Seconds left. */
+  readonly expiresAfter: number;
+}
+
+/** `/ip dhcp-client print` columns of one client (times already in RouterOS form). */
+export interface DhcpClientStatus {
+  readonly status: string;
+  readonly address?: string;
+  readonly gateway?: string;
+  readonly dhcpServer?: string;
+  readonly primaryDns?: string;
+  readonly expiresAfter?: string;
+}
+
+/** An address or route that exists because of something running (a DHCP lease): flag D. */
+export interface DynamicEntry {
+  readonly values: Readonly<Record<string, string>>;
+}
+
 export interface RuntimeState {
   clientStatus(name: string): ClientStatus | undefined;
   sessions(): readonly PppSession[];
@@ -77,6 +125,18 @@ export interface RuntimeState {
   interfaces(): readonly InterfaceStats[];
   /** Absent where no PPP server runs (tests' MemoryRuntime): the menu prints no rows. */
   loginThrottle?(): readonly LoginThrottleRow[];
+  /** Counters of a rule of /ip firewall filter or nat (by row id); undefined until loaded. */
+  ruleCounters?(path: string, id: number): RuleCounters | undefined;
+  /** Connections tracked by the kernel (issue 16). */
+  connections?(): readonly TrackedConnection[];
+  /** Leases handed out and not configured as static ones (issue 16). */
+  dhcpLeases?(): readonly DhcpLease[];
+  /** State of the /ip dhcp-client row with this id. */
+  dhcpClientStatus?(id: number): DhcpClientStatus | undefined;
+  /** release or renew of a DHCP client; an error line, or undefined. */
+  dhcpClientAction?(id: number, action: 'release' | 'renew'): string | undefined;
+  /** Dynamic rows of /ip address and /ip route. */
+  dynamicEntries?(path: '/ip address' | '/ip route'): readonly DynamicEntry[];
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

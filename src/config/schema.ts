@@ -117,6 +117,13 @@ export interface ListMenu<P extends Props = Props> {
   readonly print: Layout;
   /** Layout of `print` when it differs from `print detail` (inline). */
   readonly runtime?: RuntimeView;
+  /** Layout of `print stats` (firewall rule counters); the values come from runtime.status. */
+  readonly printStats?: Layout;
+  /**
+   * A check of the whole row after add or set (properties that only make sense together): the
+   * one line the console prints when the row is refused, or undefined.
+   */
+  readonly validate?: (values: Readonly<Record<string, Value>>) => string | undefined;
   readonly columns?: Readonly<Record<string, RuntimeColumn>>;
   /** Extra runtime flags in legend order, e.g. D dynamic, R running. */
   readonly runtimeFlags?: readonly { readonly letter: string; readonly label: string }[];

@@ -26,6 +26,8 @@ export class HostConfig {
   private readonly proxyArp = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   private readonly complaints = new Set<string>();
+  /** Addresses and routes something running brought (a DHCP lease), by source. */
+  private readonly dynamic = new Map<string, { readonly addresses: readonly InterfaceAddress[]; readonly routes: readonly Route[] }>();
 
   constructor(
     private readonly model: ConfigModel,
@@ -65,6 +67,19 @@ export class HostConfig {
 
   reconcile(): Promise<void> {
     return this.serialized(() => this.apply());
+  }
+
+  /** Sets the dynamic addresses and routes of one source (empty lists remove them). */
+  setDynamic(source: string, addresses: readonly InterfaceAddress[], routes: readonly Route[]): Promise<void> {
+    if (addresses.length === 0 && routes.length === 0) this.dynamic.delete(source);
+    else this.dynamic.set(source, { addresses, routes });
+    return this.reconcile();
+  }
+
+  /** Every dynamic address and route now wanted. */
+  dynamicEntries(): { addresses: InterfaceAddress[]; routes: Route[] } {
+    const all = [...this.dynamic.values()];
+    return { addresses: all.flatMap((d) => d.addresses), routes: all.flatMap((d) => d.routes) };
   }
 
   /** Removes everything this router put on the host (shutdown). */
@@ -113,6 +128,7 @@ export class HostConfig {
       const a: InterfaceAddress = { device: dev, local: local!, prefixLength: Number(len) };
       wantAddresses.set(key(a), a);
     }
+    for (const a of this.dynamicEntries().addresses) if (existing.has(a.device)) wantAddresses.set(key(a), a);
     for (const [k, a] of this.appliedAddresses) {
       if (wantAddresses.has(k)) continue;
       await this.host.removeAddress(a);
@@ -136,6 +152,7 @@ export class HostConfig {
         : { dst: row['dst-address'], device: viaDevice, distance: row.distance };
       wantRoutes.set(key(r), r);
     }
+    for (const r of this.dynamicEntries().routes) wantRoutes.set(key(r), r);
     for (const [k, r] of this.appliedRoutes) {
       if (wantRoutes.has(k)) continue;
       await this.host.removeRoute(r);

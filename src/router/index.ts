@@ -11,10 +11,12 @@
 //   link-names.ts     RouterOS interface names onto 15-character kernel names
 // Everything is reconciled from the model: a change event re-reads the relevant menu and makes
 // the running state match it; nothing is patched incrementally from the event's contents.
-import { ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
+import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, EthernetPort, InterfaceStats, LoginThrottleRow, PppSession, RuntimeState } from '../config/runtime.js';
+import type { ClientStatus, DhcpClientStatus, DhcpLease, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { nativeMppe } from '../crypto/mppe-native.js';
 import type { DataPlane } from '../dataplane/dataplane.js';
 import { createDataPlane, defaultDataPlaneKind } from '../dataplane/factory.js';
@@ -23,6 +25,9 @@ import { Host, describeSystemError } from '../system/host.js';
 import { ethernetPorts, kernelCounters } from '../system/resources.js';
 import { AddressPools } from './address-pools.js';
 import { ClientDialer, type ClientProfile, type ClientRow } from './client-dialer.js';
+import { DhcpClientRunner } from './dhcp-client.js';
+import { DhcpDns } from './dhcp-dns.js';
+import { Firewall } from './firewall.js';
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
@@ -43,6 +48,11 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly host = new Host();
   private readonly plane: DataPlane;
   private readonly hostConfig: HostConfig;
+  private readonly firewall: Firewall;
+  private readonly dhcpDns: DhcpDns;
+  private readonly runDir: string;
+  /** Running /ip dhcp-client rows by id, with the row they were started for. */
+  private readonly dhcpClients = new Map<number, { readonly key: string; readonly runner: DhcpClientRunner }>();
   private readonly slots: TunnelSlots;
   private readonly callTable = new CallTable();
   private readonly ctx: TunnelContext;
@@ -60,6 +70,9 @@ class RouterdRouter implements Router, RuntimeState {
     this.plane = createDataPlane(planeKind, { log: deps.log.logger('dataplane') });
     this.log.info(`data plane: ${planeKind}`);
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
+    this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
+    this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
+    this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
     this.server = new ServerSide({
@@ -81,6 +94,9 @@ class RouterdRouter implements Router, RuntimeState {
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
     await this.hostConfig.reconcile();
+    await this.firewall.reconcile();
+    await this.dhcpDns.reconcile();
+    this.reconcileDhcpClients();
     await this.server.apply();
     this.reconcileClients();
   }
@@ -93,6 +109,9 @@ class RouterdRouter implements Router, RuntimeState {
     const dialers = [...this.clients.values()];
     this.clients.clear();
     await Promise.all([this.server.stop(), ...dialers.map((d) => d.stop())]);
+    await Promise.all([...this.dhcpClients.values()].map((c) => c.runner.stop()));
+    this.dhcpClients.clear();
+    await this.dhcpDns.stop();
     await this.hostConfig.clear();
     this.plane.close();
     this.log.info('all tunnels stopped');
@@ -119,6 +138,36 @@ class RouterdRouter implements Router, RuntimeState {
 
   ethernetPorts(): readonly EthernetPort[] {
     return this.ports;
+  }
+
+  ruleCounters(path: string, id: number): RuleCounters | undefined {
+    return this.firewall.ruleCounters(path, id);
+  }
+
+  connections(): readonly TrackedConnection[] {
+    return this.firewall.connections();
+  }
+
+  dhcpLeases(): readonly DhcpLease[] {
+    return this.dhcpDns.leases();
+  }
+
+  dhcpClientStatus(id: number): DhcpClientStatus | undefined {
+    return this.dhcpClients.get(id)?.runner.status(Date.now());
+  }
+
+  dhcpClientAction(id: number, action: 'release' | 'renew'): string | undefined {
+    const client = this.dhcpClients.get(id);
+    if (!client) return 'failure: the DHCP client is not running';
+    return action === 'release' ? client.runner.release() : client.runner.renew();
+  }
+
+  dynamicEntries(path: '/ip address' | '/ip route'): readonly DynamicEntry[] {
+    const { addresses, routes } = this.hostConfig.dynamicEntries();
+    const nameOf = (dev: string | undefined): string =>
+      this.deps.model.list(ethernet).find((p) => p['default-name'] === dev)?.name ?? dev ?? '';
+    if (path === '/ip address') return addresses.map((a) => ({ values: { address: `${a.local}/${a.prefixLength}`, interface: nameOf(a.device) } }));
+    return routes.map((r) => ({ values: { 'dst-address': r.dst, gateway: r.gateway ?? nameOf(r.device), distance: String(r.distance ?? 1) } }));
   }
 
   interfaces(): readonly InterfaceStats[] {
@@ -175,6 +224,54 @@ class RouterdRouter implements Router, RuntimeState {
     if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp')) {
       void this.hostConfig.reconcile();
     }
+    // Interface names are in the rules (renames), the server's state in the tunnel hint.
+    if (path === undefined || path.startsWith('/ip firewall') || path.startsWith('/interface')) void this.firewall.reconcile();
+    if (path === undefined || path === '/ip dhcp-client' || path === '/interface ethernet') this.reconcileDhcpClients();
+    if (path === undefined || path.startsWith('/ip dhcp-server') || path.startsWith('/ip dns') || path === '/ip pool' || path.startsWith('/interface')) {
+      void this.dhcpDns.reconcile();
+    }
+  }
+
+  /** One udhcpc per enabled /ip dhcp-client row whose port exists; a changed row starts afresh. */
+  private reconcileDhcpClients(): void {
+    const model = this.deps.model;
+    const want = new Map<number, { key: string; device: string; row: ReturnType<typeof model.list<typeof dhcpClient>>[number] }>();
+    for (const row of model.list(dhcpClient)) {
+      if (row.disabled) continue;
+      const device = this.hostConfig.kernelName(row.interface);
+      if (device === undefined) continue;
+      want.set(row.id, { key: JSON.stringify([row, device]), device, row });
+    }
+    for (const [id, c] of this.dhcpClients) {
+      if (want.get(id)?.key === c.key) continue;
+      this.dhcpClients.delete(id);
+      void c.runner.stop();
+    }
+    for (const [id, w] of want) {
+      if (this.dhcpClients.has(id)) continue;
+      const runner: DhcpClientRunner = new DhcpClientRunner({
+        device: w.device,
+        hostName: model.settings(systemIdentity).name.replace(/[^A-Za-z0-9-]/g, '-'),
+        dir: this.runDir,
+        log: this.deps.log.logger('dhcp'),
+        onLease: (lease) => {
+          const addresses = lease ? [{ device: w.device, local: lease.address.split('/')[0]!, prefixLength: Number(lease.address.split('/')[1]) }] : [];
+          const routes = lease?.gateway && w.row['add-default-route']
+            ? [{ dst: '0.0.0.0/0', gateway: lease.gateway, distance: w.row['default-route-distance'] }]
+            : [];
+          void this.hostConfig.setDynamic(`dhcp-client:${id}`, addresses, routes);
+          void this.dhcpDns.setDynamicServers(this.peerDns());
+        },
+      });
+      this.dhcpClients.set(id, { key: w.key, runner });
+      runner.start();
+    }
+  }
+
+  /** DNS servers of every lease whose client has use-peer-dns. */
+  private peerDns(): string[] {
+    const rows = new Map(this.deps.model.list(dhcpClient).map((r) => [r.id, r]));
+    return [...this.dhcpClients].flatMap(([id, c]) => (rows.get(id)?.['use-peer-dns'] ? c.runner.current?.dns ?? [] : []));
   }
 
   /** One dialer per enabled client row; a row that changed gets a new dialer. */
@@ -212,6 +309,7 @@ class RouterdRouter implements Router, RuntimeState {
     for (const d of this.clients.values()) d.current?.link.tick(now);
     const ports = await ethernetPorts(this.deps.ethernet);
     this.ports = ports;
+    await this.firewall.refreshCounters();
   }
 }
 

@@ -3,10 +3,16 @@
 import { prop, type Menu } from '../schema.js';
 import { text } from '../types.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
+import { dhcpClient } from './dhcp-client.js';
+import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic } from './dhcp-dns.js';
+import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
-import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
+import { log, systemDefaultConfiguration, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
+export * from './dhcp-client.js';
+export * from './dhcp-dns.js';
+export * from './firewall.js';
 export * from './interface.js';
 export * from './ip.js';
 export * from './ppp.js';
@@ -37,12 +43,23 @@ const ordered: readonly Menu[] = [
   interfaceStatus,
   ipAddress,
   ipRoute,
+  dhcpClient,
+  dhcpServer,
+  dhcpServerNetwork,
+  dhcpServerLease,
+  dns,
+  dnsStatic,
+  firewallAddressList,
+  firewallFilter,
+  firewallNat,
   userGroup,
   user,
   pppActive,
   pppLoginThrottle,
+  firewallConnection,
   systemLicense,
   systemResource,
+  systemDefaultConfiguration,
   log,
 ];
 

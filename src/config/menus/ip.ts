@@ -1,6 +1,13 @@
 // /ip address, /ip route, /ip pool.
-import { prop, type ListMenu } from '../schema.js';
+import type { RuntimeState } from '../runtime.js';
+import { prop, type DynamicRow, type ListMenu } from '../schema.js';
 import { integer, ipRanges, ipv4Interface, ipv4OrPool, ipv4Prefix, name, nameRef, text, yesNo } from '../types.js';
+
+/** Rows a DHCP lease brought (flag D): shown, never stored. */
+function leased(path: '/ip address' | '/ip route') {
+  return (runtime: RuntimeState): readonly DynamicRow[] =>
+    (runtime.dynamicEntries?.(path) ?? []).map((e, i) => ({ key: `${path}:${i}`, running: false, values: e.values }));
+}
 
 const disabled = prop(yesNo, { default: false, help: 'whether the entry is disabled', flag: { letter: 'X', label: 'disabled' } });
 
@@ -21,6 +28,8 @@ export const ipAddress = {
       { key: 'interface', header: 'INTERFACE', width: 14 },
     ],
   },
+  runtimeFlags: [{ letter: 'D', label: 'dynamic' }],
+  runtime: { dynamic: leased('/ip address') },
 } as const satisfies ListMenu;
 
 export const ipRoute = {
@@ -43,6 +52,8 @@ export const ipRoute = {
       { key: 'distance', header: 'DISTANCE', width: 8 },
     ],
   },
+  runtimeFlags: [{ letter: 'D', label: 'dynamic' }],
+  runtime: { dynamic: leased('/ip route') },
 } as const satisfies ListMenu;
 
 export const ipPool = {

@@ -97,3 +97,11 @@ export const log = {
     message: { help: 'text' },
   },
 } as const satisfies StatusMenu;
+
+export const systemDefaultConfiguration = {
+  kind: 'status',
+  path: '/system default-configuration',
+  help: 'the script /system reset-configuration applies (and the first boot of the board)',
+  shape: 'record',
+  columns: { script: { help: 'the default configuration, as console commands' } },
+} as const satisfies StatusMenu;

@@ -1,0 +1,110 @@
+// /ip dhcp-server and /ip dns onto the host (issue 16): one dnsmasq, its configuration file
+// regenerated from the model on every change and the process restarted only when that file
+// changed. Leases are read back from dnsmasq's lease file for `/ip dhcp-server lease print`.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import {
+  dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic, ethernet, ipPool,
+} from '../config/menus/index.js';
+import type { ConfigModel } from '../config/model.js';
+import type { DhcpLease } from '../config/runtime.js';
+import type { Logger } from '../log.js';
+import { dnsmasqConfig, inRanges, parseLeases } from '../system/dnsmasq-config.js';
+import { Supervised } from '../system/supervised.js';
+import { kernelForm } from './link-names.js';
+
+export const DNSMASQ = process.env.ROUTERD_DNSMASQ ?? 'dnsmasq';
+
+export class DhcpDns {
+  private readonly daemon: Supervised;
+  private written: string | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly confFile: string;
+  private readonly leaseFile: string;
+  /** Upstream DNS servers learned at run time (DHCP client), by source. */
+  private dynamicServers: readonly string[] = [];
+
+  constructor(
+    private readonly model: ConfigModel,
+    private readonly dir: string,
+    private readonly log: Logger,
+  ) {
+    this.daemon = new Supervised('dnsmasq', log);
+    this.confFile = join(dir, 'dnsmasq.conf');
+    this.leaseFile = join(dir, 'dnsmasq.leases');
+  }
+
+  setDynamicServers(servers: readonly string[]): Promise<void> {
+    this.dynamicServers = servers;
+    return this.reconcile();
+  }
+
+  reconcile(): Promise<void> {
+    const run = this.queue.then(() => this.apply());
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  stop(): Promise<void> {
+    const run = this.queue.then(() => this.daemon.stop());
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  leases(): readonly DhcpLease[] {
+    let text: string;
+    try {
+      text = readFileSync(this.leaseFile, 'utf8');
+    } catch {
+      return [];
+    }
+    const servers = this.model.list(dhcpServer);
+    const pools = this.model.list(ipPool);
+    const serverOf = (address: string): string =>
+      servers.find((s) => inRanges(address, pools.find((p) => p.name === s['address-pool'])?.ranges ?? []))?.name ?? '';
+    const fixed = new Set(this.model.list(dhcpServerLease).map((l) => l['mac-address']));
+    return parseLeases(text, Math.floor(Date.now() / 1000), serverOf).filter((l) => !fixed.has(l.mac));
+  }
+
+  private device(ref: string): string | undefined {
+    const target = this.model.interfaceById(ref);
+    if (!target) return undefined;
+    if (target.path === ethernet.path) return String(target.row.values['default-name']);
+    return kernelForm(String(target.row.values.name));
+  }
+
+  private async apply(): Promise<void> {
+    const settings = this.model.settings(dns);
+    const text = dnsmasqConfig({
+      servers: this.model.list(dhcpServer),
+      networks: this.model.list(dhcpServerNetwork),
+      leases: this.model.list(dhcpServerLease),
+      pools: new Map(this.model.list(ipPool).map((p) => [p.name, p.ranges])),
+      dns: { servers: settings.servers, allowRemoteRequests: settings['allow-remote-requests'], cacheSize: settings['cache-size'] },
+      statics: this.model.list(dnsStatic),
+      dynamicServers: this.dynamicServers,
+      device: (ref) => this.device(ref),
+      ports: this.model.list(ethernet).map((p) => p['default-name']),
+      leaseFile: this.leaseFile,
+    });
+    if (text === this.written && (text === undefined || this.daemon.running)) return;
+    this.written = text;
+    if (text === undefined) {
+      await this.daemon.stop();
+      return;
+    }
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(this.confFile, text);
+    } catch (e) {
+      this.log.error(`DHCP and DNS not started: ${(e as Error).message}`);
+      return;
+    }
+    // The same user as routerd: dnsmasq gets no more rights than the router has, and can
+    // write its lease file in the router's directory.
+    await this.daemon.run([
+      DNSMASQ, '--keep-in-foreground', '--log-facility=-', `--conf-file=${this.confFile}`, '--pid-file=', `--user=${userInfo().username}`,
+    ]);
+  }
+}
