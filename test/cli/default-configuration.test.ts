@@ -23,7 +23,7 @@ t.test('reset-configuration applies the defaults on a two-port board', async (t)
   t.equal(await r.type('y'), 'system configuration will be reset\n');
   await settle();
   t.equal(r.model.rows('/ppp secret').length, 0, 'the old configuration is gone');
-  t.match(await r.type('/ip dhcp-client print'), /0\s+ether1\s+yes\s+yes/, 'ether1 takes its address by DHCP');
+  t.match(await r.type('/ip dhcp-client print'), /0\s+;;; defconf\s+ether1\s+yes\s+yes/, 'ether1 takes its address by DHCP');
   t.match(await r.type('/ip address print'), /192\.168\.88\.1\/24\s+ether2/, 'ether2 is the LAN');
   t.match(await r.type('/ip dhcp-server print'), /defconf\s+ether2\s+default-dhcp/);
   t.match(await r.type('/ip dns print'), /allow-remote-requests: yes/);

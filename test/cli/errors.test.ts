@@ -33,6 +33,14 @@ const ROWS: Record<string, string> = {
   '/ip route': 'add gateway=10.0.0.2',
   '/user group': 'add name=ops policy=read',
   '/user': 'add name=viewer',
+  '/ip dhcp-client': 'add interface=ether1',
+  '/ip dhcp-server': 'add interface=ether1 address-pool=pool1',
+  '/ip dhcp-server network': 'add address=10.0.0.0/24',
+  '/ip dhcp-server lease': 'add address=10.0.0.9 mac-address=02:00:00:00:00:09',
+  '/ip dns static': 'add name=nas.lan address=10.0.0.9',
+  '/ip firewall address-list': 'add list=office address=10.0.0.0/24',
+  '/ip firewall filter': 'add chain=input',
+  '/ip firewall nat': 'add chain=srcnat action=masquerade',
 };
 
 t.test('a bad value of each property type is one error line and changes nothing', async (t) => {

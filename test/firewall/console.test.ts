@@ -30,14 +30,15 @@ t.test('rules print inline with only what was set, in order', async (t) => {
     ' 0  chain=input action=accept connection-state=established,related',
     ' 1  chain=input action=accept protocol=tcp dst-port=1723 in-interface=ether1',
     ' 2  chain=input action=accept protocol=gre',
-    ' 3  chain=input action=drop in-interface=ether1 comment=wan',
+    ' 3  ;;; wan',
+    '    chain=input action=drop in-interface=ether1',
     '',
   ].join('\n'));
   t.match(await r.type('/ip firewall nat print'), / 0 {2}chain=srcnat action=masquerade out-interface=ether1/);
   const stats = await r.type('/ip firewall filter print stats');
   t.match(stats, /#\s+CHAIN\s+ACTION\s+BYTES\s+PACKETS/, 'print stats has the counter columns');
   r.runtime.ruleCounters = (path, id) => (path === '/ip firewall filter' && id === 4 ? { bytes: 1234, packets: 7 } : { bytes: 0, packets: 0 });
-  t.match(await r.type('/ip firewall filter print stats'), / 3\s+input\s+drop\s+1234\s+7/, 'the runtime\'s counters show per rule');
+  t.match(await r.type('/ip firewall filter print stats'), / 3\s+;;; wan\s+input\s+drop\s+1234\s+7/, 'the runtime\'s counters show per rule');
 });
 
 t.test('rules follow a renamed interface', async (t) => {

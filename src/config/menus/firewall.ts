@@ -80,7 +80,7 @@ const portRange: PropType<string> = {
 };
 
 const optionalName: PropType<string> = {
-  describe: 'name',
+  describe: 'name or empty',
   parse: (raw, p) => (raw === '' ? '' : name.parse(raw, p)),
   format: (v) => v,
   quoted: false,
