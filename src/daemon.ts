@@ -14,6 +14,9 @@ import { ConsoleSession, type ConsoleDeps } from './console/session.js';
 import { SerialConsole } from './console/serial.js';
 import { LoginThrottle } from './console/login-throttle.js';
 import { LogBook } from './log.js';
+import { ActiveUsers } from './remote/active-users.js';
+import { ManagementServices } from './remote/services.js';
+import { dataFileReader } from './remote/data-files.js';
 import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
 import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
@@ -110,6 +113,8 @@ async function main(): Promise<void> {
     resources: { facts: async () => resourceRecord(await readResources(dataDir)) },
     notices,
     loginThrottle: new LoginThrottle(),
+    activeUsers: new ActiveUsers(),
+    readFile: dataFileReader(dataDir),
   };
   const serials: SerialConsole[] = [];
   for (const where of consoles) {
@@ -127,6 +132,9 @@ async function main(): Promise<void> {
       serials.push(serial);
     }
   }
+  // SSH, API and api-ssl as /ip service says (issue 17).
+  const services = new ManagementServices({ ...deps, loginThrottle: deps.loginThrottle!, activeUsers: deps.activeUsers!, dataDir });
+  await services.start();
   const caps = effectiveCapabilities();
   const confinement = caps === undefined ? 'unknown' : caps.length > 8 ? `${caps.length}, unconfined` : caps.join(',') || 'none';
   log.info(`routerd started, data in ${dataDir}, capabilities: ${confinement}`);
@@ -137,6 +145,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info(`stopping: ${why}`);
     await Promise.all(serials.map((s) => s.stop()));
+    await services.stop();
     await router?.stop();
     process.exit(0);
   }

@@ -4,12 +4,14 @@ import type { Menu } from '../schema.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
+import { ipService, userActive, userSshKeys } from './service.js';
 import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
 export * from './interface.js';
 export * from './ip.js';
 export * from './ppp.js';
 export * from './system.js';
+export * from './service.js';
 
 export const menus: readonly Menu[] = [
   systemIdentity,
@@ -23,9 +25,12 @@ export const menus: readonly Menu[] = [
   interfaceStatus,
   ipAddress,
   ipRoute,
+  ipService,
   userGroup,
   user,
+  userSshKeys,
   pppActive,
+  userActive,
   systemLicense,
   systemResource,
   log,
