@@ -594,6 +594,10 @@ export class Shell {
         ['tunnel-limit', s.limit === Infinity ? 'unlimited' : String(s.limit)],
       ];
     }
+    if (menu.path === '/system routerboard') {
+      const facts = this.ctx.resources ? await this.ctx.resources.facts() : [];
+      return [['routerboard', 'no'], ['model', facts.find(([k]) => k === 'board-name')?.[1] ?? '']];
+    }
     if (menu.path === '/system resource') {
       if (!this.ctx.resources) return 'failure: resource facts not available';
       return [...(await this.ctx.resources.facts())];

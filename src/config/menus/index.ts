@@ -5,7 +5,7 @@ import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings }
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
 import { ipService, userActive, userSshKeys } from './service.js';
-import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
+import { log, systemIdentity, systemLicense, systemResource, systemRouterboard, user, userGroup } from './system.js';
 
 export * from './interface.js';
 export * from './ip.js';
@@ -33,5 +33,6 @@ export const menus: readonly Menu[] = [
   userActive,
   systemLicense,
   systemResource,
+  systemRouterboard,
   log,
 ];
