@@ -17,6 +17,21 @@ async function trapOf(p: Promise<unknown>): Promise<string> {
 async function main(): Promise<void> {
   const api = new RouterOSAPI({ host, user, password, port: 8728, timeout: 20 });
   await api.connect();
+  if (mode === 'watch-active') {
+    // Prints "listening" once the listen runs; then waits for the tunnel's row in /ppp/active.
+    const seen: Record<string, string>[] = [];
+    const stream = api.stream('/ppp/active/listen', (err: Error | null, packet: unknown) => {
+      if (!err && packet) seen.push(...(Array.isArray(packet) ? packet : [packet]));
+    });
+    result.initial = await api.write('/ppp/active/print');
+    process.stdout.write('listening\n');
+    for (let i = 0; i < 600 && !seen.some((e) => e.name === 'user'); i++) await new Promise((r) => setTimeout(r, 100));
+    result.events = seen;
+    result.printed = await api.write('/ppp/active/print', ['=.proplist=name,service,address,encoding']);
+    await stream.stop();
+    await api.close();
+    return;
+  }
   if (mode === 'read-only') {
     result.secrets = (await api.write('/ppp/secret/print')).map((r) => r.name);
     result.addTrap = await trapOf(api.write('/ppp/secret/add', ['=name=sneaky', '=password=x']));
