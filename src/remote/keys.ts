@@ -39,3 +39,18 @@ export async function apiSslCertificate(dataDir: string, identity: string, log: 
   log.info(`api-ssl: self-signed certificate made and kept in ${certFile}`);
   return { key: pems.private, cert: pems.cert };
 }
+
+/**
+ * `/ip service set api-ssl certificate=NAME`: the admin's own certificate, NAME.crt and NAME.key
+ * (PEM) in the data directory. Throws with the file it could not read.
+ */
+export function namedCertificate(dataDir: string, name: string): { key: string; cert: string } {
+  const read = (file: string): string => {
+    try {
+      return readFileSync(join(dataDir, file), 'utf8');
+    } catch {
+      throw new Error(`certificate ${name}: cannot read ${file} in the data directory`);
+    }
+  };
+  return { cert: read(`${name}.crt`), key: read(`${name}.key`) };
+}

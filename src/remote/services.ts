@@ -10,7 +10,7 @@ import { allowedFrom, plainAddress } from './address-filter.js';
 import type { ApiDeps } from './api-session.js';
 import { serveApiConnection } from './api-server.js';
 import { createSshServer, type SshDeps } from './ssh-server.js';
-import { apiSslCertificate, sshHostKey } from './keys.js';
+import { apiSslCertificate, namedCertificate, sshHostKey } from './keys.js';
 
 export interface ServiceDeps extends SshDeps, ApiDeps {
   readonly dataDir: string;
@@ -20,6 +20,8 @@ export interface ServiceDeps extends SshDeps, ApiDeps {
 
 interface Running {
   readonly port: number;
+  /** What the listener was made with: a change of either restarts it. */
+  readonly certificate: string;
   readonly server: NetServer;
 }
 
@@ -53,9 +55,9 @@ export class ManagementServices {
     return new Map([...this.running].map(([n, r]) => [n, r.port]));
   }
 
-  private config(name: ServiceName): { port: number; disabled: boolean; address: readonly string[] } | undefined {
+  private config(name: ServiceName): { port: number; disabled: boolean; address: readonly string[]; certificate: string } | undefined {
     const row = this.deps.model.list(ipService).find((r) => r.name === name);
-    return row && { port: row.port, disabled: row.disabled, address: row.address };
+    return row && { port: row.port, disabled: row.disabled, address: row.address, certificate: name === 'api-ssl' ? row.certificate : '' };
   }
 
   private apply(): Promise<void> {
@@ -65,9 +67,10 @@ export class ManagementServices {
         const want = this.config(name);
         const have = this.running.get(name);
         const port = want && !want.disabled ? want.port : undefined;
-        if (have && have.port === port) continue;
+        const certificate = want?.certificate ?? '';
+        if (have && have.port === port && have.certificate === certificate) continue;
         if (have) await this.close(name);
-        if (port !== undefined) await this.open(name, port);
+        if (port !== undefined) await this.open(name, port, certificate);
       }
     });
     return this.applying;
@@ -81,11 +84,11 @@ export class ManagementServices {
     this.log.info(`${name}: stopped listening on port ${r.port}`);
   }
 
-  private async open(name: ServiceName, port: number): Promise<void> {
+  private async open(name: ServiceName, port: number, certificate: string): Promise<void> {
     const allowed = (): readonly string[] => this.config(name)?.address ?? [];
     let server: NetServer;
     try {
-      server = await this.create(name, allowed);
+      server = await this.create(name, allowed, certificate);
     } catch (e) {
       this.log.error(`${name}: not started: ${(e as Error).message}`);
       return;
@@ -99,11 +102,11 @@ export class ManagementServices {
     });
     if (!ok) return;
     server.on('error', (e: Error) => this.log.error(`${name}: ${e.message}`));
-    this.running.set(name, { port, server });
+    this.running.set(name, { port, certificate, server });
     this.log.info(`${name}: listening on port ${port}`);
   }
 
-  private async create(name: ServiceName, allowed: () => readonly string[]): Promise<NetServer> {
+  private async create(name: ServiceName, allowed: () => readonly string[], certificate: string): Promise<NetServer> {
     if (name === 'ssh') return createSshServer(this.deps, sshHostKey(this.deps.dataDir, this.log), allowed);
     const gate = (address: string | undefined): boolean => {
       const plain = plainAddress(address);
@@ -118,7 +121,7 @@ export class ManagementServices {
       });
     }
     const identity = String(this.deps.model.settingsValues('/system identity').name);
-    const tls = await apiSslCertificate(this.deps.dataDir, identity, this.log);
+    const tls = certificate === 'none' ? await apiSslCertificate(this.deps.dataDir, identity, this.log) : namedCertificate(this.deps.dataDir, certificate);
     const server = createTlsServer({ key: tls.key, cert: tls.cert }, (socket) => serveApiConnection(this.deps, socket, name));
     // Refused before the TLS handshake costs anything.
     server.on('connection', (socket: import('node:net').Socket) => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns, createVethPair, exec, type Netns } from '../lib/netns.js';
 import { startRouterd, type Routerd } from '../lib/routerd.js';
+import { generate } from 'selfsigned';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
@@ -114,11 +115,43 @@ t.test('remote management: API, api-ssl and SSH with the real clients', async (t
     t.match(readFileSync(join(r.dataDir, 'api-ssl.crt'), 'utf8'), /BEGIN CERTIFICATE/);
   });
 
+  t.test('api-ssl with the certificate named in /ip service', async (t) => {
+    const pems = await generate([{ name: 'commonName', value: 'office.example' }], { keyType: 'ec', algorithm: 'sha256' });
+    writeFileSync(join(r.dataDir, 'office.crt'), pems.cert);
+    writeFileSync(join(r.dataDir, 'office.key'), pems.private);
+    await r.configure('/ip service set api-ssl certificate=office');
+    const script = `import ssl,sys\nprint(ssl.get_server_certificate(('${ROUTER}', 8729)))`;
+    let served = '';
+    for (let i = 0; i < 50 && !served.includes(pems.cert.trim().split('\n')[1]!); i++) {
+      served = (await cl.exec([PYTHON, '-c', script])).stdout;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    t.ok(served.includes(pems.cert.trim().split('\n')[1]!), 'the new certificate is served');
+    const res = await pyClient(l, ROUTER, 'admin', 'Adm1n-pw', 'ssl');
+    t.equal(res.identity, 'MikroTik');
+  });
+
   t.test('ssh with a password runs a command and exits', async (t) => {
     const res = await cl.exec(['sshpass', '-p', 'Adm1n-pw', ...sshArgs(l, [`admin@${ROUTER}`, '/ppp secret print; /user active print'])]);
     t.equal(res.code, 0, res.stderr);
     t.match(res.stdout, /name="ex"|ex\b/);
     t.match(res.stdout, /admin\s+10\.77\.0\.2\s+ssh/, '/user active shows this login, from where, by which service');
+  });
+
+  t.test('ssh with a terminal gets the console with its prompt and line editor; quit ends it', async (t) => {
+    // ssh -tt asks for a pty although its stdin is a pipe; DEL (0x7f) erases the typed x.
+    const res = await cl.exec(['sshpass', '-p', 'Adm1n-pw', ...sshArgs(l, ['-tt', `admin@${ROUTER}`])], '/system identity printx\x7f\r/quit\r');
+    t.equal(res.code, 0, res.stderr);
+    t.match(res.stdout, /\[admin@MikroTik\] > /);
+    t.match(res.stdout, /name: MikroTik\r\n/);
+  });
+
+  t.test('ssh without a terminal reads plain lines until its input ends', async (t) => {
+    const res = await cl.exec(['sshpass', '-p', 'Adm1n-pw', ...sshArgs(l, ['-T', `admin@${ROUTER}`])], '/system identity print\n/ip service print\n');
+    t.equal(res.code, 0, res.stderr);
+    t.match(res.stdout, /name: MikroTik\n/);
+    t.match(res.stdout, /api-ssl\s+8729/);
+    t.notMatch(res.stdout, /\x1b\[/, 'no terminal control sequences');
   });
 
   t.test('ssh with a key imported by /user ssh-keys import', async (t) => {

@@ -42,7 +42,7 @@ export const ipService = {
     name: prop(name, { help: 'service', readOnly: true }),
     port: prop(integer(1, 65535), { default: 0, help: 'TCP port the service listens on' }),
     address: prop(prefixList, { default: [...PRIVATE_NETWORKS], help: 'networks allowed to connect; empty: any' }),
-    certificate: prop(text, { default: 'none', help: 'api-ssl: "none" is the self-signed certificate made on first start' }),
+    certificate: prop(text, { default: 'none', help: 'api-ssl: NAME uses NAME.crt and NAME.key in the data directory; "none" the self-signed one made on first start' }),
     disabled: prop(yesNo, { default: false, help: 'whether the service is off', flag: { letter: 'X', label: 'disabled' } }),
   },
   builtin: [
