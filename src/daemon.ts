@@ -15,7 +15,6 @@ import { SerialConsole } from './console/serial.js';
 import { LoginThrottle } from './console/login-throttle.js';
 import { LogBook } from './log.js';
 import { ActiveUsers } from './remote/active-users.js';
-import { ManagementServices } from './remote/services.js';
 import { dataFileReader } from './remote/data-files.js';
 import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
 import { effectiveCapabilities } from './system/capabilities.js';
@@ -132,7 +131,9 @@ async function main(): Promise<void> {
       serials.push(serial);
     }
   }
-  // SSH, API and api-ssl as /ip service says (issue 17).
+  // SSH, API and api-ssl as /ip service says (issue 17); loaded after the consoles are up, so
+  // ssh2 and the TLS code never delay the first Login: prompt.
+  const { ManagementServices } = await import('./remote/services.js');
   const services = new ManagementServices({ ...deps, loginThrottle: deps.loginThrottle!, activeUsers: deps.activeUsers!, dataDir });
   await services.start();
   const caps = effectiveCapabilities();
