@@ -83,3 +83,33 @@ t.test('an API session: login, print with .proplist, add, trap, not logged in', 
   t.same(await run('/nothing/here/print'), [['!trap', '=message=no such command prefix'], ['!done']]);
   s.end();
 });
+
+t.test('failed API logins are refused, logged and throttled per source; a group without api cannot log in', async (t) => {
+  const r = makeRouter();
+  await r.type('/user group add name=nocli policy=read,local');
+  await r.type('/user add name=local-only group=nocli password=L0cal-pw');
+  const book = new LogBook();
+  const throttle = new LoginThrottle({ free: 1, firstDelayMs: 1, maxDelayMs: 1 });
+  const replies: string[][] = [];
+  const s = new ApiSession(
+    { model: r.model, runtime: r.runtime, log: book, loginThrottle: throttle, activeUsers: new ActiveUsers() },
+    { address: '10.0.0.9', via: 'api' },
+    (w) => replies.push([...w]),
+    () => {},
+  );
+  const login = async (name: string, password: string): Promise<string[][]> => {
+    replies.length = 0;
+    s.sentence(['/login', `=name=${name}`, `=password=${password}`]);
+    for (let i = 0; i < 400 && !replies.some((w) => w[0] === '!done'); i++) await new Promise((res) => setTimeout(res, 5));
+    return replies.map((w) => w);
+  };
+  const refused = [['!trap', '=message=invalid user name or password (6)'], ['!done']];
+  t.same(await login('admin', 'wrong'), refused);
+  t.same(await login('nobody', ''), refused);
+  t.same(await login('local-only', 'L0cal-pw'), refused, 'the right password, but the group lacks api');
+  t.equal(throttle.count('api 10.0.0.9'), 3, 'counted per source, as the consoles count');
+  t.match(book.list().map((e) => e.message).join('\n'), /login failure for user admin from 10\.0\.0\.9 via api/);
+  t.same(await login('admin', ''), [['!done']]);
+  t.equal(throttle.count('api 10.0.0.9'), 0, 'a success clears the count');
+  s.end();
+});
