@@ -113,3 +113,32 @@ t.test('failed API logins are refused, logged and throttled per source; a group 
   t.equal(throttle.count('api 10.0.0.9'), 0, 'a success clears the count');
   s.end();
 });
+
+t.test('over the API a group without sensitive sees no PPP passwords, and read alone changes nothing', async (t) => {
+  const r = makeRouter();
+  await r.type('/ppp secret add name=ex password=lkjrht');
+  await r.type('/user group add name=ro policy=read,api');
+  await r.type('/user add name=auditor group=ro password=Aud1t-pw');
+  const replies: string[][] = [];
+  const s = new ApiSession(
+    { model: r.model, runtime: r.runtime, log: new LogBook(), loginThrottle: new LoginThrottle(), activeUsers: new ActiveUsers() },
+    { address: '10.0.0.3', via: 'api' },
+    (w) => replies.push([...w]),
+    () => {},
+  );
+  const run = async (...words: string[]): Promise<string[][]> => {
+    replies.length = 0;
+    s.sentence(words);
+    for (let i = 0; i < 400 && !replies.some((w) => w[0] === '!done'); i++) await new Promise((res) => setTimeout(res, 5));
+    return replies.map((w) => w);
+  };
+  t.same(await run('/login', '=name=auditor', '=password=Aud1t-pw'), [['!done']]);
+  const printed = await run('/ppp/secret/print');
+  t.equal(printed[0]![0], '!re');
+  t.ok(printed[0]!.includes('=name=ex'));
+  t.notOk(printed[0]!.some((w) => w.startsWith('=password=')), 'no password attribute');
+  t.same(await run('/ppp/secret/remove', '=.id=*1'), [['!trap', '=message=not enough permissions (9)'], ['!done']]);
+  t.same(await run('/ip/service/set', '=.id=*1', '=disabled=yes'), [['!trap', '=message=not enough permissions (9)'], ['!done']]);
+  t.match(await r.type('/ppp secret print'), /ex/);
+  s.end();
+});
