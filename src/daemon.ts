@@ -15,6 +15,8 @@ import { SerialConsole } from './console/serial.js';
 import { LoginThrottle } from './console/login-throttle.js';
 import { applyDefaultConfiguration } from './cli/default-configuration.js';
 import { LogBook } from './log.js';
+import { ActiveUsers } from './remote/active-users.js';
+import { dataFileReader } from './remote/data-files.js';
 import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
 import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
@@ -117,8 +119,13 @@ async function main(): Promise<void> {
     resources: { facts: async () => resourceRecord(await readResources(dataDir)) },
     notices,
     loginThrottle: new LoginThrottle(),
+    activeUsers: new ActiveUsers(),
+    readFile: dataFileReader(dataDir),
   };
   const serials: SerialConsole[] = [];
+  // Set once started: a console can end (stdin closed) and shut down before then.
+  let services: { stop(): Promise<void> } | undefined;
+  let stopping = false;
   for (const where of consoles) {
     if (where === 'stdio') {
       const session = new ConsoleSession(deps, {
@@ -134,16 +141,24 @@ async function main(): Promise<void> {
       serials.push(serial);
     }
   }
+  // SSH, API and api-ssl as /ip service says (issue 17); loaded after the consoles are up, so
+  // ssh2 and the TLS code never delay the first Login: prompt.
+  const { ManagementServices } = await import('./remote/services.js');
+  if (!stopping) {
+    const started = new ManagementServices({ ...deps, loginThrottle: deps.loginThrottle!, activeUsers: deps.activeUsers!, dataDir });
+    services = started;
+    await started.start();
+  }
   const caps = effectiveCapabilities();
   const confinement = caps === undefined ? 'unknown' : caps.length > 8 ? `${caps.length}, unconfined` : caps.join(',') || 'none';
   log.info(`routerd started, data in ${dataDir}, capabilities: ${confinement}`);
 
-  let stopping = false;
   async function shutdown(why: string): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`stopping: ${why}`);
     await Promise.all(serials.map((s) => s.stop()));
+    await services?.stop();
     await router?.stop();
     process.exit(0);
   }

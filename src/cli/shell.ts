@@ -22,6 +22,7 @@ import { isYes, resetConfiguration, type Question } from './reset-configuration.
 import { applyDefaultConfiguration } from './default-configuration.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
+import type { ActiveUsers } from '../remote/active-users.js';
 
 export interface LicenseView {
   status(): { readonly softwareId: string; readonly level: number; readonly limit: number };
@@ -50,6 +51,10 @@ export interface ShellContext {
   logout?(): void;
   /** Overrides the work budget of one command (tests); see work-budget.ts. */
   readonly workLimit?: { readonly steps: number; readonly ms: number };
+  /** Who is logged in (`/user active`). */
+  readonly activeUsers?: ActiveUsers;
+  /** Reads a file the user names (relative to the data directory): `/user ssh-keys import`. */
+  readFile?(name: string): string | ValueError;
   /** Overrides the ping program (tests). */
   readonly ping?: (opts: PingOptions, line: (s: string) => void, signal: AbortSignal) => Promise<void>;
 }
@@ -162,7 +167,8 @@ export class Shell {
       return ['print', 'get'];
     }
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
-    if (!menu.hardwareKey) cmds.push('add', 'remove');
+    if (!menu.hardwareKey && !menu.fixedRows) cmds.push('add', 'remove');
+    if (menu.path === '/user ssh-keys') cmds.push('import');
     if ('disabled' in menu.props) cmds.push('enable', 'disable');
     if (menu.columns && menu.runtime?.status && !menu.runtime.dynamic) cmds.push('monitor');
     if (menu.path === '/ip dhcp-server lease') cmds.push('make-static');
@@ -390,6 +396,8 @@ export class Shell {
         }
         return undefined;
       }
+      case 'import':
+        return this.importKey(menu, rest);
       case 'set':
       case 'enable':
       case 'disable':
@@ -554,7 +562,70 @@ export class Shell {
     return this.ctx.model.set(menu.path, undefined, pairs)?.message;
   }
 
+  /** `/user ssh-keys import public-key-file=FILE user=NAME`: one key line from a file. */
+  private importKey(menu: ListMenu, rest: Token[]): string | undefined {
+    const { pairs, words } = this.args(rest, ['public-key-file', 'user']);
+    if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+    const file = pairs['public-key-file'];
+    if (file === undefined) return 'failure: public-key-file must be set';
+    const user = pairs.user ?? this.ctx.user;
+    const text = this.ctx.readFile ? this.ctx.readFile(file) : new ValueError('failure: no files on this console');
+    if (text instanceof ValueError) return text.message;
+    const line = text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+    if (line === undefined) return `failure: ${file} holds no key`;
+    const owner = line.split(/\s+/).slice(2).join(' ');
+    const id = this.ctx.model.add(menu.path, { user, key: line, 'key-owner': owner });
+    return id instanceof ValueError ? id.message : undefined;
+  }
+
+  // ---- what the RouterOS API lists (src/remote/api-session.ts): the rows print shows ---------
+
+  /** The rows of the menu at path, as print lists them; a string: why not. */
+  async rowsOf(path: string): Promise<RowView[] | string> {
+    const menu = this.ctx.model.menu(path);
+    if (!menu) return 'no such command prefix';
+    if (menu.kind === 'list') return this.listing(menu);
+    const one = (pairs: readonly (readonly [string, string])[]): RowView[] => [
+      { ref: { kind: 'dynamic', key: '' }, flags: '', values: Object.fromEntries(pairs), quoted: new Set(), keys: pairs.map(([k]) => k) },
+    ];
+    if (menu.kind === 'settings') {
+      const values = this.ctx.model.settingsValues(menu.path);
+      return one(propOrder(menu)
+        .filter((k) => !menu.props[k]!.secret && (!menu.props[k]!.sensitive || this.sensitive()))
+        .map((k) => [k, menu.props[k]!.type.format(values[k] as never)] as const));
+    }
+    if (menu.path === '/log') {
+      return this.ctx.log.list().map((e, i) => {
+        const values = { time: e.time.toTimeString().slice(0, 8), topics: e.topics.join(','), message: e.message };
+        return { ref: { kind: 'dynamic', key: String(i) }, flags: '', values, quoted: new Set(), keys: Object.keys(values) };
+      });
+    }
+    if (menu.shape === 'record') {
+      const rec = await this.record(menu);
+      return typeof rec === 'string' ? rec : one(rec);
+    }
+    return this.statusRows(menu);
+  }
+
+  /** Whether this user may run cmd in the menu at path (the console's own check). */
+  mayRun(path: string, cmd: string): boolean {
+    return allowed(this.policies(), commandNeeds(this.ctx.model.menu(path), path, cmd));
+  }
+
   private statusRows(menu: StatusMenu): RowView[] {
+    if (menu.path === '/user active') {
+      return (this.ctx.activeUsers?.list() ?? []).map((a) => {
+        const group = this.ctx.model.rows('/user').find((r) => r.values.name === a.name)?.values.group;
+        const values: Record<string, string> = {
+          when: a.when.toISOString().replace('T', ' ').slice(0, 19),
+          name: a.name,
+          address: a.address,
+          via: a.via,
+          group: String(group ?? ''),
+        };
+        return { ref: { kind: 'dynamic', key: String(a.id) }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
+      });
+    }
     if (menu.path === '/ppp active') {
       return this.ctx.runtime.sessions().map((s) => {
         const values: Record<string, string> = {
@@ -611,6 +682,10 @@ export class Shell {
         ['level', String(s.level)],
         ['tunnel-limit', s.limit === Infinity ? 'unlimited' : String(s.limit)],
       ];
+    }
+    if (menu.path === '/system routerboard') {
+      const facts = this.ctx.resources ? await this.ctx.resources.facts() : [];
+      return [['routerboard', 'no'], ['model', facts.find(([k]) => k === 'board-name')?.[1] ?? '']];
     }
     if (menu.path === '/system resource') {
       if (!this.ctx.resources) return 'failure: resource facts not available';

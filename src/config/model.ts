@@ -158,6 +158,7 @@ export class ConfigModel {
     const menu = this.listMenu(path);
     if (menu instanceof ValueError) return menu;
     if (menu.hardwareKey) return new ValueError(`failure: ${path} entries come from the hardware; use set`);
+    if (menu.fixedRows) return new ValueError(`failure: ${path} has a fixed set of entries; use set`);
     const values: Record<string, Value> = {};
     for (const [key, spec] of Object.entries(menu.props)) if (spec.default !== undefined) values[key] = spec.default;
     const err = this.applyRaw(menu, values, raw, undefined);
@@ -242,6 +243,7 @@ export class ConfigModel {
     if (rows.some((r) => r === undefined)) return new ValueError('no such item');
     for (const row of rows as StoredRow[]) {
       if (menu.hardwareKey) return new ValueError(`failure: ${path} entries come from the hardware`);
+      if (menu.fixedRows) return new ValueError(`failure: ${path} has a fixed set of entries`);
       if (this.isBuiltin(path, row)) return new ValueError('failure: default entry cannot be removed');
       const user = this.referrer(path, row) ?? this.interfaceReferrer(path, row);
       if (user) return new ValueError(`failure: ${String(row.values.name)} is used by ${user}`);

@@ -112,6 +112,8 @@ export interface ListMenu<P extends Props = Props> {
   readonly builtin?: readonly Readonly<Record<string, Value>>[];
   /** Built-in rows cannot be changed either (RouterOS's system groups read, write, full). */
   readonly fixedBuiltin?: boolean;
+  /** The built-in rows are all there is (/ip service): no add or remove. */
+  readonly fixedRows?: boolean;
   /** Rows are the hardware's (ethernet ports): no add or remove; identified by this property. */
   readonly hardwareKey?: string;
   readonly print: Layout;

@@ -14,6 +14,8 @@ import { userPolicies } from '../cli/permissions.js';
 import { verifyPassword } from '../config/password-hash.js';
 import { LineEditor, type EditorEvent } from './line-editor.js';
 import { LoginThrottle } from './login-throttle.js';
+import type { ActiveUsers } from '../remote/active-users.js';
+import type { ValueError } from '../config/types.js';
 
 export interface ConsoleDeps {
   readonly model: ConfigModel;
@@ -25,6 +27,10 @@ export interface ConsoleDeps {
   readonly notices: readonly string[];
   /** Failed-login bookkeeping shared by the consoles (a serial port reopened keeps its count). */
   readonly loginThrottle?: LoginThrottle;
+  /** Who is logged in (`/user active`). */
+  readonly activeUsers?: ActiveUsers;
+  /** Files a user names at the console, relative to the data directory. */
+  readonly readFile?: (name: string) => string | ValueError;
 }
 
 export interface ConsoleIo {
@@ -36,6 +42,14 @@ export interface ConsoleIo {
   readonly name: string;
   /** Send \r\n for \n (a raw serial line; a local terminal's tty does this itself). */
   readonly crlf?: boolean;
+  /**
+   * Logged in already (SSH checked the password or key): no Login: prompt, and quit ends the
+   * session instead of asking for a login again.
+   */
+  readonly user?: string;
+  /** For `/user active`: where the user is (an SSH peer's address) and by which service. */
+  readonly address?: string;
+  readonly via?: string;
 }
 
 /** Passes console output on, turning \n into \r\n, and drops echo while a password is typed. */
@@ -79,6 +93,8 @@ export class ConsoleSession {
   private loginLines: string[] = [];
   private checking: Promise<void> | undefined;
   private readonly throttle: LoginThrottle;
+  /** Ends this login's row of `/user active`. */
+  private leave: (() => void) | undefined;
 
   constructor(private readonly deps: ConsoleDeps, private readonly io: ConsoleIo, private readonly onEnd?: () => void) {
     this.log = deps.log.logger('system');
@@ -92,7 +108,9 @@ export class ConsoleSession {
   }
 
   start(): void {
-    this.askLogin();
+    if (this.io.user === undefined) return this.askLogin();
+    this.user = this.io.user;
+    this.openShell();
   }
 
   close(): void {
@@ -114,6 +132,8 @@ export class ConsoleSession {
     }
     void this.settled().then(() => {
       this.phase = 'closed';
+      this.leave?.();
+      this.leave = undefined;
       this.shell?.interrupt();
       this.onEnd?.();
     });
@@ -273,10 +293,21 @@ export class ConsoleSession {
     }
     this.throttle.succeeded(this.io.name);
     this.log.info(`user ${this.user} logged in via ${this.io.name}`);
+    this.openShell();
+  }
+
+  private openShell(): void {
+    const row = this.deps.model.rows('/user').find((r) => r.values.name === this.user);
+    this.leave = this.deps.activeUsers?.add({
+      name: this.user,
+      address: this.io.address ?? this.io.name,
+      via: this.io.via ?? 'console',
+      when: new Date(),
+    });
     const identity = String(this.deps.model.settingsValues('/system identity').name);
     const lines = ['', `  ${identity}: routerd ${'(RouterOS-style PPTP router)'}`, ''];
     for (const n of this.deps.notices) lines.push(`NOTICE: ${n}`);
-    if (row.values.password === '') {
+    if (row?.values.password === '') {
       lines.push(`WARNING: user ${this.user} has no password; set one with /user set ${this.user} password=...`);
     }
     this.write(lines.join('\n') + '\n\n');
@@ -287,6 +318,8 @@ export class ConsoleSession {
       license: this.deps.license,
       resources: this.deps.resources,
       user: this.user,
+      activeUsers: this.deps.activeUsers,
+      readFile: this.deps.readFile,
       ansi: this.io.terminal,
       write: (text) => this.write(text),
       logout: () => this.logout(),
@@ -299,6 +332,15 @@ export class ConsoleSession {
 
   private logout(): void {
     this.log.info(`user ${this.user} logged out from ${this.io.name}`);
+    this.leave?.();
+    this.leave = undefined;
+    if (this.io.user !== undefined) {
+      // An SSH session ends with its shell.
+      this.shell = undefined;
+      this.queue = [];
+      this.end();
+      return;
+    }
     this.write('interrupted\n\n');
     this.shell = undefined;
     this.queue = [];

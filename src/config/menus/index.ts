@@ -8,7 +8,8 @@ import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic } from '
 import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
-import { log, systemDefaultConfiguration, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
+import { ipService, userActive, userSshKeys } from './service.js';
+import { log, systemDefaultConfiguration, systemIdentity, systemLicense, systemResource, systemRouterboard, user, userGroup } from './system.js';
 
 export * from './dhcp-client.js';
 export * from './dhcp-dns.js';
@@ -17,6 +18,7 @@ export * from './interface.js';
 export * from './ip.js';
 export * from './ppp.js';
 export * from './system.js';
+export * from './service.js';
 
 /**
  * RouterOS lets every list item carry a comment, printed as `;;; text` above its row; menus
@@ -52,13 +54,17 @@ const ordered: readonly Menu[] = [
   firewallAddressList,
   firewallFilter,
   firewallNat,
+  ipService,
   userGroup,
   user,
+  userSshKeys,
   pppActive,
   pppLoginThrottle,
+  userActive,
   firewallConnection,
   systemLicense,
   systemResource,
+  systemRouterboard,
   systemDefaultConfiguration,
   log,
 ];

@@ -48,6 +48,18 @@ export const systemResource = {
   },
 } as const satisfies StatusMenu;
 
+/** As on RouterOS x86/CHR: not a RouterBOARD. Ansible's community.routeros reads it for facts. */
+export const systemRouterboard = {
+  kind: 'status',
+  path: '/system routerboard',
+  help: 'whether this is a MikroTik RouterBOARD (it is not) and the board model',
+  shape: 'record',
+  columns: {
+    routerboard: { help: 'yes on MikroTik hardware' },
+    model: { help: 'board model' },
+  },
+} as const satisfies StatusMenu;
+
 export const userGroup = {
   kind: 'list',
   path: '/user group',
