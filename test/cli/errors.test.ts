@@ -41,6 +41,7 @@ const ROWS: Record<string, string> = {
   '/ip firewall address-list': 'add list=office address=10.0.0.0/24',
   '/ip firewall filter': 'add chain=input',
   '/ip firewall nat': 'add chain=srcnat action=masquerade',
+  '/user ssh-keys': 'add user=admin key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOn6A2NibUStBsZD3H4KXw942JkV1+5omuNgPFW3kdio ops"',
 };
 
 t.test('a bad value of each property type is one error line and changes nothing', async (t) => {
