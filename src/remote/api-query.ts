@@ -19,7 +19,9 @@ export function parseQuery(words: readonly string[]): QueryStep[] | QueryError {
   const steps: QueryStep[] = [];
   for (const word of words) {
     // `?=name=x` is the same as `?name=x` (librouteros sends that form).
-    const body = word.startsWith('?=') ? word.slice(2) : word.slice(1);
+    const longForm = word.startsWith('?=');
+    const body = longForm ? word.slice(2) : word.slice(1);
+    if (longForm && !/^[^=]+=/.test(body)) return new QueryError(`query word ${word} names no property and value`);
     if (body.startsWith('#')) {
       const ops = body.slice(1);
       if (!/^[|&!.0-9]*$/.test(ops)) return new QueryError(`unknown query operation in ${word}`);
