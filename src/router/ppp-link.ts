@@ -73,6 +73,11 @@ export class PppLink {
         up: (link) => void this.linkUp(link),
         down: (reason) => this.linkDown(reason),
         resetEncrypter: () => this.session.resetMppeSend(),
+        renegotiating: () => {
+          this.session.setIpEnabled(false);
+          this.session.setMppe(null);
+        },
+        resumed: (link) => this.linkResumed(link),
       },
     } as ConstructorParameters<typeof PppSession>[0]);
     this.ppp = ppp;
@@ -151,6 +156,16 @@ export class PppLink {
     if (this.down) return;
     this.upAt = Date.now();
     this.lastActivity = this.upAt;
+    this.session.setIpEnabled(true);
+  }
+
+  /** An NCP renegotiated on the same addresses: framing and MPPE (from its start keys) again. */
+  private linkResumed(link: PppLinkUp): void {
+    if (this.down) return;
+    this.session.setFraming(link.framing);
+    if (link.mppe.send && link.mppe.receive) {
+      this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
+    }
     this.session.setIpEnabled(true);
   }
 
