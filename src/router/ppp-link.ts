@@ -57,6 +57,7 @@ export class PppLink {
       tunName: options.tunName,
       onControlFrame: (protocol, information) => ppp?.receive(protocol, information),
       onMppeResetNeeded: () => ppp?.requestCcpReset(),
+      multilink: (options.ppp.mrru ?? 0) > 0,
       log: log.child('dataplane'),
     });
     ppp = new PppSession({
@@ -143,6 +144,7 @@ export class PppLink {
 
   private async linkUp(link: PppLinkUp): Promise<void> {
     this.session.setFraming(link.framing);
+    this.setMultilink(link);
     if (link.mppe.send && link.mppe.receive) {
       this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
     }
@@ -163,10 +165,18 @@ export class PppLink {
   private linkResumed(link: PppLinkUp): void {
     if (this.down) return;
     this.session.setFraming(link.framing);
+    this.setMultilink(link);
     if (link.mppe.send && link.mppe.receive) {
       this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
     }
     this.session.setIpEnabled(true);
+  }
+
+  private setMultilink(link: PppLinkUp): void {
+    const mp = link.multilink;
+    this.session.setMultilink?.(mp === undefined ? null : {
+      mtu: link.mtu, sendShortSequence: mp.sendShortSequence, receiveShortSequence: false, receiveMrru: mp.receiveMrru,
+    });
   }
 
   private linkDown(reason: string): void {
@@ -174,6 +184,7 @@ export class PppLink {
     this.downReason = reason;
     this.session.setIpEnabled(false);
     this.session.setMppe(null);
+    this.session.setMultilink?.(null);
     for (const w of this.downWaiters.splice(0)) w();
     this.options.onDown(reason);
   }
