@@ -197,7 +197,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
     await routerd.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  await routerd.waitFor(/Login: /, 60_000);
+  await routerd.waitFor(/Login: /, 180_000); // transpiling the daemon takes minutes on a loaded 2-core machine
   child.stdin!.write('admin\n');
   await routerd.waitFor(/Password: /, 10_000);
   child.stdin!.write('\n');
