@@ -248,8 +248,9 @@ export class LcpHandler implements OptionHandler {
           if (multilink) next.endpoint = { class: o.class, address: o.address };
           else rejects.push(raw);
           break;
-        case 'unknown':
-          if (o.type === LCP_OPTION.SHORT_SEQUENCE && multilink && raw.data.length === 0) next.shortSequence = true;
+        case 'short-sequence':
+          // RFC 1990 5.1.2: the peer wants 12-bit sequence numbers in what we send it.
+          if (multilink) next.shortSequence = true;
           else rejects.push(raw);
           break;
         default:
