@@ -26,7 +26,7 @@ import type { Clock, ClockTimer } from './clock.js';
 import { DEFAULT_FSM_CONFIG, type FsmConfig, type FsmState } from './fsm.js';
 import type { LocalNetwork } from './address-guard.js';
 import { IpcpHandler, UNSPECIFIED } from './ipcp.js';
-import { MAX_LOOPBACK_NAKS } from './lcp.js';
+import { MAX_LOOPBACK_NAKS, type LcpResult } from './lcp.js';
 import { AuthProtocol } from './protocols/auth.js';
 import type { PppHost, ProtocolEntry } from './protocols/entry.js';
 import { LcpProtocol } from './protocols/lcp.js';
@@ -98,6 +98,12 @@ export interface PppSessionEvents {
   status?(status: PppStatus): void;
   up?(link: PppLinkUp): void;
   down?(reason: string): void;
+  /**
+   * LCP opened: Multilink settled (params) or not (undefined). On an MP link the peer may send
+   * its NCPs inside MP frames (pppd on a bundle does, RFC 1990 section 3), so the data plane
+   * must reassemble from here on, not from `up`. `mtu` is the link's, what one MP frame fits in.
+   */
+  multilink?(params: MultilinkParams | undefined, mtu: number): void;
   /** The peer sent a CCP Reset-Request: the MPPE encrypter must reset (flushed bit next). */
   resetEncrypter?(): void;
   /**
@@ -463,6 +469,7 @@ export class PppSession {
       return;
     }
     this.log.debug(`LCP opened: mtu ${r.mtu} mru ${r.mru} auth ${r.auth ?? 'none'}${r.peerMrru !== undefined && r.localMrru !== undefined ? ` mrru ${r.localMrru}/${r.peerMrru}` : ''}`);
+    this.options.events.multilink?.(multilinkOf(r), r.mtu);
     this.lcp.startKeepalive(this.options.keepaliveTimeout);
     this.enterPhase('authenticate');
     const timing = { restartMs: this.fsmConfig.restartMs, maxTries: this.fsmConfig.maxConfigure };
@@ -654,9 +661,7 @@ export class PppSession {
       this.close(`IPCP renegotiated other addresses (${ip.localAddress} -> ${ip.remoteAddress})`);
       return;
     }
-    const multilink = lcp.peerMrru !== undefined && lcp.localMrru !== undefined
-      ? { sendMrru: lcp.peerMrru, receiveMrru: lcp.localMrru, sendShortSequence: lcp.peerShortSequence }
-      : undefined;
+    const multilink = multilinkOf(lcp);
     this.link = {
       user: auth.user,
       method: auth.method,
@@ -737,4 +742,11 @@ export class PppSession {
     this.setStatus('terminated');
     this.options.events.down?.(reason);
   }
+}
+
+/** RFC 1990 over this link: only when each end acknowledged the other's MRRU. */
+function multilinkOf(lcp: LcpResult): MultilinkParams | undefined {
+  return lcp.peerMrru !== undefined && lcp.localMrru !== undefined
+    ? { sendMrru: lcp.peerMrru, receiveMrru: lcp.localMrru, sendShortSequence: lcp.peerShortSequence }
+    : undefined;
 }

@@ -8,7 +8,7 @@ import type { DataPlane, DataPlaneSession } from '../dataplane/dataplane.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../ppp/clock.js';
 import {
-  PppSession, type PppClientOptions, type PppLinkUp, type PppServerOptions, type PppStatus,
+  PppSession, type PppClientOptions, type MultilinkParams, type PppLinkUp, type PppServerOptions, type PppStatus,
 } from '../ppp/session.js';
 import type { CallInfo } from '../pptp/control-types.js';
 
@@ -79,6 +79,7 @@ export class PppLink {
           this.session.setMppe(null);
         },
         resumed: (link) => this.linkResumed(link),
+        multilink: (mp, mtu) => this.setMultilink(mp, mtu),
       },
     } as ConstructorParameters<typeof PppSession>[0]);
     this.ppp = ppp;
@@ -144,7 +145,6 @@ export class PppLink {
 
   private async linkUp(link: PppLinkUp): Promise<void> {
     this.session.setFraming(link.framing);
-    this.setMultilink(link);
     if (link.mppe.send && link.mppe.receive) {
       this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
     }
@@ -165,17 +165,17 @@ export class PppLink {
   private linkResumed(link: PppLinkUp): void {
     if (this.down) return;
     this.session.setFraming(link.framing);
-    this.setMultilink(link);
     if (link.mppe.send && link.mppe.receive) {
       this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
     }
     this.session.setIpEnabled(true);
   }
 
-  private setMultilink(link: PppLinkUp): void {
-    const mp = link.multilink;
+  /** From LCP's opening: a peer on an MP bundle sends its NCPs as MP frames already. */
+  private setMultilink(mp: MultilinkParams | undefined, mtu: number): void {
+    if (this.down) return;
     this.session.setMultilink?.(mp === undefined ? null : {
-      mtu: link.mtu, sendShortSequence: mp.sendShortSequence, receiveShortSequence: false, receiveMrru: mp.receiveMrru,
+      mtu, sendShortSequence: mp.sendShortSequence, receiveShortSequence: false, receiveMrru: mp.receiveMrru,
     });
   }
 

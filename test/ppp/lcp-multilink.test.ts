@@ -7,7 +7,9 @@ import t from 'tap';
 import { LcpHandler } from '../../src/ppp/lcp.js';
 import { decodeLcpOption, encodeLcpOption, LCP_OPTION } from '../../src/wire/lcp-options.js';
 import { WireError } from '../../src/wire/error.js';
-import { backToBack, exClient, exServer } from './harness.js';
+import { backToBack, exClient, exServer, FakeClock } from './harness.js';
+import { PppSession, type MultilinkParams } from '../../src/ppp/session.js';
+import { emitPppPacket, parsePppPacket, type PppPacket } from '../../src/wire/ppp-packet.js';
 
 const handler = (role: 'authenticator' | 'peer', mrru: number | undefined) => {
   const h = new LcpHandler({ role, methods: ['mschap2'], maxMru: 1450, maxMtu: 1450, mrru, magic: () => 0x11223344 });
@@ -61,4 +63,23 @@ t.test('only one side with mrru: no Multilink on either side', async (t) => {
   t.ok(link.client.up, 'the link still comes up');
   t.equal(link.server.up?.multilink, undefined);
   t.equal(link.client.up?.multilink, undefined);
+});
+
+t.test('Multilink is announced when LCP opens, before authentication: a bundle\'s NCPs come as MP frames', async (t) => {
+  const announced: Array<{ mp: MultilinkParams | undefined; mtu: number; status: string }> = [];
+  const sent: PppPacket[] = [];
+  const session: PppSession = new PppSession({
+    ...exServer({}), role: 'server', clock: new FakeClock(), mrru: 1600, maxMru: 1450, maxMtu: 1450,
+    events: {
+      send: (protocol, information) => { if (protocol === 0xc021) sent.push(parsePppPacket(information) as PppPacket); },
+      multilink: (mp, mtu) => announced.push({ mp, mtu, status: session.status }),
+    },
+  });
+  session.start();
+  const ours = sent.find((p) => p.code === 1)!;
+  // pppd with `multilink mrru 1600 mtu 1450 mru 1450`: MRU, magic, MRRU, Endpoint-Discriminator class 1.
+  session.receive(0xc021, emitPppPacket({ code: 1, identifier: 1, data: Buffer.from('010405aa' + '050611223344' + '11040640' + '13070101020304', 'hex') }));
+  session.receive(0xc021, emitPppPacket({ code: 2, identifier: ours.identifier, data: ours.data }));
+  t.same(announced, [{ mp: { sendMrru: 1600, receiveMrru: 1600, sendShortSequence: false }, mtu: 1450, status: 'dialing' }], 'announced as LCP opens');
+  t.equal(session.status, 'verifying password...', 'authentication comes after');
 });

@@ -181,11 +181,6 @@ t.test('hostile frames never throw out of the session', async (t) => {
   t.pass('no exception escaped and no internal error was logged');
 });
 
-t.test('no captures of a real pppd client exist in /work/shared/golden, so no replay runs', async (t) => {
-  const { existsSync } = await import('node:fs');
-  t.notOk(existsSync('/work/shared/golden'), 'if this fails, captures arrived: add a replay test');
-});
-
 t.test('hostile frames never throw out of a client session either', async (t) => {
   fc.assert(fc.property(
     fc.array(fc.tuple(fc.constantFrom(0xc021, 0xc223, 0xc023, 0x8021, 0x80fd, 0x803f), fc.uint8Array({ maxLength: 60 })), { maxLength: 30 }),
