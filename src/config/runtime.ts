@@ -13,6 +13,8 @@ export interface ClientStatus {
   readonly encoding?: string;
   readonly mtu?: number;
   readonly mru?: number;
+  /** The peer's MRRU when Multilink was negotiated. */
+  readonly mrru?: number;
 }
 
 /** One connected PPP user (a row of `/ppp active`). */
@@ -32,6 +34,8 @@ export interface PppSession {
   readonly encoding: string;
   readonly mtu: number;
   readonly mru: number;
+  /** The peer's MRRU when Multilink was negotiated. */
+  readonly mrru?: number;
   readonly bytesIn: number;
   readonly bytesOut: number;
 }

@@ -36,6 +36,17 @@ export interface SessionCounters {
   /** Sequence numbers skipped over when a gap did not fill in time. */
   lost: number;
   drops: Record<SessionDropReason, number>;
+  /** Multilink (RFC 1990) on this link, when the implementation speaks it. */
+  multilink?: MultilinkCounters;
+}
+
+export interface MultilinkCounters {
+  fragmentsTx: number;
+  fragmentsRx: number;
+  /** Packets put back together from fragments. */
+  reassembled: number;
+  /** Packets given up (each counted once): a lost fragment, too long, timed out, malformed. */
+  drops: Record<'lost-fragment' | 'too-long' | 'timeout' | 'malformed', number>;
 }
 
 export interface EndpointCounters {

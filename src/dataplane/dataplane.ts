@@ -33,7 +33,21 @@ export interface SessionParams {
    * Reset-Request. Called once per loss; again only after a packet decrypted since.
    */
   readonly onMppeResetNeeded?: (coherencyCount: number) => void;
+  /** LCP may settle Multilink on this call (mrru is set): the session must be able to carry it. */
+  readonly multilink?: boolean;
   readonly log?: Logger;
+}
+
+/** What LCP settled for Multilink over this one link (RFC 1990). */
+export interface MultilinkSetup {
+  /** The peer's MRU: frames we send, MP header included, fit in it. */
+  readonly mtu: number;
+  /** 12-bit sequence numbers in what we send (else 24-bit). */
+  readonly sendShortSequence: boolean;
+  /** 12-bit sequence numbers in what we receive. */
+  readonly receiveShortSequence: boolean;
+  /** Our MRRU: the largest packet we reassemble (Information octets). */
+  readonly receiveMrru: number;
 }
 
 /** What CCP settled for MPPE: one key per direction (RFC 3079 section 3.4 chooses them by role). */
@@ -64,6 +78,12 @@ export interface DataPlaneSession {
   setIpEnabled(enabled: boolean): void;
   /** change-tcp-mss: TCP SYNs either way get their MSS option lowered to this (undefined: off). */
   setMssClamp(maxMss: number | undefined): void;
+  /**
+   * Multilink negotiated (setup) or not (null): packets larger than the link MTU go out as MP
+   * fragments, after MPPE; MP frames received are reassembled, then decrypted. Absent where the
+   * implementation has no Multilink (DataPlane.multilink false).
+   */
+  setMultilink?(setup: MultilinkSetup | null): void;
   counters(): SessionCounters;
   /** Removes the session from the endpoint and closes its TUN device (the kernel deletes it). */
   close(): void;
@@ -72,6 +92,8 @@ export interface DataPlaneSession {
 export interface DataPlane {
   /** "reference" or "native". */
   readonly name: string;
+  /** Its sessions implement setMultilink. */
+  readonly multilink?: boolean;
   /** Opens a session; throws when the call ID is already in use with that peer or the TUN cannot be created. */
   openSession(params: SessionParams): DataPlaneSession;
   /** Drops at the endpoint that belong to no session (unknown call ID, wrong peer, malformed GRE). */

@@ -14,7 +14,8 @@ import { WireError } from '../wire/error.js';
 import { emitGreHeader, greHeaderLength, parseGreHeader, type GreHeader } from '../wire/gre.js';
 import { emitPppFrame, parsePppFrame, PPP_PROTOCOL, type PppFraming } from '../wire/ppp-frame.js';
 import { newEndpointCounters, newSessionCounters, type EndpointCounters, type SessionCounters, type SessionDropReason } from './counters.js';
-import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, SessionParams } from './dataplane.js';
+import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, MultilinkSetup, SessionParams } from './dataplane.js';
+import { MultilinkLink } from './multilink.js';
 import { clampTcpMss } from './tcp-mss.js';
 import { ipv4ToNumber, openGreSocket, openTun, type NativeGreSocket, type NativeTunDevice } from './native-io.js';
 import { ReceiveWindow } from './receive-window.js';
@@ -45,6 +46,8 @@ class ReferenceSession implements DataPlaneSession {
   private reorderTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private errorLogged = false;
+  /** Multilink hook (issue 14 section 2): set while MP is negotiated. */
+  private mp: MultilinkLink | null = null;
 
   constructor(
     private readonly endpoint: ReferenceDataPlane,
@@ -103,13 +106,23 @@ class ReferenceSession implements DataPlaneSession {
     this.maxMss = maxMss;
   }
 
+  // ---- Multilink hook (issue 14 section 2) --------------------------------------------------
+  setMultilink(setup: MultilinkSetup | null): void {
+    this.mp?.stop();
+    this.mp = setup === null ? null : new MultilinkLink(setup, (packet) => this.contained('MP reassembly', () => this.receivePpp(packet, true)));
+  }
+  // ---- end of the Multilink hook ------------------------------------------------------------
+
   counters(): SessionCounters {
-    return { ...this.stats, reordered: this.window.reordered, lost: this.window.lost, drops: { ...this.stats.drops } };
+    const c: SessionCounters = { ...this.stats, reordered: this.window.reordered, lost: this.window.lost, drops: { ...this.stats.drops } };
+    if (this.mp) c.multilink = this.mp.counters();
+    return c;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.mp?.stop();
     clearTimeout(this.ackTimer);
     clearTimeout(this.reorderTimer);
     this.tun.close();
@@ -190,9 +203,14 @@ class ReferenceSession implements DataPlaneSession {
     this.ackTimer = setTimeout(() => this.contained('acknowledgement timer', sendAck), this.options.ackDelayMs);
   }
 
-  private receivePpp(frameBytes: Buffer): void {
+  private receivePpp(frameBytes: Buffer, reassembled = false): void {
     const frame = parsePppFrame(frameBytes);
     if (frame instanceof WireError) return this.drop('malformed-ppp');
+    // Multilink hook: fragments are reassembled first, MPPE comes after (RFC 1990 over RFC 3078).
+    if (frame.protocol === PPP_PROTOCOL.MP && this.mp !== null) {
+      if (reassembled) return this.drop('malformed-ppp'); // MP inside MP
+      return this.mp.receive(frame.information);
+    }
     switch (frame.protocol) {
       case PPP_PROTOCOL.IPV4:
         if (this.decrypter !== null) return this.drop('unencrypted');
@@ -258,7 +276,10 @@ class ReferenceSession implements DataPlaneSession {
     } else {
       frame = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: packet }, this.framing);
     }
-    this.queueData(out, frame);
+    // Multilink hook: a packet larger than the link MTU goes out as MP fragments.
+    const fragments = this.mp?.fragment(frame, this.framing);
+    if (fragments) for (const f of fragments) this.queueData(out, f);
+    else this.queueData(out, frame);
     this.stats.txPackets++;
     this.stats.txBytes += packet.length;
   }
@@ -286,6 +307,7 @@ class ReferenceSession implements DataPlaneSession {
 
 export class ReferenceDataPlane implements DataPlane {
   readonly name = 'reference';
+  readonly multilink = true;
   private readonly socket: NativeGreSocket;
   /** Sessions by our call ID; more than one only when different peers share a call ID. */
   private readonly sessions = new Map<number, ReferenceSession[]>();

@@ -5,7 +5,7 @@
 
 import type { ConfigureReply, OptionHandler } from './fsm.js';
 import { WireError } from '../wire/error.js';
-import { decodeCcpOption, encodeCcpOption, MPPE_BIT } from '../wire/ccp-options.js';
+import { CCP_OPTION, decodeCcpOption, encodeCcpOption, MPPE_BIT } from '../wire/ccp-options.js';
 import type { PppOption } from '../wire/ppp-packet.js';
 import type { MppeKeyBits } from '../crypto/mppe.js';
 
@@ -116,14 +116,14 @@ export class CcpHandler implements OptionHandler {
 
   rejci(options: readonly PppOption[]): boolean {
     for (const raw of options) {
-      if (raw.type !== 18) return false;
+      if (raw.type !== CCP_OPTION.MPPE) return false;
       this.wantMppe = false;
       this.failed = true;
     }
     return true;
   }
 
-  reqci(options: readonly PppOption[], rejectOnly: boolean): ConfigureReply {
+  reqci(options: readonly PppOption[]): ConfigureReply {
     const rejects: PppOption[] = [];
     let nak: PppOption | undefined;
     let accepted: MppeDirection | undefined;
@@ -145,13 +145,13 @@ export class CcpHandler implements OptionHandler {
       else accepted = { bits: common[0]!, stateless };
     }
     if (rejects.length > 0) return { kind: 'reject', options: rejects };
-    if (!nak && !accepted && this.allowed().length > 0 && !rejectOnly) {
+    if (!nak && !accepted && this.allowed().length > 0) {
       // The peer asked for no MPPE at all: suggest it (a Nak may add options, RFC 1661 5.3);
       // a peer that cannot encrypt rejects or gives up, and the session decides what that means.
       const stateless = this.settings.mode !== 'stateful';
       nak = encodeCcpOption({ kind: 'mppe', bits: mppeBits(this.allowed(), stateless) });
     }
-    if (nak) return rejectOnly ? { kind: 'reject', options: options.filter((o) => o.type === 18) } : { kind: 'nak', options: [nak] };
+    if (nak) return { kind: 'nak', options: [nak] };
     this.sendDir = accepted;
     return { kind: 'ack', options: [] };
   }

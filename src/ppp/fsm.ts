@@ -26,7 +26,7 @@ export const FSM_EVENTS: readonly FsmEvent[] = [
 // RFC 1661 section 4.1, columns in FSM_STATES order. "-" is an event that cannot occur in that
 // state; the r/p/x suffixes (restart option, passive option, crossed connection) are notes in the
 // RFC and do not change the transition.
-const TABLE: Record<FsmEvent, readonly string[]> = {
+const TABLE: Readonly<Record<FsmEvent, readonly string[]>> = {
   'up':   ['2', 'irc,scr/6', '-', '-', '-', '-', '-', '-', '-', '-'],
   'down': ['-', '-', '0', 'tls/1', '0', '1', '1', '1', '1', 'tld/1'],
   'open': ['tls/1', '1', 'irc,scr/6', '3r', '5r', '5r', '6', '7', '8', '9r'],
@@ -52,18 +52,33 @@ export interface Transition {
   readonly illegal: boolean;
 }
 
-function parseCell(cell: string, state: FsmState): Transition {
+const ACTIONS: ReadonlySet<string> = new Set<FsmAction>(['tlu', 'tld', 'tls', 'tlf', 'irc', 'zrc', 'scr', 'sca', 'scn', 'str', 'sta', 'scj', 'ser']);
+
+// Every cell is checked when the module loads (as src/wire/pptp-control.ts checks its table): a
+// misspelt action or a state number out of range throws here instead of silently doing nothing.
+function parseCell(cell: string, state: FsmState, event: FsmEvent): Transition {
   if (cell === '-') return { next: state, actions: [], illegal: true };
-  const [acts, target] = cell.includes('/') ? cell.split('/') as [string, string] : ['', cell];
-  const next = FSM_STATES[Number.parseInt(target, 10)]!;
-  const actions = acts === '' ? [] : (acts.split(',') as FsmAction[]);
-  return { next, actions, illegal: false };
+  const m = /^(?:([a-z,]+)\/)?([0-9])[rpx]?$/.exec(cell);
+  if (!m) throw new Error(`fsm table: ${state} + ${event}: malformed cell "${cell}"`);
+  const next = FSM_STATES[Number.parseInt(m[2]!, 10)];
+  if (next === undefined) throw new Error(`fsm table: ${state} + ${event}: no state ${m[2]}`);
+  const actions = m[1] === undefined ? [] : m[1].split(',');
+  for (const a of actions) if (!ACTIONS.has(a)) throw new Error(`fsm table: ${state} + ${event}: unknown action "${a}"`);
+  return { next, actions: actions as FsmAction[], illegal: false };
 }
 
-const COMPILED = new Map<string, Transition>();
-for (const event of FSM_EVENTS) {
-  FSM_STATES.forEach((state, i) => COMPILED.set(`${state}|${event}`, parseCell(TABLE[event][i]!, state)));
+/** Compiles a table laid out as TABLE is; throws on the first cell that does not make sense. */
+export function compileTable(table: Readonly<Record<FsmEvent, readonly string[]>>): ReadonlyMap<string, Transition> {
+  const compiled = new Map<string, Transition>();
+  for (const event of FSM_EVENTS) {
+    const row = table[event];
+    if (row?.length !== FSM_STATES.length) throw new Error(`fsm table: event ${event} has ${row?.length ?? 0} cells, not ${FSM_STATES.length}`);
+    FSM_STATES.forEach((state, i) => compiled.set(`${state}|${event}`, parseCell(row[i]!, state, event)));
+  }
+  return compiled;
 }
+
+const COMPILED = compileTable(TABLE);
 
 /** RFC 1661 section 4.1 state transition table. */
 export function transition(state: FsmState, event: FsmEvent): Transition {
@@ -100,8 +115,8 @@ export interface OptionHandler {
   nakci(options: readonly PppOption[]): boolean;
   /** The peer rejected options: stop asking for them. False if the Reject is bogus. */
   rejci(options: readonly PppOption[]): boolean;
-  /** Judge the peer's request. `rejectOnly` after Max-Failure Naks (RFC 1661 section 4.6). */
-  reqci(options: readonly PppOption[], rejectOnly: boolean): ConfigureReply;
+  /** Judge the peer's request; the automaton turns Naks into Rejects after Max-Failure (section 4.6). */
+  reqci(options: readonly PppOption[]): ConfigureReply;
 }
 
 export interface FsmConfig {
@@ -139,7 +154,6 @@ export class Fsm {
   private requestId = -1;
   private requestData: Buffer = Buffer.alloc(0);
   private requestAnswered = false;
-  private lastAcked: { id: number; data: Buffer; repeats: number } | undefined;
   private timerRunning = false;
   private reason = '';
 
@@ -187,16 +201,7 @@ export class Fsm {
         const options = parsePppOptions(data, `${this.name} Configure-Request`, 4);
         if (options instanceof WireError) return [{ kind: 'discarded', why: options.toString() }];
         if (this.state === 'initial' || this.state === 'starting') return [{ kind: 'discarded', why: 'layer not up' }];
-        if (this.state === 'opened' && this.lastAcked && this.lastAcked.repeats === 0 && this.lastAcked.id === identifier && this.lastAcked.data.equals(data)) {
-          // RFC 1661 5.1: a peer changes the Identifier for every new request, so this is a
-          // duplicate of the request we acknowledged (delayed in the tunnel), not a
-          // renegotiation: acknowledge it again and stay Opened. Only once: a peer that sends
-          // it yet again is retransmitting, so it is not Opened and waits for our request
-          // (it fell back to Req-Sent on a stale packet); renegotiating gets it one.
-          this.lastAcked.repeats++;
-          return [{ kind: 'send', code: CODE.CONFIGURE_ACK, identifier, data }];
-        }
-        const reply = this.handler.reqci(options, this.failures >= this.config.maxFailure);
+        const reply = this.afterMaxFailure(options, this.handler.reqci(options));
         return this.run(reply.kind === 'ack' ? 'rcr+' : 'rcr-', { identifier, data, reply });
       }
       case CODE.CONFIGURE_ACK:
@@ -220,9 +225,10 @@ export class Fsm {
           const ok = code === CODE.CONFIGURE_NAK ? this.handler.nakci(options) : this.handler.rejci(options);
           if (!ok) return [{ kind: 'discarded', why: `bogus Configure-${code === 3 ? 'Nak' : 'Reject'}` }];
           this.requestAnswered = true;
-          // A peer that keeps Nak-ing what we cannot change would loop forever: RFC 1661 4.6
-          // bounds our Naks with Max-Failure; we bound theirs the same way.
-          if (++this.naksReceived > this.config.maxConfigure) {
+          // A peer that keeps Nak-ing what we cannot change (an authenticator's own address)
+          // would loop forever: RFC 1661 4.6 bounds our Naks with Max-Failure, and we bound
+          // theirs with the same counter limit, then give up on the negotiation.
+          if (code === CODE.CONFIGURE_NAK && ++this.naksReceived > this.config.maxFailure) {
             this.reason = `${this.name} negotiation did not converge`;
             return this.run('close', { identifier });
           }
@@ -243,6 +249,18 @@ export class Fsm {
       default:
         return [{ kind: 'discarded', why: `code ${code} is not an automaton code` }];
     }
+  }
+
+  /**
+   * RFC 1661 section 4.6, in one place for every protocol: after Max-Failure Naks in a row the
+   * options we would Nak are Configure-Rejected instead. A Nak that only suggests options the
+   * peer did not ask for has nothing to reject, so the request is acknowledged.
+   */
+  private afterMaxFailure(options: readonly PppOption[], reply: ConfigureReply): ConfigureReply {
+    if (reply.kind !== 'nak' || this.failures < this.config.maxFailure) return reply;
+    const nakTypes = new Set(reply.options.map((o) => o.type));
+    const rejects = options.filter((o) => nakTypes.has(o.type));
+    return rejects.length > 0 ? { kind: 'reject', options: rejects } : { kind: 'ack', options: [] };
   }
 
   private run(event: FsmEvent, rx: Received): FsmOutput[] {
@@ -310,7 +328,7 @@ export class Fsm {
         return;
       }
       case 'sca':
-        this.lastAcked = { id: rx.identifier, data: rx.data ?? Buffer.alloc(0), repeats: 0 };
+        this.failures = 0; // pppd's nakloops: only Naks in a row count towards Max-Failure
         out.push({ kind: 'send', code: CODE.CONFIGURE_ACK, identifier: rx.identifier, data: rx.data ?? Buffer.alloc(0) });
         return;
       case 'scn': {

@@ -8,7 +8,7 @@
 import { refusedAddress, type LocalNetwork } from './address-guard.js';
 import type { ConfigureReply, OptionHandler } from './fsm.js';
 import { WireError } from '../wire/error.js';
-import { decodeIpcpOption, encodeIpcpOption, type IpcpOption } from '../wire/ipcp-options.js';
+import { decodeIpcpOption, encodeIpcpOption, IPCP_OPTION, type IpcpOption } from '../wire/ipcp-options.js';
 import type { PppOption } from '../wire/ppp-packet.js';
 
 export const UNSPECIFIED = '0.0.0.0';
@@ -103,15 +103,15 @@ export class IpcpHandler implements OptionHandler {
 
   rejci(options: readonly PppOption[]): boolean {
     for (const raw of options) {
-      if (raw.type === 3) this.wantAddress = false;
-      else if (raw.type === 129) this.wantDns[0] = false;
-      else if (raw.type === 131) this.wantDns[1] = false;
+      if (raw.type === IPCP_OPTION.IP_ADDRESS) this.wantAddress = false;
+      else if (raw.type === IPCP_OPTION.PRIMARY_DNS) this.wantDns[0] = false;
+      else if (raw.type === IPCP_OPTION.SECONDARY_DNS) this.wantDns[1] = false;
       else return false;
     }
     return true;
   }
 
-  reqci(options: readonly PppOption[], rejectOnly: boolean): ConfigureReply {
+  reqci(options: readonly PppOption[]): ConfigureReply {
     const naks: PppOption[] = [];
     const rejects: PppOption[] = [];
     for (const raw of options) {
@@ -145,16 +145,10 @@ export class IpcpHandler implements OptionHandler {
       }
     }
     if (rejects.length > 0) return { kind: 'reject', options: rejects };
-    if (naks.length > 0) {
-      if (rejectOnly) {
-        const types = new Set(naks.map((n) => n.type));
-        return { kind: 'reject', options: options.filter((o) => types.has(o.type)) };
-      }
-      return { kind: 'nak', options: naks };
-    }
-    if (this.settings.remoteAddress !== undefined && !options.some((o) => o.type === 3)) {
+    if (naks.length > 0) return { kind: 'nak', options: naks };
+    if (this.settings.remoteAddress !== undefined && !options.some((o) => o.type === IPCP_OPTION.IP_ADDRESS)) {
       // A peer that does not ask for an address is told which one to use (RFC 1332 3.3).
-      if (!rejectOnly) return { kind: 'nak', options: [encodeIpcpOption({ kind: 'ip-address', address: this.settings.remoteAddress })] };
+      return { kind: 'nak', options: [encodeIpcpOption({ kind: 'ip-address', address: this.settings.remoteAddress })] };
     }
     return { kind: 'ack', options: [] };
   }

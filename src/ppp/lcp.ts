@@ -1,11 +1,12 @@
 // LCP option handling (RFC 1661 section 6) for the shared automaton: MRU, Auth-Protocol,
-// Magic-Number with loop-back detection, PFC, ACFC; MRRU and Endpoint-Discriminator
-// (RFC 1990 section 5.1) are remembered and, until Multilink is spoken, rejected. Callback
-// (RFC 1570) and everything else unknown is Configure-Rejected.
+// Magic-Number with loop-back detection, PFC, ACFC; with `mrru` set, Multilink (RFC 1990
+// section 5.1: MRRU, Short Sequence Number Header Format, Endpoint-Discriminator), which is
+// Configure-Rejected when it is not. Callback (RFC 1570) and everything else unknown is
+// Configure-Rejected.
 
 import type { ConfigureReply, OptionHandler } from './fsm.js';
 import { WireError } from '../wire/error.js';
-import { decodeLcpOption, encodeLcpOption, type LcpOption } from '../wire/lcp-options.js';
+import { decodeLcpOption, encodeLcpOption, LCP_OPTION, type LcpOption } from '../wire/lcp-options.js';
 import type { PppOption } from '../wire/ppp-packet.js';
 import { authOptionFor, methodFromOption, strongestFirst, type AuthMethod } from './auth/method.js';
 
@@ -40,13 +41,29 @@ export interface LcpResult {
   readonly localPfc: boolean;
   readonly localAcfc: boolean;
   readonly auth: AuthMethod | undefined; // the method agreed for our side's role
+  /** The peer's MRRU as we acknowledged it (undefined: we do not send it Multilink). */
   readonly peerMrru: number | undefined;
+  /** Our MRRU as the peer acknowledged it (undefined: it does not send us Multilink). */
+  readonly localMrru: number | undefined;
+  /** The peer asked for 12-bit sequence numbers in the MP headers we send it (RFC 1990 5.1.2). */
+  readonly peerShortSequence: boolean;
   readonly peerEndpointDiscriminator: { readonly class: number; readonly address: Buffer } | undefined;
   readonly localMagic: number;
   readonly peerMagic: number;
 }
 
 const MAX_LOOPBACK_NAKS = 5;
+
+interface PeerWishes {
+  mru: number; pfc: boolean; acfc: boolean; auth: AuthMethod | undefined; magic: number;
+  mrru: number | undefined; shortSequence: boolean;
+  endpoint: { class: number; address: Buffer } | undefined;
+}
+interface AckedWishes { mru: number; pfc: boolean; acfc: boolean; auth: AuthMethod | undefined; mrru: number | undefined }
+const NO_PEER_WISHES: Readonly<PeerWishes> = {
+  mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined, magic: 0, mrru: undefined, shortSequence: false, endpoint: undefined,
+};
+const NO_ACKED_WISHES: Readonly<AckedWishes> = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined, mrru: undefined };
 
 export class LcpHandler implements OptionHandler {
   private wantMru = true;
@@ -56,16 +73,14 @@ export class LcpHandler implements OptionHandler {
   private wantPfc = true;
   private wantAcfc = true;
   private wantMrru = true;
+  private wantEndpoint = true;
+  private endpoint: Buffer = Buffer.alloc(0);
   private authCandidates: AuthMethod[] = [];
   /** Set when the peer left us no method to authenticate it with. */
   authExhausted = false;
   loopbackSuspected = 0;
-  private peer = {
-    mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined as AuthMethod | undefined,
-    magic: 0, mrru: undefined as number | undefined,
-    endpoint: undefined as { class: number; address: Buffer } | undefined,
-  };
-  private acked = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined as AuthMethod | undefined };
+  private peer: PeerWishes = { ...NO_PEER_WISHES };
+  private acked: AckedWishes = { ...NO_ACKED_WISHES };
 
   private readonly settings: LcpSettings;
 
@@ -87,10 +102,16 @@ export class LcpHandler implements OptionHandler {
     this.wantPfc = true;
     this.wantAcfc = true;
     this.wantMrru = this.settings.mrru !== undefined;
+    this.wantEndpoint = this.wantMrru;
+    // Class 1, a locally assigned address (RFC 1990 5.1.3): one link never joins a bundle, so
+    // it only has to differ from the peer's.
+    this.endpoint = Buffer.alloc(4);
+    this.endpoint.writeUInt32BE(this.settings.magic() >>> 0);
     this.authCandidates = this.settings.role === 'authenticator' ? strongestFirst(this.settings.methods) : [];
     this.authExhausted = false;
-    this.peer = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined, magic: 0, mrru: undefined, endpoint: undefined };
-    this.acked = { mru: DEFAULT_MRU, pfc: false, acfc: false, auth: undefined };
+    // Only our request's state: the peer's wishes belong to its request, and on a renegotiation
+    // from Opened the automaton judges that request (reqci) before it starts ours (tld,scr,sca).
+    this.acked = { ...NO_ACKED_WISHES };
   }
 
   addci(): PppOption[] {
@@ -104,6 +125,7 @@ export class LcpHandler implements OptionHandler {
     if (this.wantPfc) opts.push({ kind: 'pfc' });
     if (this.wantAcfc) opts.push({ kind: 'acfc' });
     if (this.wantMrru && this.settings.mrru !== undefined) opts.push({ kind: 'mrru', mrru: this.settings.mrru });
+    if (this.wantEndpoint && this.settings.mrru !== undefined) opts.push({ kind: 'endpoint-discriminator', class: 1, address: this.endpoint });
     return opts.map(encodeLcpOption);
   }
 
@@ -113,6 +135,7 @@ export class LcpHandler implements OptionHandler {
       pfc: this.wantPfc,
       acfc: this.wantAcfc,
       auth: this.authCandidates[0],
+      mrru: this.wantMrru ? this.settings.mrru : undefined,
     };
   }
 
@@ -151,28 +174,30 @@ export class LcpHandler implements OptionHandler {
   rejci(options: readonly PppOption[]): boolean {
     for (const raw of options) {
       switch (raw.type) {
-        case 1: this.wantMru = false; this.mru = DEFAULT_MRU; break;
-        case 3:
+        case LCP_OPTION.MRU: this.wantMru = false; this.mru = DEFAULT_MRU; break;
+        case LCP_OPTION.AUTH_PROTOCOL:
           if (this.authCandidates.length > 0) {
             this.authCandidates = [];
             this.authExhausted = true;
           }
           break;
-        case 5: this.wantMagic = false; break;
-        case 7: this.wantPfc = false; break;
-        case 8: this.wantAcfc = false; break;
-        case 17: this.wantMrru = false; break;
+        case LCP_OPTION.MAGIC_NUMBER: this.wantMagic = false; break;
+        case LCP_OPTION.PFC: this.wantPfc = false; break;
+        case LCP_OPTION.ACFC: this.wantAcfc = false; break;
+        case LCP_OPTION.MRRU: this.wantMrru = false; break;
+        case LCP_OPTION.ENDPOINT_DISCRIMINATOR: this.wantEndpoint = false; break;
         default: return false;
       }
     }
     return true;
   }
 
-  reqci(options: readonly PppOption[], rejectOnly: boolean): ConfigureReply {
+  reqci(options: readonly PppOption[]): ConfigureReply {
     const naks: PppOption[] = [];
     const rejects: PppOption[] = [];
     let sawAuth = false;
-    const next = { ...this.peer, pfc: false, acfc: false, auth: undefined as AuthMethod | undefined, mru: DEFAULT_MRU };
+    const next: PeerWishes = { ...NO_PEER_WISHES, magic: this.peer.magic };
+    const multilink = this.settings.mrru !== undefined;
     for (const raw of options) {
       const o = decodeLcpOption(raw);
       if (o instanceof WireError) { rejects.push(raw); continue; }
@@ -214,12 +239,19 @@ export class LcpHandler implements OptionHandler {
         case 'pfc': next.pfc = true; break;
         case 'acfc': next.acfc = true; break;
         case 'mrru':
-          next.mrru = o.mrru; // remembered for Multilink even when we refuse it
-          if (this.settings.mrru === undefined) rejects.push(raw);
+          // RFC 1990 5.1.2: acknowledging an MRRU says we speak MP, so only with our mrru set.
+          if (!multilink) rejects.push(raw);
+          else if (o.mrru < MIN_MRU) naks.push(encodeLcpOption({ kind: 'mrru', mrru: DEFAULT_MRU }));
+          else next.mrru = o.mrru;
           break;
         case 'endpoint-discriminator':
-          next.endpoint = { class: o.class, address: o.address };
-          if (this.settings.mrru === undefined) rejects.push(raw);
+          if (multilink) next.endpoint = { class: o.class, address: o.address };
+          else rejects.push(raw);
+          break;
+        case 'short-sequence':
+          // RFC 1990 5.1.2: the peer wants 12-bit sequence numbers in what we send it.
+          if (multilink) next.shortSequence = true;
+          else rejects.push(raw);
           break;
         default:
           rejects.push(raw); // Callback, Quality-Protocol, and all we do not know
@@ -228,14 +260,7 @@ export class LcpHandler implements OptionHandler {
     if (this.settings.role === 'peer' && !sawAuth) next.auth = undefined;
     this.peer = next;
     if (rejects.length > 0) return { kind: 'reject', options: rejects };
-    if (naks.length > 0) {
-      // RFC 1661 4.6: after Max-Failure Naks, reject what we would have Nak'ed.
-      if (rejectOnly) {
-        const nakTypes = new Set(naks.map((n) => n.type));
-        return { kind: 'reject', options: options.filter((o) => nakTypes.has(o.type)) };
-      }
-      return { kind: 'nak', options: naks };
-    }
+    if (naks.length > 0) return { kind: 'nak', options: naks };
     return { kind: 'ack', options: [] };
   }
 
@@ -259,6 +284,8 @@ export class LcpHandler implements OptionHandler {
       localAcfc: this.acked.acfc,
       auth: this.settings.role === 'authenticator' ? this.acked.auth : this.peer.auth,
       peerMrru: this.peer.mrru,
+      localMrru: this.acked.mrru,
+      peerShortSequence: this.peer.shortSequence,
       peerEndpointDiscriminator: this.peer.endpoint,
       localMagic: this.localMagic,
       peerMagic: this.peer.magic,

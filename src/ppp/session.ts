@@ -1,18 +1,19 @@
 // One PPP session over an abstract frame transport (RFC 1661 section 3, phases): Establish (LCP)
 // -> Authenticate (PAP/CHAP/MS-CHAP, either role) -> Network (IPCP, and CCP for MPPE) -> Open.
 // It sees only control protocols: the data plane hands it (protocol, information) for every
-// frame it does not carry itself and sends what the session emits. When the network phase is
-// open it reports the negotiated link (framing, MTU/MRU, addresses, DNS, MPPE directions and
-// start keys); when anything ends the link it reports why.
+// frame it does not carry itself and sends what the session emits. Frames are dispatched through
+// one table of protocol entries (src/ppp/protocols, pppd's protocols[]); this file holds the
+// phases and what joins the layers. When the network phase is open it reports the negotiated
+// link (framing, MTU/MRU, Multilink, addresses, DNS, MPPE directions and start keys); when
+// anything ends the link it reports why.
 
 import { randomBytes } from 'node:crypto';
 import type { MppeKeyBits, MppeParams } from '../crypto/mppe.js';
 import { mschap1StartKeys, mschap2StartKeys, type MppeStartKeys } from '../crypto/mppe-keys.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { WireError } from '../wire/error.js';
 import { PPP_PROTOCOL } from '../wire/ppp-frame.js';
-import { emitPppPacket, parsePppPacket } from '../wire/ppp-packet.js';
+import { emitPppPacket } from '../wire/ppp-packet.js';
 import { ChapAuthenticator, ChapPeer, chapMd5, type ChapAlgorithm } from './auth/chap.js';
 import type { AuthMethod } from './auth/method.js';
 import { strongestFirst } from './auth/method.js';
@@ -22,10 +23,15 @@ import type { Authenticator, AuthOutput, KeyMaterial } from './auth/outcome.js';
 import { PapAuthenticator, PapPeer } from './auth/pap.js';
 import { CCP_CODE, CcpHandler, describeEncoding, type MppeDirection, type MppeMode } from './ccp.js';
 import type { Clock, ClockTimer } from './clock.js';
-import { DEFAULT_FSM_CONFIG, Fsm, type FsmConfig, type FsmOutput } from './fsm.js';
+import { DEFAULT_FSM_CONFIG, type FsmConfig, type FsmState } from './fsm.js';
 import type { LocalNetwork } from './address-guard.js';
 import { IpcpHandler, UNSPECIFIED } from './ipcp.js';
-import { LCP_CODE, LcpHandler, MAX_LOOPBACK_NAKS } from './lcp.js';
+import { MAX_LOOPBACK_NAKS, type LcpResult } from './lcp.js';
+import { AuthProtocol } from './protocols/auth.js';
+import type { PppHost, ProtocolEntry } from './protocols/entry.js';
+import { LcpProtocol } from './protocols/lcp.js';
+import { MpProtocol } from './protocols/mp.js';
+import { NcpProtocol } from './protocols/ncp.js';
 import { withoutDomain, type PppSecret, type SecretLookup } from './secrets.js';
 
 export type PppStatus = 'dialing' | 'verifying password...' | 'connected' | 'terminated';
@@ -73,6 +79,17 @@ export interface PppLinkUp {
   readonly encoding: string;
   readonly peerMrru: number | undefined;
   readonly peerEndpointDiscriminator: { readonly class: number; readonly address: Buffer } | undefined;
+  /** RFC 1990 over this one link: set when both ends acknowledged the other's MRRU. */
+  readonly multilink: MultilinkParams | undefined;
+}
+
+export interface MultilinkParams {
+  /** The peer's MRRU: the largest packet we may send it in fragments. */
+  readonly sendMrru: number;
+  /** Our MRRU: the largest packet we reassemble. */
+  readonly receiveMrru: number;
+  /** 12-bit sequence numbers in what we send (the peer asked, RFC 1990 5.1.2); else 24-bit. */
+  readonly sendShortSequence: boolean;
 }
 
 export interface PppSessionEvents {
@@ -81,8 +98,21 @@ export interface PppSessionEvents {
   status?(status: PppStatus): void;
   up?(link: PppLinkUp): void;
   down?(reason: string): void;
+  /**
+   * LCP opened: Multilink settled (params) or not (undefined). On an MP link the peer may send
+   * its NCPs inside MP frames (pppd on a bundle does, RFC 1990 section 3), so the data plane
+   * must reassemble from here on, not from `up`. `mtu` is the link's, what one MP frame fits in.
+   */
+  multilink?(params: MultilinkParams | undefined, mtu: number): void;
   /** The peer sent a CCP Reset-Request: the MPPE encrypter must reset (flushed bit next). */
   resetEncrypter?(): void;
+  /**
+   * IPCP or CCP left Opened on a connected link (the peer sent a new Configure-Request, RFC 1661
+   * 4.1): no IPv4 may pass until `resumed` (or `down`).
+   */
+  renegotiating?(): void;
+  /** The renegotiation settled on the same addresses: the link carries IPv4 again (MPPE restarts from its start keys). */
+  resumed?(link: PppLinkUp): void;
 }
 
 interface CommonOptions {
@@ -121,7 +151,6 @@ export interface PppClientOptions extends CommonOptions {
 
 export type PppSessionOptions = PppServerOptions | PppClientOptions;
 
-type Layer = 'lcp' | 'ipcp' | 'ccp';
 type Phase = 'dead' | 'establish' | 'authenticate' | 'network' | 'open' | 'terminate';
 
 function chapAlgorithm(method: AuthMethod): ChapAlgorithm | undefined {
@@ -134,29 +163,24 @@ export class PppSession {
   private readonly log: Logger;
   private readonly random: (n: number) => Buffer;
   private readonly fsmConfig: FsmConfig;
-  private readonly lcpHandler: LcpHandler;
-  private readonly lcp: Fsm;
-  private ipcpHandler: IpcpHandler | undefined;
-  private ipcp: Fsm | undefined;
+  private readonly lcp: LcpProtocol;
+  private readonly ipcp: NcpProtocol<IpcpHandler>;
+  private readonly ccp: NcpProtocol<CcpHandler>;
+  /** pppd's protocols[]: every protocol the engine speaks, looked up by number. */
+  private readonly table: ReadonlyMap<number, ProtocolEntry>;
   /** IPCP has been told Up and Open (it waits for CCP while MPPE is being negotiated). */
   private ipcpStarted = false;
-  private ccpHandler: CcpHandler | undefined;
-  private ccp: Fsm | undefined;
   private ccpDone = false;
   private auth: Authenticator | undefined;
   private authProtocol = 0;
+  private authTimer: ClockTimer | undefined;
   private authenticated: (AuthenticatedUser & { keys: KeyMaterial | undefined }) | undefined;
   private network: NetworkSettings | undefined;
-  private readonly timers = new Map<string, ClockTimer>();
-  private lastReceived = 0;
-  private echoId = 0;
-  private lcpId = 0x80;
+  private readonly timers = new Set<ClockTimer>();
   private ccpResetId = 0;
   private link: PppLinkUp | undefined;
   private finished = false;
   private lcpWentDown = false;
-  private readonly applying = new Set<Layer>();
-  private readonly deferred: Array<{ readonly layer: Layer; readonly outputs: FsmOutput[] }> = [];
   /** Bumped when negotiation starts over, so late asynchronous answers are ignored. */
   private generation = 0;
 
@@ -164,15 +188,58 @@ export class PppSession {
     this.log = options.log ?? silentLogger;
     this.random = options.random ?? ((n) => randomBytes(n));
     this.fsmConfig = { ...DEFAULT_FSM_CONFIG, ...options.fsm };
-    this.lcpHandler = new LcpHandler({
+    const host = this.host();
+    this.lcp = new LcpProtocol(host, {
       role: options.role === 'server' ? 'authenticator' : 'peer',
       methods: options.role === 'server' ? strongestFirst(options.authentication) : strongestFirst(options.allow),
       maxMru: options.maxMru ?? 1460,
       maxMtu: options.maxMtu ?? 1460,
       mrru: options.mrru,
       magic: () => this.random(4).readUInt32BE(0),
+    }, {
+      up: () => this.lcpUp(),
+      // Checked once the automaton has settled: a renegotiation, not a Terminate.
+      down: () => { this.lcpWentDown = true; },
+      finished: (reason) => this.finish(reason),
+      settled: () => this.lcpSettled(),
+      protocolRejected: (protocol) => this.table.get(protocol)?.protocolReject(),
+      dead: (reason) => this.abort(reason),
     });
-    this.lcp = new Fsm('LCP', this.lcpHandler, this.fsmConfig);
+    this.ipcp = new NcpProtocol<IpcpHandler>(PPP_PROTOCOL.IPCP, 'IPCP', host, {
+      up: () => this.maybeOpen(),
+      down: () => this.ncpDown('IPCP'),
+      finished: (reason) => this.close(reason),
+      settled: () => this.ipcpSettled(),
+    }, undefined, () => {
+      if (!this.ipcp.layer) return true; // not yet in the network phase: the peer retransmits
+      // The peer is ready for IPCP even though CCP is still under way (Windows does this).
+      this.startIpcp();
+      return !this.ipcp.layer;
+    });
+    this.ccp = new NcpProtocol<CcpHandler>(PPP_PROTOCOL.CCP, 'CCP', host, {
+      up: () => this.ccpUp(),
+      down: () => this.ccpDown(),
+      finished: () => this.ccpFinished(),
+    }, (code, identifier) => this.ccpReset(code, identifier), (information) => {
+      if (this.ccp.layer) return false;
+      if (this.network) this.lcp.sendProtocolReject(PPP_PROTOCOL.CCP, information); // we run no CCP
+      return true;
+    });
+    const authRoute = {
+      receive: (protocol: number, information: Buffer) => this.receiveAuth(protocol, information),
+      rejected: (protocol: number) => {
+        if (protocol === this.authProtocol && this.phase === 'authenticate') this.authFailed('peer rejected the authentication protocol');
+      },
+    };
+    const entries: ProtocolEntry[] = [
+      this.lcp,
+      new AuthProtocol(PPP_PROTOCOL.PAP, 'PAP', authRoute),
+      new AuthProtocol(PPP_PROTOCOL.CHAP, 'CHAP', authRoute),
+      this.ipcp,
+      this.ccp,
+      new MpProtocol((p, i) => this.lcp.sendProtocolReject(p, i), () => this.log.debug('peer rejected MP')),
+    ];
+    this.table = new Map(entries.map((e) => [e.protocol, e]));
   }
 
   get status(): PppStatus { return this.statusValue; }
@@ -181,16 +248,22 @@ export class PppSession {
   get encoding(): string { return this.link?.encoding ?? ''; }
   get mtu(): number | undefined { return this.link?.mtu; }
   get mru(): number | undefined { return this.link?.mru; }
+  /** The automaton state of LCP, IPCP or CCP (undefined while that protocol is not running). */
+  stateOf(protocol: number): FsmState | undefined {
+    if (protocol === PPP_PROTOCOL.LCP) return this.lcp.layer.fsm.state;
+    const entry = protocol === PPP_PROTOCOL.IPCP ? this.ipcp : protocol === PPP_PROTOCOL.CCP ? this.ccp : undefined;
+    return entry?.layer?.fsm.state;
+  }
 
   /** The lower layer is up (the PPTP call is connected): start LCP. */
   start(): void {
     if (this.phase !== 'dead' || this.finished) return;
-    this.phase = 'establish';
+    this.enterPhase('establish');
     this.options.events.status?.('dialing');
-    this.lastReceived = this.options.clock.now();
+    this.lcp.noteActivity();
     this.guard(() => {
-      this.apply('lcp', this.lcp.up());
-      this.apply('lcp', this.lcp.open());
+      this.lcp.layer.up();
+      this.lcp.layer.open();
     });
   }
 
@@ -198,9 +271,10 @@ export class PppSession {
   close(reason: string): void {
     if (this.finished) return;
     this.guard(() => {
-      this.phase = 'terminate';
-      this.apply('lcp', this.lcp.close(reason));
-      if (this.lcp.state === 'initial' || this.lcp.state === 'closed') this.finish(reason);
+      this.enterPhase('terminate');
+      this.lcp.layer.close(reason);
+      const state = this.lcp.layer.fsm.state;
+      if (state === 'initial' || state === 'closed') this.finish(reason);
     });
   }
 
@@ -212,12 +286,12 @@ export class PppSession {
 
   /** The data plane received something on this link (keepalive bookkeeping). */
   noteActivity(): void {
-    this.lastReceived = this.options.clock.now();
+    this.lcp.noteActivity();
   }
 
   /** The MPPE decrypter lost sync (stateful mode): ask the peer to reset (RFC 3078 section 8). */
   requestCcpReset(): void {
-    if (this.finished || !this.ccp || this.ccp.state !== 'opened') return;
+    if (this.finished || !this.ccp.opened) return;
     this.ccpResetId = (this.ccpResetId + 1) & 0xff;
     this.sendPacket(PPP_PROTOCOL.CCP, CCP_CODE.RESET_REQUEST, this.ccpResetId, Buffer.alloc(0));
   }
@@ -225,11 +299,36 @@ export class PppSession {
   /** One frame from the peer that the data plane does not handle itself. Never throws. */
   receive(protocol: number, information: Buffer): void {
     if (this.finished || this.phase === 'dead') return;
-    this.lastReceived = this.options.clock.now();
+    this.lcp.noteActivity();
     this.guard(() => this.dispatch(protocol, information));
   }
 
   // -------------------------------------------------------------------------------------------
+
+  private host(): PppHost {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const session = this;
+    return {
+      get clock() { return session.options.clock; },
+      get log() { return session.log; },
+      get fsmConfig() { return session.fsmConfig; },
+      get alive() { return !session.finished; },
+      sendPacket: (protocol, code, identifier, data) => this.sendPacket(protocol, code, identifier, data),
+      schedule: (ms, fn) => {
+        const timer: ClockTimer = this.options.clock.schedule(ms, () => {
+          this.timers.delete(timer);
+          if (!this.finished) this.guard(fn);
+        });
+        this.timers.add(timer);
+        return timer;
+      },
+      cancel: (timer) => {
+        if (!timer) return;
+        this.options.clock.cancel(timer);
+        this.timers.delete(timer);
+      },
+    };
+  }
 
   private guard(fn: () => void): void {
     try {
@@ -238,6 +337,13 @@ export class PppSession {
       this.log.error(`internal error, ending link: ${(e as Error).stack ?? String(e)}`);
       this.finish(`internal error: ${(e as Error).message}`);
     }
+  }
+
+  /** Every phase change passes here (RFC 1661 section 3.2). */
+  private enterPhase(phase: Phase): void {
+    if (this.phase === phase) return;
+    this.log.debug(`phase ${this.phase} -> ${phase}`);
+    this.phase = phase;
   }
 
   private setStatus(s: PppStatus): void {
@@ -251,269 +357,121 @@ export class PppSession {
     this.options.events.send(protocol, emitPppPacket({ code, identifier, data }));
   }
 
-  private protocolReject(protocol: number, information: Buffer): void {
-    // RFC 1661 5.7: Rejected-Protocol then as much of the information as fits in the peer's MRU.
-    const room = Math.max(0, (this.lcpHandler.result().mtu || 1500) - 6);
-    const head = Buffer.alloc(2);
-    head.writeUInt16BE(protocol);
-    this.lcpId = (this.lcpId + 1) & 0xff;
-    this.sendPacket(PPP_PROTOCOL.LCP, LCP_CODE.PROTOCOL_REJECT, this.lcpId, Buffer.concat([head, information.subarray(0, room)]));
-    this.log.debug(`protocol-rejected 0x${protocol.toString(16).padStart(4, '0')}`);
+  /** The authentication exchange's retransmission timer (the only one kept by name). */
+  private setTimer(_name: 'auth', ms: number | null, fn: () => void): void {
+    const host = this.host();
+    host.cancel(this.authTimer);
+    this.authTimer = ms === null || this.finished ? undefined : host.schedule(ms, () => {
+      this.authTimer = undefined;
+      fn();
+    });
   }
 
   private dispatch(protocol: number, information: Buffer): void {
-    if (protocol === PPP_PROTOCOL.LCP) return this.receiveLcp(information);
+    if (protocol === PPP_PROTOCOL.LCP) return this.lcp.input(information);
     // RFC 1661 3.4: before LCP is open, everything else is silently discarded.
-    if (this.lcp.state !== 'opened') return;
-    if (protocol === PPP_PROTOCOL.PAP || protocol === PPP_PROTOCOL.CHAP) {
-      if (this.auth && protocol === this.authProtocol && this.phase === 'authenticate') this.applyAuth(this.auth.receive(information));
-      else if (this.auth && protocol === this.authProtocol) this.applyAuth(this.auth.receive(information).filter((o) => o.kind === 'send'));
-      return;
-    }
-    if (protocol === PPP_PROTOCOL.IPCP) {
-      if (this.ipcp) {
-        // The peer is ready for IPCP even though CCP is still under way (Windows does this).
-        this.startIpcp();
-        if (this.ipcp) this.receiveNcp('ipcp', this.ipcp, information);
-      }
-      return; // not yet in the network phase: discard, the peer retransmits
-    }
-    if (protocol === PPP_PROTOCOL.CCP) {
-      if (this.ccp) return this.receiveCcp(information);
-      if (this.network && !this.ccp) return this.protocolReject(protocol, information); // we run no CCP
-      return;
-    }
+    if (!this.lcp.opened) return;
+    const entry = this.table.get(protocol);
+    if (entry) return entry.input(information);
     if (protocol === PPP_PROTOCOL.IPV4 || protocol === PPP_PROTOCOL.COMPRESSED) return; // data before the link is up
     // IPv6CP, IPXCP, NBFCP, BCP, ...: reject at once so the peer stops trying (FINDINGS.md).
-    this.protocolReject(protocol, information);
+    this.lcp.sendProtocolReject(protocol, information);
   }
 
-  private receiveLcp(information: Buffer): void {
-    const p = parsePppPacket(information, 'LCP packet');
-    if (p instanceof WireError) {
-      this.log.debug(`LCP: ${p.toString()}`);
-      return;
-    }
-    if (p.code <= 7) return this.apply('lcp', this.lcp.receive(p.code, p.identifier, p.data));
-    switch (p.code) {
-      case LCP_CODE.PROTOCOL_REJECT: {
-        if (this.lcp.state !== 'opened' || p.data.length < 2) return;
-        const rejected = p.data.readUInt16BE(0);
-        if (rejected === PPP_PROTOCOL.IPCP && this.ipcp) {
-          this.apply('ipcp', this.ipcp.rejected(true, 'peer rejected IPCP'));
-        } else if (rejected === PPP_PROTOCOL.CCP && this.ccp) {
-          this.apply('ccp', this.ccp.rejected(true, 'peer rejected CCP'));
-        } else if (rejected === this.authProtocol && this.phase === 'authenticate') {
-          this.authFailed('peer rejected the authentication protocol');
-        }
-        return;
-      }
-      case LCP_CODE.ECHO_REQUEST:
-      case LCP_CODE.ECHO_REPLY:
-      case LCP_CODE.DISCARD_REQUEST: {
-        if (p.data.length >= 4 && this.lcp.state === 'opened') {
-          const magic = p.data.readUInt32BE(0);
-          const ours = this.lcpHandler.localMagic;
-          if (ours !== 0 && magic === ours) {
-            this.log.warning('LCP echo carries our own magic number: link looped back?');
-          }
-        }
-        return this.apply('lcp', this.lcp.receivedEcho(p.identifier, p.data, p.code === LCP_CODE.ECHO_REQUEST));
-      }
-      case LCP_CODE.IDENTIFICATION:
-      case LCP_CODE.TIME_REMAINING:
-        return; // RFC 1570: informational, silently discarded by a receiver that does not use them
-      default:
-        return this.apply('lcp', this.lcp.unknownCode(information.subarray(0, (p.data.length + 4))));
-    }
+  private receiveAuth(protocol: number, information: Buffer): void {
+    if (!this.auth || protocol !== this.authProtocol) return;
+    const out = this.auth.receive(information);
+    // After the Authenticate phase only resends count (a lost Success is asked for again).
+    this.applyAuth(this.phase === 'authenticate' ? out : out.filter((o) => o.kind === 'send'));
   }
 
-  private receiveNcp(layer: Layer, fsm: Fsm, information: Buffer): void {
-    const p = parsePppPacket(information, `${fsm.name} packet`);
-    if (p instanceof WireError) {
-      this.log.debug(`${fsm.name}: ${p.toString()}`);
-      return;
-    }
-    if (p.code <= 7) this.apply(layer, fsm.receive(p.code, p.identifier, p.data));
-    else this.apply(layer, fsm.unknownCode(information.subarray(0, p.data.length + 4)));
-  }
-
-  private receiveCcp(information: Buffer): void {
-    const ccp = this.ccp!;
-    const p = parsePppPacket(information, 'CCP packet');
-    if (p instanceof WireError) return;
-    if (p.code === CCP_CODE.RESET_REQUEST) {
-      if (ccp.state !== 'opened') return;
+  private ccpReset(code: number, identifier: number): boolean {
+    if (code === CCP_CODE.RESET_REQUEST) {
+      if (!this.ccp.opened) return true;
       // RFC 1962 section 5: answer with Reset-Ack; our encrypter restarts with the flushed bit.
       this.options.events.resetEncrypter?.();
-      this.sendPacket(PPP_PROTOCOL.CCP, CCP_CODE.RESET_ACK, p.identifier, Buffer.alloc(0));
-      return;
+      this.sendPacket(PPP_PROTOCOL.CCP, CCP_CODE.RESET_ACK, identifier, Buffer.alloc(0));
+      return true;
     }
-    if (p.code === CCP_CODE.RESET_ACK) return; // MPPE re-syncs on the flushed packet, not on the Ack
-    this.receiveNcp('ccp', ccp, information);
+    return code === CCP_CODE.RESET_ACK; // MPPE re-syncs on the flushed packet, not on the Ack
   }
 
-  private fsmOf(layer: Layer): Fsm | undefined {
-    return layer === 'lcp' ? this.lcp : layer === 'ipcp' ? this.ipcp : this.ccp;
+  private lcpSettled(): void {
+    if (!this.lcpWentDown || this.finished) return;
+    this.lcpWentDown = false;
+    const state = this.lcp.layer.fsm.state;
+    if (state !== 'req-sent' && state !== 'ack-sent') return;
+    // A Configure-Request in Opened (RFC 1661 4.1, pppd fsm_rconfreq): LCP renegotiates and
+    // everything above it starts over from the Establish phase. Once the link is up we end the
+    // session instead: addresses and keys would all change under the data plane.
+    if (this.phase === 'open') this.close('LCP renegotiation by peer');
+    else this.restartEstablish();
   }
 
-  private protocolOf(layer: Layer): number {
-    return layer === 'lcp' ? PPP_PROTOCOL.LCP : layer === 'ipcp' ? PPP_PROTOCOL.IPCP : PPP_PROTOCOL.CCP;
+  private ipcpSettled(): void {
+    const refused = this.ipcp.handler?.refused;
+    if (refused === undefined || this.phase === 'terminate') return;
+    this.log.warning(`IPCP: ${refused}`);
+    this.close(refused);
   }
 
-  private setTimer(name: string, ms: number | null, fn: () => void): void {
-    const old = this.timers.get(name);
-    if (old) this.options.clock.cancel(old);
-    this.timers.delete(name);
-    if (ms === null || this.finished) return;
-    this.timers.set(name, this.options.clock.schedule(ms, () => {
-      this.timers.delete(name);
-      if (!this.finished) this.guard(fn);
-    }));
+  // pppd takes an NCP that renegotiates down and up again without ending the link; so do we, as
+  // long as it settles on the same addresses (the host is configured for those).
+  private ncpDown(name: string): void {
+    if (this.phase !== 'open') return;
+    this.log.info(`${name} renegotiation by peer`);
+    this.enterPhase('network');
+    this.options.events.renegotiating?.();
   }
 
-  private apply(layer: Layer, outputs: FsmOutput[]): void {
-    this.applyOutputs(layer, outputs);
-    const refused = layer === 'ipcp' ? this.ipcpHandler?.refused : undefined;
-    if (refused !== undefined && !this.finished && this.phase !== 'terminate') {
-      this.log.warning(`IPCP: ${refused}`);
-      this.close(refused);
-      return;
-    }
-    if (layer === 'lcp' && this.lcpWentDown && !this.finished) {
-      this.lcpWentDown = false;
-      if (this.lcp.state === 'req-sent' || this.lcp.state === 'ack-sent') {
-        // The peer renegotiates LCP (a new Configure-Request after Opened, RFC 1661 4.1: e.g. a
-        // duplicate delayed in the tunnel). Before the link is up we start over from the
-        // Establish phase as pppd does; once it is up we end the session instead: addresses
-        // and keys would all change under the data plane.
-        if (this.phase === 'open') this.close('LCP renegotiation by peer');
-        else this.restartEstablish();
-      }
-    }
-  }
-
-  // A layer event handled here may drive the same automaton again (lcpUp closing LCP from inside
-  // LCP's this-layer-up). Those outputs wait for the current batch: applied in between, the
-  // batch's own timer stop (Opened is untimed) would cancel the Terminate restart timer and
-  // leave the link in Closing forever.
-  private applyOutputs(layer: Layer, outputs: FsmOutput[]): void {
-    if (this.applying.has(layer)) {
-      this.deferred.push({ layer, outputs });
-      return;
-    }
-    this.applying.add(layer);
-    try {
-      this.applyNow(layer, outputs);
-    } finally {
-      this.applying.delete(layer);
-    }
-    for (let i = this.deferred.findIndex((d) => d.layer === layer); i >= 0; i = this.deferred.findIndex((d) => d.layer === layer)) {
-      const [later] = this.deferred.splice(i, 1);
-      this.applyOutputs(layer, later!.outputs);
-    }
-  }
-
-  private applyNow(layer: Layer, outputs: FsmOutput[]): void {
-    for (const o of outputs) {
-      if (this.finished) return;
-      switch (o.kind) {
-        case 'send':
-          this.sendPacket(this.protocolOf(layer), o.code, o.identifier, o.data);
-          break;
-        case 'timer':
-          this.setTimer(layer, o.ms, () => {
-            const fsm = this.fsmOf(layer);
-            if (fsm) this.apply(layer, fsm.timeout());
-          });
-          break;
-        case 'echo-reply-due': {
-          const reply = Buffer.from(o.data);
-          if (reply.length >= 4) reply.writeUInt32BE(this.lcpHandler.localMagic, 0);
-          this.sendPacket(PPP_PROTOCOL.LCP, LCP_CODE.ECHO_REPLY, o.identifier, reply);
-          break;
-        }
-        case 'discarded':
-          this.log.debug(`${layer.toUpperCase()}: discarded: ${o.why}`);
-          break;
-        case 'this-layer-up':
-          this.layerUp(layer);
-          break;
-        case 'this-layer-down':
-          this.layerDown(layer);
-          break;
-        case 'this-layer-started':
-          break;
-        case 'this-layer-finished':
-          this.layerFinished(layer, o.reason);
-          break;
-      }
-    }
-  }
-
-  private layerUp(layer: Layer): void {
-    if (layer === 'lcp') return this.lcpUp();
-    if (layer === 'ccp') {
-      const r = this.ccpHandler!.result();
-      if (!r.send || !r.receive) {
-        if (this.network?.useEncryption === 'required') {
-          this.close('encryption required but MPPE negotiation failed');
-          return;
-        }
-        // MPPE is both directions or none: a half-encrypted CCP is closed (the peer then sees
-        // CCP go down too) and the link carries plain IP, as use-encryption=yes permits.
-        if (r.send || r.receive) {
-          this.apply('ccp', this.ccp!.close('MPPE negotiated in one direction only'));
-          return;
-        }
-        this.ccpHandler = undefined;
-      }
-      this.ccpDone = true;
-      this.startIpcp();
-    }
-    this.maybeOpen();
-  }
-
-  private layerDown(layer: Layer): void {
-    if (layer === 'lcp') {
-      // Checked once the automaton has moved (see apply): a renegotiation, not a Terminate.
-      this.lcpWentDown = true;
-      return;
-    }
-    if (layer === 'ccp' && this.phase === 'network') {
-      // The peer renegotiates CCP before the link is open (a delayed duplicate request): wait
-      // for it to settle again, or the link would open with the keys half torn down.
-      this.ccpDone = false;
-      return; // see layerFinished
-    }
-    if (this.phase === 'open') this.close(`${layer.toUpperCase()} went down`);
-  }
-
-  private layerFinished(layer: Layer, reason: string): void {
-    if (layer === 'lcp') return this.finish(reason);
-    if (layer === 'ccp') {
+  private ccpUp(): void {
+    const r = this.ccp.handler!.result();
+    if (!r.send || !r.receive) {
       if (this.network?.useEncryption === 'required') {
         this.close('encryption required but MPPE negotiation failed');
         return;
       }
-      this.ccpHandler = undefined;
-      this.ccpDone = true;
-      this.startIpcp();
-      this.maybeOpen();
+      // MPPE is both directions or none: a half-encrypted CCP is closed (the peer then sees
+      // CCP go down too) and the link carries plain IP, as use-encryption=yes permits.
+      if (r.send || r.receive) {
+        this.ccp.layer!.close('MPPE negotiated in one direction only');
+        return;
+      }
+      this.ccp.end();
+    }
+    this.ccpDone = true;
+    this.startIpcp();
+    this.maybeOpen();
+  }
+
+  private ccpDown(): void {
+    // The peer renegotiates CCP (a delayed duplicate request, or a real one): wait for it to
+    // settle again, or the link would carry IPv4 with the keys half torn down.
+    this.ccpDone = false;
+    this.ncpDown('CCP');
+  }
+
+  private ccpFinished(): void {
+    if (this.network?.useEncryption === 'required') {
+      this.close('encryption required but MPPE negotiation failed');
       return;
     }
-    this.close(reason);
+    this.ccp.end();
+    this.ccpDone = true;
+    this.startIpcp();
+    this.maybeOpen();
   }
 
   private lcpUp(): void {
-    const r = this.lcpHandler.result();
-    if (this.lcpHandler.loopbackSuspected > MAX_LOOPBACK_NAKS) {
+    const r = this.lcp.handler.result();
+    if (this.lcp.handler.loopbackSuspected > MAX_LOOPBACK_NAKS) {
       this.close('loopback detected');
       return;
     }
-    this.log.debug(`LCP opened: mtu ${r.mtu} mru ${r.mru} auth ${r.auth ?? 'none'}`);
-    this.startKeepalive();
-    this.phase = 'authenticate';
+    this.log.debug(`LCP opened: mtu ${r.mtu} mru ${r.mru} auth ${r.auth ?? 'none'}${r.peerMrru !== undefined && r.localMrru !== undefined ? ` mrru ${r.localMrru}/${r.peerMrru}` : ''}`);
+    this.options.events.multilink?.(multilinkOf(r), r.mtu);
+    this.lcp.startKeepalive(this.options.keepaliveTimeout);
+    this.enterPhase('authenticate');
     const timing = { restartMs: this.fsmConfig.restartMs, maxTries: this.fsmConfig.maxConfigure };
     const o = this.options;
     if (o.role === 'server') {
@@ -638,17 +596,16 @@ export class PppSession {
         return;
       }
     }
-    this.phase = 'network';
+    this.enterPhase('network');
     this.network = settings;
-    this.ipcpHandler = new IpcpHandler({
+    this.ipcp.begin(new IpcpHandler({
       role: server ? 'authenticator' : 'peer',
       localNetworks: settings.localNetworks ?? [],
       localAddress: settings.localAddress,
       remoteAddress: settings.remoteAddress,
       dnsServers: server ? (settings.dnsServers ?? []).slice(0, 2) : [],
       requestDns: !server,
-    });
-    this.ipcp = new Fsm('IPCP', this.ipcpHandler, this.fsmConfig);
+    }));
     const keys = this.authenticated?.keys;
     if (settings.useEncryption !== 'no') {
       if (!keys) {
@@ -657,18 +614,18 @@ export class PppSession {
           return;
         }
       } else {
-        this.ccpHandler = new CcpHandler({
+        this.ccp.begin(new CcpHandler({
           keyLengths: settings.mppeKeyLengths ?? [128],
           mode: settings.mppeMode ?? 'stateless',
-        });
-        this.ccp = new Fsm('CCP', this.ccpHandler, this.fsmConfig);
+        }));
       }
     }
-    this.ccpDone = !this.ccp;
+    this.ccpDone = !this.ccp.layer;
     this.ipcpStarted = false;
-    if (this.ccp) {
-      this.apply('ccp', this.ccp.up());
-      this.apply('ccp', this.ccp.open());
+    const ccp = this.ccp.layer;
+    if (ccp) {
+      ccp.up();
+      if (this.ccp.layer) this.ccp.layer.open();
     } else {
       this.startIpcp();
     }
@@ -679,26 +636,32 @@ export class PppSession {
   // state), which leaves ours to the 3 s restart timer: every MPPE link came up 3 s late.
   // So while CCP negotiates, IPCP waits for CCP to settle or for the peer's first IPCP packet.
   private startIpcp(): void {
-    if (this.ipcpStarted || !this.ipcp || this.phase !== 'network') return;
+    if (this.ipcpStarted || !this.ipcp.layer || this.phase !== 'network') return;
     this.ipcpStarted = true;
-    this.apply('ipcp', this.ipcp.up());
-    if (this.ipcp) this.apply('ipcp', this.ipcp.open());
+    this.ipcp.layer.up();
+    this.ipcp.layer?.open();
   }
 
   private maybeOpen(): void {
-    if (this.phase !== 'network' || !this.ipcp || this.ipcp.state !== 'opened' || !this.ccpDone) return;
-    const lcp = this.lcpHandler.result();
-    const ip = this.ipcpHandler!.result();
+    if (this.phase !== 'network' || !this.ipcp.opened || !this.ccpDone) return;
+    const lcp = this.lcp.handler.result();
+    const ip = this.ipcp.handler!.result();
     if (ip.localAddress === UNSPECIFIED || ip.remoteAddress === UNSPECIFIED) {
       // The peer rejected or never named an address: `peer 0.0.0.0` is no link to route over.
       this.close(`IPCP settled no ${ip.localAddress === UNSPECIFIED ? 'local' : 'remote'} address`);
       return;
     }
-    const ccp = this.ccpHandler?.result() ?? { send: undefined, receive: undefined };
+    const ccp = this.ccp.handler?.result() ?? { send: undefined, receive: undefined };
     const mppe = this.mppeParams(ccp.send, ccp.receive);
     if (!mppe) return;
     const encoding = describeEncoding(ccp.send, ccp.receive);
     const auth = this.authenticated!;
+    const previous = this.link;
+    if (previous && (previous.localAddress !== ip.localAddress || previous.remoteAddress !== ip.remoteAddress)) {
+      this.close(`IPCP renegotiated other addresses (${ip.localAddress} -> ${ip.remoteAddress})`);
+      return;
+    }
+    const multilink = multilinkOf(lcp);
     this.link = {
       user: auth.user,
       method: auth.method,
@@ -713,9 +676,15 @@ export class PppSession {
       encoding,
       peerMrru: lcp.peerMrru,
       peerEndpointDiscriminator: lcp.peerEndpointDiscriminator,
+      multilink,
     };
-    this.phase = 'open';
-    this.log.info(`connected: ${ip.localAddress} -> ${ip.remoteAddress}${encoding ? `, ${encoding}` : ''}`);
+    this.enterPhase('open');
+    if (previous) {
+      this.log.info(`renegotiated${encoding ? `: ${encoding}` : ''}`);
+      this.options.events.resumed?.(this.link);
+      return;
+    }
+    this.log.info(`connected: ${ip.localAddress} -> ${ip.remoteAddress}${encoding ? `, ${encoding}` : ''}${multilink ? `, mrru ${multilink.sendMrru}` : ''}`);
     this.setStatus('connected');
     this.options.events.up?.(this.link);
   }
@@ -743,61 +712,41 @@ export class PppSession {
 
   private restartEstablish(): void {
     this.generation++;
-    for (const name of ['auth', 'ipcp', 'ccp', 'keepalive']) this.setTimer(name, null, () => undefined);
+    this.setTimer('auth', null, () => undefined);
+    this.lcp.stopKeepalive();
+    for (const entry of this.table.values()) if (entry !== this.lcp) entry.lowerDown();
     this.auth = undefined;
     this.authProtocol = 0;
     this.authenticated = undefined;
     this.network = undefined;
-    this.ipcp = undefined;
-    this.ipcpHandler = undefined;
     this.ipcpStarted = false;
-    this.ccp = undefined;
-    this.ccpHandler = undefined;
     this.ccpDone = false;
-    this.phase = 'establish';
+    this.enterPhase('establish');
     this.log.debug('LCP renegotiation: back to the Establish phase');
     this.setStatus('dialing');
   }
 
-  // Keepalive (SPEC.md, server keepalive-timeout): after T seconds of silence, one LCP
-  // Echo-Request a second; silence for 2T since the last packet ends the link.
-  private startKeepalive(): void {
-    const t = this.options.keepaliveTimeout;
-    if (t === undefined || t <= 0) return;
-    const tick = (): void => {
-      if (this.finished || this.lcp.state !== 'opened') return;
-      const idle = this.options.clock.now() - this.lastReceived;
-      if (idle >= 2 * t * 1000) {
-        this.log.info(`no answer for ${2 * t}s: keepalive timeout`);
-        this.abort('keepalive timeout');
-        return;
-      }
-      if (idle >= t * 1000) {
-        this.echoId = (this.echoId + 1) & 0xff;
-        const magic = Buffer.alloc(4);
-        magic.writeUInt32BE(this.lcpHandler.localMagic);
-        this.sendPacket(PPP_PROTOCOL.LCP, LCP_CODE.ECHO_REQUEST, this.echoId, magic);
-      }
-      this.setTimer('keepalive', 1000, tick);
-    };
-    this.setTimer('keepalive', 1000, tick);
-  }
-
   /** Ends the link at once: one Terminate-Request as a courtesy, no waiting for a dead peer. */
   private abort(reason: string): void {
-    this.lcpId = (this.lcpId + 1) & 0xff;
-    this.sendPacket(PPP_PROTOCOL.LCP, 5, this.lcpId, Buffer.from(reason));
+    this.lcp.sendTerminate(reason);
     this.finish(reason);
   }
 
   private finish(reason: string): void {
     if (this.finished) return;
     this.finished = true;
-    this.phase = 'dead';
-    for (const t of this.timers.values()) this.options.clock.cancel(t);
+    this.enterPhase('dead');
+    for (const t of this.timers) this.options.clock.cancel(t);
     this.timers.clear();
     this.log.info(`terminated: ${reason}`);
     this.setStatus('terminated');
     this.options.events.down?.(reason);
   }
+}
+
+/** RFC 1990 over this link: only when each end acknowledged the other's MRRU. */
+function multilinkOf(lcp: LcpResult): MultilinkParams | undefined {
+  return lcp.peerMrru !== undefined && lcp.localMrru !== undefined
+    ? { sendMrru: lcp.peerMrru, receiveMrru: lcp.localMrru, sendShortSequence: lcp.peerShortSequence }
+    : undefined;
 }

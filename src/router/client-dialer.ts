@@ -83,6 +83,7 @@ export class ClientDialer {
       encoding: up.encoding || 'none',
       mtu: up.mtu,
       mru: up.mru,
+      ...(up.multilink ? { mrru: up.multilink.sendMrru } : {}),
     };
   }
 

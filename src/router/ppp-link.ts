@@ -8,7 +8,7 @@ import type { DataPlane, DataPlaneSession } from '../dataplane/dataplane.js';
 import type { Logger } from '../log.js';
 import { systemClock } from '../ppp/clock.js';
 import {
-  PppSession, type PppClientOptions, type PppLinkUp, type PppServerOptions, type PppStatus,
+  PppSession, type PppClientOptions, type MultilinkParams, type PppLinkUp, type PppServerOptions, type PppStatus,
 } from '../ppp/session.js';
 import type { CallInfo } from '../pptp/control-types.js';
 
@@ -57,6 +57,7 @@ export class PppLink {
       tunName: options.tunName,
       onControlFrame: (protocol, information) => ppp?.receive(protocol, information),
       onMppeResetNeeded: () => ppp?.requestCcpReset(),
+      multilink: (options.ppp.mrru ?? 0) > 0,
       log: log.child('dataplane'),
     });
     ppp = new PppSession({
@@ -73,6 +74,12 @@ export class PppLink {
         up: (link) => void this.linkUp(link),
         down: (reason) => this.linkDown(reason),
         resetEncrypter: () => this.session.resetMppeSend(),
+        renegotiating: () => {
+          this.session.setIpEnabled(false);
+          this.session.setMppe(null);
+        },
+        resumed: (link) => this.linkResumed(link),
+        multilink: (mp, mtu) => this.setMultilink(mp, mtu),
       },
     } as ConstructorParameters<typeof PppSession>[0]);
     this.ppp = ppp;
@@ -154,11 +161,30 @@ export class PppLink {
     this.session.setIpEnabled(true);
   }
 
+  /** An NCP renegotiated on the same addresses: framing and MPPE (from its start keys) again. */
+  private linkResumed(link: PppLinkUp): void {
+    if (this.down) return;
+    this.session.setFraming(link.framing);
+    if (link.mppe.send && link.mppe.receive) {
+      this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
+    }
+    this.session.setIpEnabled(true);
+  }
+
+  /** From LCP's opening: a peer on an MP bundle sends its NCPs as MP frames already. */
+  private setMultilink(mp: MultilinkParams | undefined, mtu: number): void {
+    if (this.down) return;
+    this.session.setMultilink?.(mp === undefined ? null : {
+      mtu, sendShortSequence: mp.sendShortSequence, receiveShortSequence: false, receiveMrru: mp.receiveMrru,
+    });
+  }
+
   private linkDown(reason: string): void {
     if (this.downReason !== undefined) return;
     this.downReason = reason;
     this.session.setIpEnabled(false);
     this.session.setMppe(null);
+    this.session.setMultilink?.(null);
     for (const w of this.downWaiters.splice(0)) w();
     this.options.onDown(reason);
   }

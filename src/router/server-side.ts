@@ -104,6 +104,7 @@ export class ServerSide {
         encoding: up.encoding || 'none',
         mtu: up.mtu,
         mru: up.mru,
+        ...(up.multilink ? { mrru: up.multilink.sendMrru } : {}),
         bytesIn: counters.rxBytes,
         bytesOut: counters.txBytes,
       });

@@ -78,7 +78,7 @@ export class Tunnel {
   private async configure(link: PppLinkUp): Promise<void> {
     this.negotiated = link;
     const { name, routes, profile } = this.spec.onNetwork(link);
-    this.link.session.setMssClamp(profile.changeTcpMss ? mssForMtu(link.mtu) : undefined);
+    this.link.session.setMssClamp(profile.changeTcpMss ? mssForMtu(interfaceMtu(link)) : undefined);
     // Both names are taken at once, so tunnels coming up together never pick the same one.
     const placeholder = this.kernelName;
     if (name !== this.name) {
@@ -97,7 +97,7 @@ export class Tunnel {
         this.ctx.names.release(placeholder);
       }
       const dev = this.kernelName;
-      must(await host.setLinkMtu(dev, link.mtu), 'mtu');
+      must(await host.setLinkMtu(dev, interfaceMtu(link)), 'mtu');
       must(await host.addAddress({ device: dev, local: link.localAddress, prefixLength: 32, peer: link.remoteAddress }), 'address');
       must(await host.setLinkUp(dev, true), 'link up');
       for (const r of routes) {
@@ -128,4 +128,16 @@ export class Tunnel {
 
 function must(result: SystemResult<void>, what: string): void {
   if (!result.ok) throw new Error(`${what}: ${describeSystemError(result.error)}`);
+}
+
+/**
+ * The tunnel interface's MTU: the link MTU, or with Multilink what the peer reassembles (its
+ * MRRU less MPPE's header and inner Protocol field, 4 octets), capped at Ethernet's 1500: the
+ * seed's "tunnels up to 1500 bytes without fragmentation".
+ */
+export function interfaceMtu(link: PppLinkUp): number {
+  const mp = link.multilink;
+  if (!mp) return link.mtu;
+  const room = mp.sendMrru - (link.mppe.send ? 4 : 0);
+  return Math.max(link.mtu, Math.min(1500, room));
 }

@@ -29,6 +29,7 @@ export type LcpOption =
   | { readonly kind: 'acfc' }
   | { readonly kind: 'callback'; readonly operation: number; readonly message: Buffer }
   | { readonly kind: 'mrru'; readonly mrru: number }
+  | { readonly kind: 'short-sequence' }
   | { readonly kind: 'endpoint-discriminator'; readonly class: number; readonly address: Buffer }
   | { readonly kind: 'unknown'; readonly type: number; readonly data: Buffer };
 
@@ -64,6 +65,8 @@ export function decodeLcpOption(option: PppOption, offset = 0): LcpOption | Wire
         : badLength(option.type, offset + 1, d.length, 'at least 3');
     case LCP_OPTION.MRRU:
       return d.length === 2 ? { kind: 'mrru', mrru: d.readUInt16BE(0) } : badLength(option.type, offset + 1, d.length, '4');
+    case LCP_OPTION.SHORT_SEQUENCE:
+      return d.length === 0 ? { kind: 'short-sequence' } : badLength(option.type, offset + 1, d.length, '2');
     case LCP_OPTION.ENDPOINT_DISCRIMINATOR:
       return d.length >= 1
         ? { kind: 'endpoint-discriminator', class: d[0]!, address: Buffer.from(d.subarray(1)) }
@@ -95,6 +98,7 @@ export function encodeLcpOption(option: LcpOption): PppOption {
     case 'acfc': return { type: LCP_OPTION.ACFC, data: Buffer.alloc(0) };
     case 'callback': return { type: LCP_OPTION.CALLBACK, data: Buffer.concat([Buffer.from([option.operation]), option.message]) };
     case 'mrru': return { type: LCP_OPTION.MRRU, data: u16(option.mrru) };
+    case 'short-sequence': return { type: LCP_OPTION.SHORT_SEQUENCE, data: Buffer.alloc(0) };
     case 'endpoint-discriminator':
       return { type: LCP_OPTION.ENDPOINT_DISCRIMINATOR, data: Buffer.concat([Buffer.from([option.class]), option.address]) };
     case 'unknown': return { type: option.type, data: option.data };

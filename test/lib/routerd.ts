@@ -197,8 +197,8 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
     await routerd.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
-  // ROUTERD_START_MS: a machine loaded far beyond its cores compiles the daemon more slowly
-  await routerd.waitFor(/Login: /, Number(process.env.ROUTERD_START_MS ?? 60_000));
+  // ROUTERD_START_MS: a machine loaded far beyond its cores transpiles the daemon slowly.
+  await routerd.waitFor(/Login: /, Number(process.env.ROUTERD_START_MS ?? 180_000));
   child.stdin!.write('admin\n');
   await routerd.waitFor(/Password: /, 10_000);
   child.stdin!.write('\n');

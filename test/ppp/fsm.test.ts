@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Fsm, FSM_EVENTS, FSM_STATES, transition, type FsmEvent, type FsmOutput, type FsmState, type OptionHandler } from '../../src/ppp/fsm.js';
+import { compileTable, Fsm, FSM_EVENTS, FSM_STATES, transition, type FsmEvent, type FsmOutput, type FsmState, type OptionHandler } from '../../src/ppp/fsm.js';
 
 // RFC 1661 section 4.1, transcribed state by state (the source lays it out event by event):
 // each entry is "event: actions/next-state" and an event not listed is "-" (cannot occur).
@@ -67,17 +67,16 @@ t.test('every cell of the RFC 1661 state transition table', async (t) => {
 });
 
 class AckAll implements OptionHandler {
-  rejectOnlySeen = false;
+  requests = 0;
   constructor(private readonly verdict: 'ack' | 'nak' = 'ack') {}
   resetci(): void {}
   addci() { return [{ type: 1, data: Buffer.from([5, 220]) }]; }
   ackci(): void {}
   nakci(): boolean { return true; }
   rejci(): boolean { return true; }
-  reqci(options: readonly { type: number; data: Buffer }[], rejectOnly: boolean) {
-    if (rejectOnly) this.rejectOnlySeen = true;
-    if (this.verdict === 'nak' && !rejectOnly) return { kind: 'nak' as const, options: [{ type: 1, data: Buffer.from([1, 0]) }] };
-    if (this.verdict === 'nak') return { kind: 'reject' as const, options: [...options] };
+  reqci() {
+    this.requests++;
+    if (this.verdict === 'nak') return { kind: 'nak' as const, options: [{ type: 1, data: Buffer.from([1, 0]) }] };
     return { kind: 'ack' as const, options: [] };
   }
 }
@@ -128,11 +127,50 @@ t.test('two automata that accept each other reach Opened and both report this-la
 });
 
 t.test('after Max-Failure Naks the automaton rejects instead of Nak-ing (RFC 1661 4.6)', async (t) => {
-  const nakker = new AckAll('nak');
-  const a = new Fsm('A', nakker, cfg);
-  const b = new Fsm('B', new AckAll(), cfg);
-  wire(a, b);
-  t.ok(nakker.rejectOnlySeen);
+  const fsm = new Fsm('A', new AckAll('nak'), cfg);
+  fsm.up();
+  fsm.open();
+  const request = Buffer.from('0104' + '05dc', 'hex');
+  const codes: number[] = [];
+  for (let id = 1; id <= cfg.maxFailure + 2; id++) codes.push(...sends(fsm.receive(1, id, request)).map((o) => o.code));
+  t.same(codes, [3, 3, 3, 4, 4], `${cfg.maxFailure} Naks, then the Nak'ed option is Configure-Rejected`);
+});
+
+t.test('a Nak that only suggests options the request lacks becomes an Ack after Max-Failure', async (t) => {
+  const fsm = new Fsm('A', new AckAll('nak'), cfg);
+  fsm.up();
+  fsm.open();
+  const codes: number[] = [];
+  for (let id = 1; id <= cfg.maxFailure + 1; id++) codes.push(...sends(fsm.receive(1, id, Buffer.alloc(0))).map((o) => o.code));
+  t.same(codes, [3, 3, 3, 2], 'nothing to reject: acknowledged');
+});
+
+t.test('the peer\'s Naks are counted against Max-Failure (not Max-Configure): past it the layer gives up', async (t) => {
+  let naks = 0;
+  const handler: OptionHandler = {
+    resetci() {}, ackci() {}, rejci: () => true, reqci: () => ({ kind: 'ack', options: [] }),
+    addci: () => [{ type: 1, data: Buffer.from([5, 220]) }],
+    nakci: () => { naks++; return true; },
+  };
+  const fsm = new Fsm('A', handler, { ...cfg, maxConfigure: 10 });
+  let out = [...fsm.up(), ...fsm.open()];
+  for (let i = 0; i < 10 && fsm.state === 'req-sent'; i++) {
+    const req = sends(out).find((o) => o.code === 1)!;
+    out = fsm.receive(3, req.identifier, Buffer.from('010405dc', 'hex'));
+  }
+  t.equal(naks, cfg.maxFailure + 1, 'Max-Failure Naks taken, the next one ends it');
+  t.same(sends(out).map((o) => o.code), [5], 'Terminate-Request');
+  t.equal(fsm.state, 'closing');
+});
+
+t.test('the state table is compiled and checked when the module loads: a typo throws', async (t) => {
+  const row = (cell: string) => FSM_STATES.map(() => cell);
+  const good = Object.fromEntries(FSM_EVENTS.map((e) => [e, row('-')])) as Record<FsmEvent, string[]>;
+  t.equal(compileTable(good).size, 160);
+  t.throws(() => compileTable({ ...good, rca: row('irc,tul/9') }), /unknown action "tul"/);
+  t.throws(() => compileTable({ ...good, rca: row('irc/12') }), /malformed cell|no state/);
+  t.throws(() => compileTable({ ...good, rca: row('scr6') }), /malformed cell/);
+  t.throws(() => compileTable({ ...good, rca: ['-'] }), /1 cells, not 10/);
 });
 
 t.test('a Configure-Ack with the wrong identifier or altered options is discarded', async (t) => {

@@ -27,7 +27,7 @@ function pair(pppdSide: 'client' | 'server', earlyIpcp = false) {
   let counter = 1;
   const random = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => (counter = (counter * 73 + 11) & 0xff)));
   const sessions: { server?: PppSession; client?: PppSession } = {};
-  const ccpState = (s: PppSession): string | undefined => (s as unknown as { ccp?: { state: string } }).ccp?.state;
+  const ccpState = (s: PppSession): string | undefined => s.stateOf(CCP);
 
   const deliver = (from: 'server' | 'client', protocol: number, information: Buffer): void => {
     const to = from === 'server' ? 'client' : 'server';

@@ -119,7 +119,7 @@ t.test('the IPCP handler of a server with nothing to assign refuses what a peer 
   const ask = (address: string) => {
     const h = make();
     h.resetci();
-    const reply = h.reqci([encodeIpcpOption({ kind: 'ip-address', address })], false);
+    const reply = h.reqci([encodeIpcpOption({ kind: 'ip-address', address })]);
     return { kind: reply.kind, refused: h.refused };
   };
   for (const [address, why] of [

@@ -64,6 +64,7 @@ const lcpOption: fc.Arbitrary<LcpOption> = fc.oneof(
   fc.constant({ kind: 'acfc' } as const),
   fc.tuple(fc.nat(255), bytes(8)).map(([operation, message]) => ({ kind: 'callback', operation, message }) as const),
   fc.nat(0xffff).map((mrru) => ({ kind: 'mrru', mrru }) as const),
+  fc.constant({ kind: 'short-sequence' } as const),
   fc.tuple(fc.nat(255), bytes(20)).map(([c, address]) => ({ kind: 'endpoint-discriminator', class: c, address }) as const),
   fc.tuple(fc.constantFrom(6, 9, 10, 11, 12, 14, 15, 16, 20, 200), bytes(6)).map(([type, data]) => ({ kind: 'unknown', type, data }) as const),
 );

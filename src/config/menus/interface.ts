@@ -49,6 +49,7 @@ export const pptpClient = {
     encoding: { help: 'encryption and encoding in use', quoted: true },
     mtu: { help: 'effective MTU' },
     mru: { help: 'effective MRU' },
+    mrru: { help: 'the peer\'s MRRU when multilink is in use' },
   },
   runtime: {
     status(row: StoredRow, rt: RuntimeState) {
@@ -60,6 +61,7 @@ export const pptpClient = {
       if (s.encoding !== undefined) values.encoding = s.encoding;
       if (s.mtu !== undefined) values.mtu = String(s.mtu);
       if (s.mru !== undefined) values.mru = String(s.mru);
+      if (s.mrru !== undefined) values.mrru = String(s.mrru);
       return { running: s.status === 'connected', values };
     },
   },
@@ -147,10 +149,11 @@ export const pptpServer = {
   },
 } as const satisfies ListMenu;
 
-function sessionColumns(s: { mtu: number; mru: number; clientAddress: string; uptime: number; encoding: string }) {
+function sessionColumns(s: { mtu: number; mru: number; mrru?: number; clientAddress: string; uptime: number; encoding: string }) {
   return {
     mtu: String(s.mtu),
     mru: String(s.mru),
+    ...(s.mrru !== undefined ? { mrru: String(s.mrru) } : {}),
     'client-address': s.clientAddress,
     uptime: formatDuration(s.uptime),
     encoding: s.encoding,
