@@ -66,6 +66,8 @@ export interface RuntimeState {
   disconnect(sessionId: string): boolean;
   ethernetPorts(): readonly EthernetPort[];
   interfaces(): readonly InterfaceStats[];
+  /** `/radius monitor` values of one server row (by internal id); absent before the router runs. */
+  radiusCounters?(id: number): Readonly<Record<string, string>> | undefined;
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

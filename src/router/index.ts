@@ -26,6 +26,7 @@ import { ClientDialer, type ClientProfile, type ClientRow } from './client-diale
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
+import { Radius } from '../radius/index.js';
 import { TunnelSlots } from './tunnel-slots.js';
 import type { Tunnel, TunnelContext } from './tunnel.js';
 import { encryptionOf, linkProfileOf, profileOf } from './user-plan.js';
@@ -47,6 +48,7 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly callTable = new CallTable();
   private readonly ctx: TunnelContext;
   private readonly server: ServerSide;
+  private readonly radius: Radius;
   private readonly clients = new Map<number, ClientDialer>();
   private ports: EthernetPort[] = [];
   private ticker: NodeJS.Timeout | undefined;
@@ -62,7 +64,9 @@ class RouterdRouter implements Router, RuntimeState {
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
+    this.radius = new Radius(deps.model, deps.log.logger('radius'));
     this.server = new ServerSide({
+      radius: this.radius,
       model: deps.model,
       ctx: this.ctx,
       callTable: this.callTable,
@@ -115,6 +119,10 @@ class RouterdRouter implements Router, RuntimeState {
 
   ethernetPorts(): readonly EthernetPort[] {
     return this.ports;
+  }
+
+  radiusCounters(id: number): Readonly<Record<string, string>> {
+    return this.radius.monitor(id);
   }
 
   interfaces(): readonly InterfaceStats[] {

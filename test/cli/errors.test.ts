@@ -33,6 +33,7 @@ const ROWS: Record<string, string> = {
   '/ip route': 'add gateway=10.0.0.2',
   '/user group': 'add name=ops policy=read',
   '/user': 'add name=viewer',
+  '/radius': 'add address=192.0.2.1',
 };
 
 t.test('a bad value of each property type is one error line and changes nothing', async (t) => {

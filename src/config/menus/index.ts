@@ -4,11 +4,13 @@ import type { Menu } from '../schema.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
+import { pppAaa, radius } from './radius.js';
 import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
 
 export * from './interface.js';
 export * from './ip.js';
 export * from './ppp.js';
+export * from './radius.js';
 export * from './system.js';
 
 export const menus: readonly Menu[] = [
@@ -17,6 +19,8 @@ export const menus: readonly Menu[] = [
   ipPool,
   pppProfile,
   pppSecret,
+  radius,
+  pppAaa,
   pptpServerSettings,
   pptpServer,
   pptpClient,
