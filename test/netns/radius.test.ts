@@ -92,17 +92,32 @@ t.test('PPP users on FreeRADIUS', async (t) => {
     t.match(freeradius.output(), /Login OK: \[ruser/, 'FreeRADIUS logged the logins');
   });
 
-  await t.test('accounting: Start and Stop with the session\'s byte counts, Class echoed', async (t) => {
+  await t.test('accounting: Start, Interim-Update and Stop with the session\'s byte counts, Class echoed', async (t) => {
     await server.routerd.configure('/interface pptp-server server set authentication=mschap2');
+    await server.routerd.configure('/ppp aaa set interim-update=1s');
     await connect(server, client);
     // 5 echo requests of 1000-byte IP packets each way.
     const ping = await client.ns.exec(['ping', '-c', '5', '-i', '0.2', '-s', '972', '10.0.0.1']);
     t.equal(ping.code, 0, 'pings pass');
-    const stats = await server.routerd.command('/interface print stats');
-    await hangUp(server, client);
-    // This session's Start is the last one written; its Stop follows the hang-up.
+    // This session's Start is the last one written. With interim-update=1s, Interim-Updates
+    // follow each second; one sent after the pings carries their totals (waited for, up to 20 s,
+    // so a loaded machine only makes it later).
     const start = records(freeradius).reverse().find((r) => r['Acct-Status-Type'] === 'Start');
     t.ok(start, `a Start record was written\n${freeradius.detail()}`);
+    const interims = (): Record<string, string>[] => records(freeradius)
+      .filter((r) => r['Acct-Status-Type'] === 'Interim-Update' && r['Acct-Session-Id'] === start?.['Acct-Session-Id']);
+    let interim: Record<string, string> | undefined;
+    for (let i = 0; i < 100 && !interim; i++) {
+      interim = interims().find((r) => r['Acct-Input-Octets'] === '5000');
+      if (!interim) await new Promise((r) => setTimeout(r, 200));
+    }
+    const stats = await server.routerd.command('/interface print stats');
+    await hangUp(server, client);
+    await server.routerd.configure('/ppp aaa set interim-update=0s');
+    t.ok(interim, `interim-update=1s: an Interim-Update counted the pings' 5000 octets in\n${JSON.stringify(interims())}`);
+    t.equal(interim?.['Acct-Output-Octets'], '5000', 'and 5000 out');
+    t.equal(interim?.['Class'], '0x6831342d636c617373', 'and echoes Class');
+    t.notOk(interim?.['Acct-Terminate-Cause'], 'an Interim-Update has no terminate cause');
     let stop: Record<string, string> | undefined;
     for (let i = 0; i < 100 && !stop; i++) {
       stop = records(freeradius).find((r) => r['Acct-Status-Type'] === 'Stop' && r['Acct-Session-Id'] === start?.['Acct-Session-Id']);
