@@ -21,13 +21,18 @@ async function rig(t: TeardownHost) {
     clients: '198.18.41.0/24',
     secret: SECRET,
     users: [
-      { name: 'ruser', password: 'rpass', reply: ['Framed-IP-Address = 10.0.0.2', 'Class = "h14-class"'] },
+      {
+        name: 'ruser',
+        password: 'rpass',
+        reply: ['Framed-IP-Address = 10.0.0.2', 'Class = "h14-class"', 'Framed-Route += "10.9.9.0/24"', 'Framed-Route += "10.9.8.0/24 10.0.0.2 5"'],
+      },
       { name: 'tuser', password: 'tpass', reply: ['Framed-IP-Address = 10.0.0.3', 'Session-Timeout = 3'] },
     ],
   });
   const [server, client] = await Promise.all([
-    startRouter(t, srvNs, ['ether1', 'ether2'], { identity: 'Server' }),
-    startRouter(t, cliNs, ['ether1'], { identity: 'Client' }),
+    // Level 5: two tunnels at once, for the only-one check's second login.
+    startRouter(t, srvNs, ['ether1', 'ether2'], { identity: 'Server', level: 5 }),
+    startRouter(t, cliNs, ['ether1'], { identity: 'Client', level: 5 }),
   ]);
   for (const line of [
     '/ip address add address=198.18.40.1/24 interface=ether1',
@@ -87,8 +92,14 @@ t.test('PPP users on FreeRADIUS', async (t) => {
       t.match(active, /ruser\s+pptp\s+198\.18\.40\.2\s+10\.0\.0\.2/, `${c.method}: the address is RADIUS's Framed-IP-Address`);
       const ping = await pings(client.ns, '10.0.0.1', 3);
       t.ok(ping.ok, `${c.method}: traffic passes\n${ping.output}`);
+      if (c.method === 'mschap2') {
+        const routes = (await server.ns.exec(['ip', '-4', 'route', 'show'])).stdout;
+        t.match(routes, /10\.9\.9\.0\/24 dev \S+/, `Framed-Route without a gateway: to the tunnel\n${routes}`);
+        t.match(routes, /10\.9\.8\.0\/24 via 10\.0\.0\.2 dev \S+ .*metric 5/, 'Framed-Route "dst gateway metric"');
+      }
       await hangUp(server, client);
     }
+    t.notMatch((await server.ns.exec(['ip', '-4', 'route', 'show'])).stdout, /10\.9\.[89]\./, 'the Framed-Routes go with the link');
     t.match(freeradius.output(), /Login OK: \[ruser/, 'FreeRADIUS logged the logins');
   });
 
@@ -134,6 +145,22 @@ t.test('PPP users on FreeRADIUS', async (t) => {
     t.equal(stop?.['Acct-Input-Gigawords'], '0');
     t.equal(stop?.['Acct-Terminate-Cause'], 'User-Request', 'the client hung up');
     t.ok(Number(stop?.['Acct-Session-Time']) >= 1, 'session time counted');
+  });
+
+  await t.test('only-one: a RADIUS user\'s second login is refused', async (t) => {
+    await server.routerd.configure('/ppp profile set default only-one=yes');
+    await connect(server, client);
+    await client.routerd.configure('/interface pptp-client add name=again connect-to=198.18.40.1 user=ruser password=rpass disabled=no');
+    try {
+      await server.routerd.poll('/log print', (o) => /only one session allowed for this user/.test(o), 30_000, 500);
+    } finally {
+      await client.routerd.configure('/interface pptp-client remove again');
+    }
+    const sessions = (await server.routerd.command('/ppp active print')).split('\n').filter((l) => /\bruser\s+pptp/.test(l));
+    t.equal(sessions.length, 1, 'the server keeps one session of ruser');
+    t.match(await client.routerd.command('/interface pptp-client monitor out once'), /status: "connected"/, 'the first session is untouched');
+    await hangUp(server, client);
+    await server.routerd.configure('/ppp profile set default only-one=default');
   });
 
   await t.test('Session-Timeout from RADIUS ends the session', async (t) => {
