@@ -52,7 +52,7 @@ export function accountingRequest(
   totals?: SessionTotals,
   cause?: number,
 ) {
-  return (server: { secret: Buffer }, identifier: number): Built => {
+  return (server: { secret: Buffer; srcAddress?: string | undefined }, identifier: number): Built => {
     const attributes: RadiusAttribute[] = [
       attrInt(ATTR.ACCT_STATUS_TYPE, status),
       attrString(ATTR.ACCT_SESSION_ID, s.sessionId),
@@ -65,6 +65,8 @@ export function accountingRequest(
       attrInt(ATTR.NAS_PORT_TYPE, 5),
       attrInt(ATTR.ACCT_AUTHENTIC, 1),
       ...s.classes.map((c) => ({ type: ATTR.CLASS, value: c })),
+      // As in the Access-Request: the address the request comes from, when src-address fixes it.
+      ...(server.srcAddress ? [attrAddress(ATTR.NAS_IP_ADDRESS, server.srcAddress)] : []),
     ];
     if (status !== ACCT_STATUS.START && totals) {
       attributes.push(

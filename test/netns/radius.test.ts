@@ -37,7 +37,7 @@ async function rig(t: TeardownHost) {
   for (const line of [
     '/ip address add address=198.18.40.1/24 interface=ether1',
     '/ip address add address=198.18.41.1/24 interface=ether2',
-    '/radius add service=ppp address=198.18.41.2 secret=h14-shared-secret timeout=1s',
+    '/radius add service=ppp address=198.18.41.2 secret=h14-shared-secret timeout=1s src-address=198.18.41.1',
     '/ppp aaa set use-radius=yes accounting=yes',
     '/ppp profile set default local-address=10.0.0.1',
     '/interface pptp-server server set enabled=yes',
@@ -138,6 +138,7 @@ t.test('PPP users on FreeRADIUS', async (t) => {
     t.equal(stop?.['User-Name'], 'ruser');
     t.equal(stop?.['Class'], '0x6831342d636c617373', 'Class "h14-class" echoed');
     t.equal(stop?.['Framed-IP-Address'], '10.0.0.2');
+    t.equal(stop?.['NAS-IP-Address'], '198.18.41.1', 'NAS-IP-Address: the src-address');
     t.equal(stop?.['Acct-Input-Octets'], '5000', `input octets: what the user sent\n${stats}`);
     t.equal(stop?.['Acct-Output-Octets'], '5000', 'output octets: what we sent the user');
     t.equal(stop?.['Acct-Input-Packets'], '5');

@@ -32,7 +32,8 @@ const int = (attrs: readonly RadiusAttribute[], type: number): number | undefine
 t.test('octets past 2^32 go into the Gigawords; Stop carries time and cause', async (t) => {
   const totals = { rxBytes: 3 * 2 ** 32 + 7, txBytes: 2 ** 32, rxPackets: 2 ** 32 + 1, txPackets: 9 };
   const build = accountingRequest(session, ACCT_STATUS.STOP, 1_000_000 + 61_500, totals, TERMINATE_CAUSE.IDLE_TIMEOUT);
-  const a = attributesOf(build({ secret }, 4).packet);
+  const a = attributesOf(build({ secret, srcAddress: '198.18.41.1' }, 4).packet);
+  t.equal(a.find((x) => x.type === ATTR.NAS_IP_ADDRESS)?.value.join('.'), '198.18.41.1', 'NAS-IP-Address: the src-address');
   t.equal(int(a, ATTR.ACCT_INPUT_OCTETS), 7);
   t.equal(int(a, ATTR.ACCT_INPUT_GIGAWORDS), 3);
   t.equal(int(a, ATTR.ACCT_OUTPUT_OCTETS), 0);
@@ -49,6 +50,7 @@ t.test('Start has no totals; Interim-Update has totals and no cause', async (t) 
   const start = attributesOf(accountingRequest(session, ACCT_STATUS.START, session.startedAt)({ secret }, 1).packet);
   t.equal(int(start, ATTR.ACCT_STATUS_TYPE), ACCT_STATUS.START);
   t.equal(int(start, ATTR.ACCT_INPUT_OCTETS), undefined);
+  t.notOk(start.some((x) => x.type === ATTR.NAS_IP_ADDRESS), 'no NAS-IP-Address without src-address (routing picks the source)');
   const interim = attributesOf(accountingRequest(session, ACCT_STATUS.INTERIM_UPDATE, session.startedAt + 5000, totals)({ secret }, 2).packet);
   t.equal(int(interim, ATTR.ACCT_OUTPUT_OCTETS), 20);
   t.equal(int(interim, ATTR.ACCT_TERMINATE_CAUSE), undefined);
