@@ -141,6 +141,8 @@ export interface RuntimeState {
   dhcpClientAction?(id: number, action: 'release' | 'renew'): string | undefined;
   /** Dynamic rows of /ip address and /ip route. */
   dynamicEntries?(path: '/ip address' | '/ip route'): readonly DynamicEntry[];
+  /** `/radius monitor` values of one server row (by internal id); absent before the router runs. */
+  radiusCounters?(id: number): Readonly<Record<string, string>> | undefined;
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

@@ -13,6 +13,19 @@ export interface PppSecret {
   readonly remoteAddress?: string;
   readonly routes?: string;
   readonly disabled: boolean;
+  /** Set for a user a RADIUS server let in: what its Access-Accept said beyond addresses. */
+  readonly remote?: RemoteGrant;
+}
+
+/** RADIUS reply attributes the router acts on for the session (RFC 2865 5.25, 5.27, 5.28; RFC 2869 5.16). */
+export interface RemoteGrant {
+  /** The server that accepted the user (its address). */
+  readonly server: string;
+  /** Class attributes, echoed in every accounting record (RFC 2865 5.25). */
+  readonly classes: readonly Buffer[];
+  readonly sessionTimeout: number | undefined;
+  readonly idleTimeout: number | undefined;
+  readonly interimInterval: number | undefined;
 }
 
 export type SecretLookup = (name: string) => PppSecret | undefined | Promise<PppSecret | undefined>;

@@ -9,7 +9,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { MppeKeyBits, MppeParams } from '../crypto/mppe.js';
-import { mschap1StartKeys, mschap2StartKeys, type MppeStartKeys } from '../crypto/mppe-keys.js';
+import type { MppeStartKeys } from '../crypto/mppe-keys.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { PPP_PROTOCOL } from '../wire/ppp-frame.js';
@@ -19,7 +19,8 @@ import type { AuthMethod } from './auth/method.js';
 import { strongestFirst } from './auth/method.js';
 import { mschap1 } from './auth/mschap1.js';
 import { mschap2 } from './auth/mschap2.js';
-import type { Authenticator, AuthOutput, KeyMaterial } from './auth/outcome.js';
+import type { Authenticator, AuthOutput, Credential, KeyMaterial, RemoteVerdict } from './auth/outcome.js';
+import { startKeysFor } from './auth/keys.js';
 import { PapAuthenticator, PapPeer } from './auth/pap.js';
 import { CCP_CODE, CcpHandler, describeEncoding, type MppeDirection, type MppeMode } from './ccp.js';
 import type { Clock, ClockTimer } from './clock.js';
@@ -137,6 +138,11 @@ export interface PppServerOptions extends CommonOptions {
   readonly lookupSecret: SecretLookup;
   readonly callerId: string;
   readonly service?: string; // default "pptp"
+  /**
+   * For a user `lookupSecret` does not know: checks the credential elsewhere (RADIUS). Returns
+   * undefined when there is nowhere else to ask (the user is then unknown).
+   */
+  readonly verifyRemote?: (name: string, credential: Credential) => Promise<RemoteVerdict> | undefined;
   /** After authentication: the network settings for this user, or a refusal reason. */
   readonly authorize: (who: AuthenticatedUser) => NetworkSettings | string | Promise<NetworkSettings | string>;
 }
@@ -514,7 +520,7 @@ export class PppSession {
           this.setTimer('auth', o.ms, () => this.auth && this.phase === 'authenticate' && this.applyAuth(this.auth.timeout()));
           break;
         case 'verify':
-          this.verify(o.name, o.check);
+          this.verify(o);
           break;
         case 'success':
           this.authSucceeded(o.user, o.method, o.secret, o.keys);
@@ -529,30 +535,25 @@ export class PppSession {
     }
   }
 
-  private verify(name: string, check: (secret: PppSecret | undefined) => AuthOutput[]): void {
+  private verify(request: Extract<AuthOutput, { kind: 'verify' }>): void {
+    const { name, check } = request;
     const o = this.options as PppServerOptions;
-    const lookup = (n: string): PppSecret | undefined | Promise<PppSecret | undefined> => o.lookupSecret(n);
-    const then = (secret: PppSecret | undefined): void => {
-      if (!secret && name.includes('\\')) {
-        // DOMAIN\user: RouterOS compares the part after the backslash when no secret has the full name.
-        const second = lookup(withoutDomain(name));
-        if (second instanceof Promise) {
-          second.then((s) => { if (current()) this.guard(() => this.applyAuth(check(s))); }, (e: Error) => this.authFailed(`user lookup failed: ${e.message}`));
-        } else {
-          this.applyAuth(check(second));
-        }
-        return;
-      }
-      this.applyAuth(check(secret));
-    };
     const gen = this.generation;
     const current = (): boolean => !this.finished && gen === this.generation;
-    const first = lookup(name);
-    if (first instanceof Promise) {
-      first.then((s) => { if (current()) this.guard(() => then(s)); }, (e: Error) => this.guard(() => this.authFailed(`user lookup failed: ${e.message}`)));
-    } else {
-      then(first);
-    }
+    const lookupFailed = (e: Error): void => this.guard(() => this.authFailed(`user lookup failed: ${e.message}`));
+    // RouterOS: the local /ppp secret table first; only a user it does not hold goes to RADIUS.
+    const settle = (secret: PppSecret | undefined): void => {
+      const remote = secret ? undefined : o.verifyRemote?.(name, request.credential);
+      if (!remote) return this.applyAuth(check(secret));
+      remote.then((v) => { if (current()) this.guard(() => this.applyAuth(request.checkRemote(v))); }, lookupFailed);
+    };
+    const lookup = (n: string, next: (s: PppSecret | undefined) => void): void => {
+      const found = o.lookupSecret(n);
+      if (found instanceof Promise) found.then((s) => { if (current()) this.guard(() => next(s)); }, lookupFailed);
+      else next(found);
+    };
+    // DOMAIN\user: RouterOS compares the part after the backslash when no secret has the full name.
+    lookup(name, (s) => (s || !name.includes('\\') ? settle(s) : lookup(withoutDomain(name), settle)));
   }
 
   private authFailed(reason: string, user?: string): void {
@@ -698,12 +699,7 @@ export class PppSession {
       return undefined;
     }
     const role = this.options.role;
-    const keysFor = (bits: MppeKeyBits): MppeStartKeys => {
-      const len = bits === 128 ? 16 : 8;
-      return material.kind === 'mschap2'
-        ? mschap2StartKeys(material.password, material.ntResponse, len, role)
-        : mschap1StartKeys(material.password, material.challenge, len);
-    };
+    const keysFor = (bits: MppeKeyBits): MppeStartKeys => startKeysFor(material, bits, role);
     return {
       send: send && { startKey: keysFor(send.bits).send, bits: send.bits, stateless: send.stateless },
       receive: receive && { startKey: keysFor(receive.bits).receive, bits: receive.bits, stateless: receive.stateless },

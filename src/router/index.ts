@@ -31,6 +31,7 @@ import { Firewall } from './firewall.js';
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
+import { Radius } from '../radius/index.js';
 import { TunnelSlots } from './tunnel-slots.js';
 import type { Tunnel, TunnelContext } from './tunnel.js';
 import { encryptionOf, linkProfileOf, profileOf } from './user-plan.js';
@@ -57,6 +58,7 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly callTable = new CallTable();
   private readonly ctx: TunnelContext;
   private readonly server: ServerSide;
+  private readonly radius: Radius;
   private readonly clients = new Map<number, ClientDialer>();
   private ports: EthernetPort[] = [];
   private ticker: NodeJS.Timeout | undefined;
@@ -75,7 +77,9 @@ class RouterdRouter implements Router, RuntimeState {
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
+    this.radius = new Radius(deps.model, deps.log.logger('radius'));
     this.server = new ServerSide({
+      radius: this.radius,
       model: deps.model,
       ctx: this.ctx,
       callTable: this.callTable,
@@ -168,6 +172,10 @@ class RouterdRouter implements Router, RuntimeState {
       this.deps.model.list(ethernet).find((p) => p['default-name'] === dev)?.name ?? dev ?? '';
     if (path === '/ip address') return addresses.map((a) => ({ values: { address: `${a.local}/${a.prefixLength}`, interface: nameOf(a.device) } }));
     return routes.map((r) => ({ values: { 'dst-address': r.dst, gateway: r.gateway ?? nameOf(r.device), distance: String(r.distance ?? 1) } }));
+  }
+
+  radiusCounters(id: number): Readonly<Record<string, string>> {
+    return this.radius.monitor(id);
   }
 
   interfaces(): readonly InterfaceStats[] {

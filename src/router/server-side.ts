@@ -17,6 +17,7 @@ import type { TunnelSlots } from './tunnel-slots.js';
 import { AuthThrottle, type AuthThrottleOptions, type ThrottleRow } from './auth-throttle.js';
 import { localNetworks } from './local-networks.js';
 import { Tunnel, type TunnelContext } from './tunnel.js';
+import type { Accounting, Radius } from '../radius/index.js';
 import { linkProfileOf, planUser, profileOf, secretOf, type UserPlan } from './user-plan.js';
 
 /**
@@ -35,6 +36,8 @@ interface ServerCall {
   /** Gives the licence slot back; set once the user has authenticated. */
   releaseSlot: (() => void) | undefined;
   deadline: NodeJS.Timeout | undefined;
+  /** RADIUS accounting of the session, while it runs. */
+  accounting: Accounting | undefined;
 }
 
 export interface ServerSideOptions {
@@ -47,6 +50,8 @@ export interface ServerSideOptions {
   /** Listen port; 1723 unless a test says otherwise. */
   readonly port?: number;
   readonly authThrottle?: AuthThrottleOptions;
+  /** RADIUS for users /ppp secret does not hold, and accounting (/ppp aaa). */
+  readonly radius?: Radius;
 }
 
 export class ServerSide {
@@ -206,6 +211,9 @@ export class ServerSide {
             attempt.throttled = true;
             return undefined;
           },
+          // A throttled login is not sent to RADIUS either: the back-off covers every way in.
+          verifyRemote: (name, credential) =>
+            attempt.throttled ? undefined : this.options.radius?.verify(name, credential, call.peer.address, settings['default-profile']),
           callerId: call.peer.address,
           service: 'pptp',
           authorize: async ({ user, secret }) => {
@@ -231,11 +239,13 @@ export class ServerSide {
               callLog.warning(`${user} from ${call.peer.address} refused: ${slot.reason}, hanging up`);
               return slot.reason;
             }
-            entry!.plan = plan;
+            // A RADIUS user's Session-Timeout and Idle-Timeout win over the profile's (RFC 2865 5.27, 5.28).
+            const remote = secret.remote;
+            entry!.plan = remote ? { ...plan, link: { ...plan.link, sessionTimeout: remote.sessionTimeout ?? plan.link.sessionTimeout, idleTimeout: remote.idleTimeout ?? plan.link.idleTimeout } } : plan;
             entry!.user = secret.name;
             entry!.releaseSlot = slot.release;
             server.authenticated(call.callId);
-            return { ...plan.network, localNetworks: ours };
+            return { ...entry!.plan.network, localNetworks: ours };
           },
           maxMtu: settings['max-mtu'],
           maxMru: settings['max-mru'],
@@ -253,9 +263,23 @@ export class ServerSide {
             profile: entry?.plan?.link ?? linkProfileOf(model, profileOf(model, settings['default-profile'])),
           };
         },
+        onUp: () => {
+          const up = tunnel.negotiated;
+          if (!entry || !up || !this.options.radius) return;
+          const remote = up.secret?.remote;
+          entry.accounting = this.options.radius.account({
+            user: up.user,
+            framedAddress: up.remoteAddress,
+            callingStation: call.peer.address,
+            classes: remote?.classes ?? [],
+            interimInterval: remote?.interimInterval,
+            totals: () => tunnel.link.session.counters(),
+          });
+        },
         onDown: (reason) => {
           clearTimeout(entry?.deadline);
           if (reason.startsWith('authentication failed') && !attempt.throttled) this.authFailed(address, attempt.name);
+          entry?.accounting?.stop(reason);
           this.calls.delete(call.callId);
           entry?.plan?.release();
           entry?.releaseSlot?.();
@@ -276,7 +300,7 @@ export class ServerSide {
       tunnel.link.lowerDown(why);
     }, NETWORK_DEADLINE_MS);
     deadline.unref();
-    entry = { call, tunnel, plan: undefined, user: undefined, releaseSlot: undefined, deadline };
+    entry = { call, tunnel, plan: undefined, user: undefined, releaseSlot: undefined, deadline, accounting: undefined };
     this.calls.set(call.callId, entry);
     // The session is open now; LCP starts once the Outgoing-Call-Reply is on its way, so our
     // first Configure-Request does not reach the peer before it knows the call.

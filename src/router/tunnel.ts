@@ -46,6 +46,9 @@ export class Tunnel {
   negotiated: PppLinkUp | undefined;
   private announced = false;
   private sessionTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** The TUN device's index while a rate-limit's IFB device exists for it. */
+  private ifindex: number | undefined;
 
   constructor(
     private readonly ctx: TunnelContext,
@@ -100,6 +103,12 @@ export class Tunnel {
       must(await host.setLinkMtu(dev, interfaceMtu(link)), 'mtu');
       must(await host.addAddress({ device: dev, local: link.localAddress, prefixLength: 32, peer: link.remoteAddress }), 'address');
       must(await host.setLinkUp(dev, true), 'link up');
+      if (profile.rateLimit) {
+        const link = await host.getLink(dev);
+        this.ifindex = link.ok ? link.value?.ifindex : undefined;
+        if (this.ifindex === undefined) throw new Error(`rate-limit: ${dev} not found`);
+        must(await host.setRateLimit(dev, this.ifindex, profile.rateLimit), 'rate-limit');
+      }
       for (const r of routes) {
         const route: Route = { dst: r.dst, gateway: r.gateway, device: dev, distance: r.distance };
         const done = await host.replaceRoute(route);
@@ -111,6 +120,12 @@ export class Tunnel {
     if (profile.sessionTimeout > 0) {
       this.sessionTimer = setTimeout(() => void this.link.close('session timeout'), profile.sessionTimeout * 1000);
     }
+    if (profile.idleTimeout > 0) {
+      // lastActivity moves with every packet either way (PppLink.tick, once a second).
+      this.idleTimer = setInterval(() => {
+        if (Date.now() - this.link.lastActivity >= profile.idleTimeout * 1000) void this.link.close('idle timeout');
+      }, 1000);
+    }
     // Addresses and routes of the rest of the configuration that wait for this interface follow
     // without holding up the tunnel's own traffic.
     void this.ctx.hostConfig.tunnelUp(this.name, this.kernelName);
@@ -119,7 +134,9 @@ export class Tunnel {
 
   private async finish(reason: string): Promise<void> {
     clearTimeout(this.sessionTimer);
+    clearInterval(this.idleTimer);
     this.link.destroy();
+    if (this.ifindex !== undefined) await this.ctx.host.clearRateLimit(this.ifindex);
     this.ctx.names.release(this.kernelName);
     if (this.announced) await this.ctx.hostConfig.tunnelDown(this.kernelName);
     this.spec.onDown(reason);

@@ -7,6 +7,12 @@ import { parseDuration } from '../config/types.js';
 import type { NetworkSettings, UseEncryption } from '../ppp/session.js';
 import type { PppSecret } from '../ppp/secrets.js';
 import type { AddressPools } from './address-pools.js';
+import { parseRateLimit, type RateLimit } from '../config/rate-limit.js';
+
+function rateLimitOf(text: string): RateLimit | undefined {
+  const r = text === '' ? undefined : parseRateLimit(text);
+  return typeof r === 'object' ? r : undefined;
+}
 
 export interface PppRoute {
   readonly dst: string;
@@ -46,6 +52,10 @@ export interface LinkProfile {
   readonly changeTcpMss: boolean;
   /** Seconds after which the link is closed; 0: never. */
   readonly sessionTimeout: number;
+  /** Seconds without a packet either way after which the link is closed; 0: never. */
+  readonly idleTimeout: number;
+  /** Shaping of the tunnel interface (profile rate-limit); undefined: none. */
+  readonly rateLimit: RateLimit | undefined;
 }
 
 /**
@@ -55,7 +65,12 @@ export interface LinkProfile {
 export function linkProfileOf(model: ConfigModel, profile: ReturnType<typeof profileOf>): LinkProfile {
   const mss = profile['change-tcp-mss'];
   const changeTcpMss = mss !== 'default' ? mss === 'yes' : profileOf(model, 'default')['change-tcp-mss'] !== 'no';
-  return { changeTcpMss, sessionTimeout: parseDuration(profile['session-timeout']) ?? 0 };
+  return {
+    changeTcpMss,
+    sessionTimeout: parseDuration(profile['session-timeout']) ?? 0,
+    idleTimeout: parseDuration(profile['idle-timeout']) ?? 0,
+    rateLimit: rateLimitOf(profile['rate-limit']),
+  };
 }
 
 /** The profile a user or client runs with (unknown names fall back to "default"). */

@@ -7,6 +7,7 @@ import * as links from './links.js';
 import * as addresses from './addresses.js';
 import * as routes from './routes.js';
 import * as sysctl from './sysctl.js';
+import * as tc from './traffic-control.js';
 
 export type { SystemError, SystemResult } from './command.js';
 export { describeSystemError } from './command.js';
@@ -24,6 +25,15 @@ export class Host {
 
   get netns(): string | undefined {
     return this.runner.netns;
+  }
+
+  /** A rate-limit (traffic-control.ts) on dev, whose interface index is ifindex. */
+  setRateLimit(dev: string, ifindex: number, limit: tc.RateLimit): Promise<SystemResult<void>> {
+    return tc.setRateLimit(this.runner, dev, ifindex, limit);
+  }
+
+  clearRateLimit(ifindex: number): Promise<void> {
+    return tc.clearRateLimit(this.runner, ifindex);
   }
 
   listLinks(): Promise<SystemResult<links.Link[]>> {

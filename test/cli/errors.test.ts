@@ -42,6 +42,7 @@ const ROWS: Record<string, string> = {
   '/ip firewall filter': 'add chain=input',
   '/ip firewall nat': 'add chain=srcnat action=masquerade',
   '/user ssh-keys': 'add user=admin key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOn6A2NibUStBsZD3H4KXw942JkV1+5omuNgPFW3kdio ops"',
+  '/radius': 'add address=192.0.2.1',
 };
 
 t.test('a bad value of each property type is one error line and changes nothing', async (t) => {

@@ -10,6 +10,7 @@ import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
 import { ipService, userActive, userSshKeys } from './service.js';
 import { log, systemDefaultConfiguration, systemIdentity, systemLicense, systemResource, systemRouterboard, user, userGroup } from './system.js';
+import { pppAaa, radius } from './radius.js';
 
 export * from './dhcp-client.js';
 export * from './dhcp-dns.js';
@@ -17,6 +18,7 @@ export * from './firewall.js';
 export * from './interface.js';
 export * from './ip.js';
 export * from './ppp.js';
+export * from './radius.js';
 export * from './system.js';
 export * from './service.js';
 
@@ -39,6 +41,8 @@ const ordered: readonly Menu[] = [
   ipPool,
   pppProfile,
   pppSecret,
+  radius,
+  pppAaa,
   pptpServerSettings,
   pptpServer,
   pptpClient,

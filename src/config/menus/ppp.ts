@@ -1,6 +1,32 @@
 // /ppp secret, /ppp profile, /ppp active (SPEC.md; print detail as in the seed), /ppp login-throttle.
 import { prop, type ListMenu, type StatusMenu } from '../schema.js';
-import { ipv4List, ipv4OrPool, name, nameRef, oneOf, optionalDuration, optionalNameRef, optionalIpv4, password, pppRoutes, text, yesNo } from '../types.js';
+import { ipv4List, ipv4OrPool, name, nameRef, oneOf, optionalDuration, optionalNameRef, optionalIpv4, password, pppRoutes, text, ValueError, yesNo, type PropType } from '../types.js';
+import { parseRateLimit } from '../rate-limit.js';
+
+/** RouterOS's `rx/tx` rate-limit ("2M/4M"); empty: none. Parts this router does not shape are refused. */
+const rateLimit: PropType<string> = {
+  describe: 'rx-rate[/tx-rate] in bits/s with k, M, G (empty: none)',
+  parse(raw, prop) {
+    if (raw === '') return '';
+    const r = parseRateLimit(raw);
+    return typeof r === 'string' ? new ValueError(`invalid value for argument ${prop}: ${r}`) : raw;
+  },
+  format: (v) => v,
+  quoted: false,
+  choices: [],
+};
+
+/** MPPC (RFC 2118) is not implemented: yes is refused at the console, so it is never silently ignored. */
+const useCompression: PropType<string> = {
+  describe: 'default | no (MPPC compression is not implemented)',
+  parse(raw, prop) {
+    if (raw === 'yes') return new ValueError(`${prop}=yes refused: MPPC compression is not implemented (the link runs uncompressed)`);
+    return raw === 'default' || raw === 'no' ? raw : new ValueError(`input does not match any value of ${prop}`);
+  },
+  format: (v) => v,
+  quoted: false,
+  choices: ['default', 'no'],
+};
 
 const disabled = prop(yesNo, { default: false, help: 'whether the entry is disabled', flag: { letter: 'X', label: 'disabled' } });
 
@@ -61,6 +87,9 @@ export const pppProfile = {
     'only-one': prop(tri, { default: 'default', help: 'allow one session per user' }),
     bridge: prop(optionalNameRef, { default: '', help: 'bridge the BCP link joins (empty: none)' }),
     'session-timeout': prop(optionalDuration(365 * 86400), { default: '', help: 'longest session, then the link is closed (empty or 0s: unlimited)' }),
+    'rate-limit': prop(rateLimit, { default: '', help: 'rx/tx limit of the tunnel, as the router sees it (rx: what the user sends)' }),
+    'use-compression': prop(useCompression, { default: 'default', help: 'MPPC compression: not implemented, so never negotiated' }),
+    'idle-timeout': prop(optionalDuration(365 * 86400), { default: '', help: 'time without traffic either way, then the link is closed (empty or 0s: never)' }),
   },
   builtin: [
     { name: 'default', 'change-tcp-mss': 'yes', 'use-encryption': 'default', 'only-one': 'default' },

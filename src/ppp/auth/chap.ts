@@ -9,7 +9,7 @@ import { chapMd5Response } from '../../crypto/chap-md5.js';
 import { timingSafeEqual } from 'node:crypto';
 import { refusal, withoutDomain, type CallContext, type PppSecret } from '../secrets.js';
 import type { AuthMethod } from './method.js';
-import type { Authenticator, AuthOutput, AuthTiming, KeyMaterial } from './outcome.js';
+import type { Authenticator, AuthOutput, AuthTiming, KeyMaterial, RemoteVerdict } from './outcome.js';
 
 export const CHAP_CODE = { CHALLENGE: 1, RESPONSE: 2, SUCCESS: 3, FAILURE: 4 } as const;
 
@@ -113,11 +113,19 @@ export class ChapAuthenticator implements Authenticator {
     const response = parseChapValue(p.data, 'CHAP Response');
     if (response instanceof WireError) return [{ kind: 'discarded', why: response.toString() }];
     this.busy = true;
+    const conclude = (verdict: ChapVerdict, secret: PppSecret | undefined): AuthOutput[] => {
+      this.busy = false;
+      const reply = emitPppPacket({ code: verdict.ok ? CHAP_CODE.SUCCESS : CHAP_CODE.FAILURE, identifier: p.identifier, data: Buffer.from(verdict.message, 'utf8') });
+      this.done = { reply };
+      const result: AuthOutput = verdict.ok
+        ? { kind: 'success', method: this.algorithm.method, user: response.name, secret, keys: verdict.keys }
+        : { kind: 'failure', reason: verdict.reason ?? 'wrong password', user: response.name };
+      return [{ kind: 'send', data: reply }, result];
+    };
     return [{ kind: 'timer', ms: null }, {
       kind: 'verify',
       name: response.name,
       check: (secret: PppSecret | undefined): AuthOutput[] => {
-        this.busy = false;
         const refused = refusal(secret, this.context);
         let verdict: ChapVerdict;
         if (refused !== undefined) {
@@ -129,13 +137,13 @@ export class ChapAuthenticator implements Authenticator {
             verdict = { ok: false, message: this.algorithm.failureMessage(this.challenge), keys: undefined, reason: `bad response (${(e as Error).message})` };
           }
         }
-        const reply = emitPppPacket({ code: verdict.ok ? CHAP_CODE.SUCCESS : CHAP_CODE.FAILURE, identifier: p.identifier, data: Buffer.from(verdict.message, 'utf8') });
-        this.done = { reply };
-        const result: AuthOutput = verdict.ok
-          ? { kind: 'success', method: this.algorithm.method, user: response.name, secret, keys: verdict.keys }
-          : { kind: 'failure', reason: verdict.reason ?? 'wrong password', user: response.name };
-        return [{ kind: 'send', data: reply }, result];
+        return conclude(verdict, secret);
       },
+      credential: { method: this.algorithm.method as 'chap' | 'mschap1' | 'mschap2', identifier: p.identifier, challenge: this.challenge, response: response.value },
+      // MS-CHAPv1 sends an empty Success; MD5 CHAP has no message of its own from RADIUS.
+      checkRemote: (v: RemoteVerdict): AuthOutput[] => conclude(v.ok
+        ? { ok: true, message: v.message ?? (this.algorithm.method === 'mschap1' ? '' : 'Welcome'), keys: v.keys }
+        : { ok: false, message: v.message ?? this.algorithm.failureMessage(this.challenge), keys: undefined, reason: v.reason }, v.ok ? v.secret : undefined),
     }];
   }
 }

@@ -4,7 +4,7 @@
 import { WireError } from '../../wire/error.js';
 import { emitPppPacket, parsePppPacket } from '../../wire/ppp-packet.js';
 import { refusal, type CallContext, type PppSecret } from '../secrets.js';
-import type { Authenticator, AuthOutput, AuthTiming } from './outcome.js';
+import type { Authenticator, AuthOutput, AuthTiming, RemoteVerdict } from './outcome.js';
 
 export const PAP_CODE = { AUTHENTICATE_REQUEST: 1, AUTHENTICATE_ACK: 2, AUTHENTICATE_NAK: 3 } as const;
 
@@ -60,24 +60,27 @@ export class PapAuthenticator implements Authenticator {
     const req = parsePapRequest(p.data);
     if (req instanceof WireError) return [{ kind: 'discarded', why: req.toString() }];
     this.busy = true;
+    const conclude = (why: string | undefined, secret: PppSecret | undefined): AuthOutput[] => {
+      this.busy = false;
+      const ok = why === undefined;
+      const reply = emitPppPacket({
+        code: ok ? PAP_CODE.AUTHENTICATE_ACK : PAP_CODE.AUTHENTICATE_NAK,
+        identifier: p.identifier,
+        data: message(ok ? 'Login ok' : 'Authentication failed'),
+      });
+      this.done = { id: p.identifier, reply };
+      const result: AuthOutput = ok
+        ? { kind: 'success', method: 'pap', user: req.peerId, secret, keys: undefined }
+        : { kind: 'failure', reason: why, user: req.peerId };
+      return [{ kind: 'timer', ms: null }, { kind: 'send', data: reply }, result];
+    };
     return [{
       kind: 'verify',
       name: req.peerId,
-      check: (secret: PppSecret | undefined): AuthOutput[] => {
-        this.busy = false;
-        const why = refusal(secret, this.context) ?? (secret!.password === req.password ? undefined : 'wrong password');
-        const ok = why === undefined;
-        const reply = emitPppPacket({
-          code: ok ? PAP_CODE.AUTHENTICATE_ACK : PAP_CODE.AUTHENTICATE_NAK,
-          identifier: p.identifier,
-          data: message(ok ? 'Login ok' : 'Authentication failed'),
-        });
-        this.done = { id: p.identifier, reply };
-        const result: AuthOutput = ok
-          ? { kind: 'success', method: 'pap', user: req.peerId, secret, keys: undefined }
-          : { kind: 'failure', reason: why, user: req.peerId };
-        return [{ kind: 'timer', ms: null }, { kind: 'send', data: reply }, result];
-      },
+      check: (secret: PppSecret | undefined): AuthOutput[] =>
+        conclude(refusal(secret, this.context) ?? (secret!.password === req.password ? undefined : 'wrong password'), secret),
+      credential: { method: 'pap', password: req.password },
+      checkRemote: (v: RemoteVerdict): AuthOutput[] => (v.ok ? conclude(undefined, v.secret) : conclude(v.reason, undefined)),
     }];
   }
 }
