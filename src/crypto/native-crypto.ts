@@ -1,9 +1,9 @@
 // Typed face of the native crypto in the addon (native/src/crypto): an RC4 stream, SHA-1 with
-// the implementation chosen at load (PPTP_SHA1_IMPL=generic|shani|armv8ce forces one), the CPU
+// the implementation chosen at load (PPTP_SHA1_IMPL=generic|neon|shani|armv8ce forces one), the CPU
 // features that choice looked at, the RFC 3079 key schedule and the in-C benchmark loops.
 import { requireBenchExport, requireNativeExport } from '../native.js';
 
-export type Sha1ImplementationName = 'generic' | 'shani' | 'armv8ce';
+export type Sha1ImplementationName = 'generic' | 'neon' | 'shani' | 'armv8ce';
 
 export interface Sha1Implementation {
   readonly name: Sha1ImplementationName;
