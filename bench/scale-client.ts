@@ -74,6 +74,9 @@ interface Client {
  * call ID is drawn (before the request goes out), a session under a stand-in peer call ID takes
  * what arrives for it, and its frames are replayed into the real link.
  */
+/** How long the catcher stays open after the Outgoing-Call-Reply. */
+const CATCH_DRAIN_MS = 5;
+
 class WatchedCallTable extends CallTable {
   onAllocate: ((id: number) => void) | undefined;
   override allocate(): number | undefined {
@@ -107,6 +110,8 @@ async function main(): Promise<void> {
   const callTable = new WatchedCallTable();
   const clients: Client[] = Array.from({ length: opt.count }, (_, index) => ({ index, tun: `lg${index}` }));
   const failures: string[] = [];
+  /** Why links that had come up went down again, with counts. */
+  const lost = new Map<string, number>();
   let up = 0;
   const phases = { connect: [] as number[], call: [] as number[], ppp: [] as number[] };
   const spread = (xs: number[]): string => {
@@ -139,7 +144,16 @@ async function main(): Promise<void> {
     } finally {
       callTable.onAllocate = undefined;
     }
-    const call = await callPromise.finally(() => catcher?.close());
+    let call: CallInfo;
+    try {
+      call = await callPromise;
+      // The data plane's thread may have read the server's first frames before the reply was
+      // read, and their events may still be queued behind it on the event loop: a session drops
+      // events that arrive after it closed, so let them in first.
+      await new Promise((r) => setTimeout(r, CATCH_DRAIN_MS));
+    } finally {
+      catcher?.close();
+    }
     const called = performance.now();
     await new Promise<void>((resolve, reject) => {
       const link = new PppLink({
@@ -163,7 +177,10 @@ async function main(): Promise<void> {
           c.server = l.remoteAddress;
           resolve();
         },
-        onDown: (reason) => reject(new Error(reason)),
+        onDown: (reason) => {
+          if (c.server !== undefined) lost.set(reason, (lost.get(reason) ?? 0) + 1);
+          reject(new Error(reason));
+        },
       });
       c.link = link;
       link.start();
@@ -195,7 +212,8 @@ async function main(): Promise<void> {
     },
   );
   const pingMs = performance.now() - t0 - upMs;
-  emit({ event: 'done', upMs: Math.round(upMs), pingMs: Math.round(pingMs), up, pinged, failures: failures.slice(0, 20), failureCount: failures.length,
+  const stillUp = clients.filter((c) => c.link !== undefined && !c.link.down).length;
+  emit({ event: 'done', upMs: Math.round(upMs), pingMs: Math.round(pingMs), up, stillUp, lost: Object.fromEntries(lost), pinged, failures: failures.slice(0, 20), failureCount: failures.length,
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, spread(v)])), endpoint: plane.counters() });
 
   // Idle until told to hang up: the server's memory is measured meanwhile.

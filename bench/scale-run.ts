@@ -27,13 +27,25 @@ export interface ScaleResult {
   readonly count: number;
   readonly up: number;
   readonly pinged: number;
+  /** Client links still up after the pings. */
+  readonly stillUp: number;
+  /** Why links that had come up went down, with counts. */
+  readonly lost: Record<string, number>;
   readonly upMs: number;
   readonly pingMs: number;
   readonly rssBeforeKiB: number;
   readonly rssIdleKiB: number;
-  /** (idle - before) / up. */
+  /** (idle - before) / the tunnels the server still has (its TUN devices). */
   readonly rssPerTunnelKiB: number;
   readonly serverTunnels: number;
+  /** When the server had fewer tunnels than came up: its log's disconnect reasons, with counts. */
+  readonly serverDown: Record<string, number>;
+  /**
+   * CPU seconds routerd and the load generator used from the first dial until the last tunnel
+   * was up: on a shared machine the wall time says more about the neighbours than about us.
+   */
+  readonly serverCpuS: number;
+  readonly clientCpuS: number;
   readonly failures: readonly string[];
   readonly failureCount: number;
   /** Per tunnel, client side: TCP + Start-Control-Connection, Outgoing-Call, PPP until configured. */
@@ -50,6 +62,13 @@ function rssKiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!m) throw new Error(`no VmRSS for ${pid}`);
   return Number(m[1]);
+}
+
+/** User + system CPU seconds a process has used (/proc/PID/stat fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -76,6 +95,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   }
   await sleep(1000);
   const rssBeforeKiB = rssKiB(pid);
+  const serverCpu0 = cpuSeconds(pid);
 
   const client = cli.spawn(
     'node',
@@ -86,6 +106,8 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
     ],
     { stdio: ['pipe', 'pipe', 'pipe'], cwd: root, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' } },
   );
+  const clientPid = client.pid!;
+  let cpuAtUp = { server: 0, client: 0 };
   let stderr = '';
   client.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: client.stdout! });
@@ -94,6 +116,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   lines.on('line', (l) => {
     const e = JSON.parse(l) as Record<string, unknown>;
     events.push(e);
+    if (e.event === 'up') cpuAtUp = { server: cpuSeconds(pid) - serverCpu0, client: cpuSeconds(clientPid) };
     if (e.event === 'up') say(`${String(e.count)} tunnels up after ${String(e.ms)} ms`);
     for (const w of waiters.splice(0)) w();
   });
@@ -114,16 +137,29 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
     const rssIdleKiB = rssKiB(pid);
     const serverTunnels = Number((await srv.run(['ip', '-o', 'link', 'show', 'type', 'tun'])).stdout.split('\n').filter((l) => l.trim()).length);
     const up = Number(done.up);
+    // Tunnels the server ended on its own while the generator still held them: its log says why.
+    const serverDown: Record<string, number> = {};
+    if (serverTunnels < up) {
+      for (const m of (await routerd.logText()).matchAll(/disconnected: (.*)$/gm)) {
+        const why = m[1]!.trim();
+        serverDown[why] = (serverDown[why] ?? 0) + 1;
+      }
+    }
     const result: ScaleResult = {
       count: options.count,
       up,
       pinged: Number(done.pinged),
+      stillUp: Number(done.stillUp),
+      lost: done.lost as Record<string, number>,
       upMs: Number(done.upMs),
       pingMs: Number(done.pingMs),
       rssBeforeKiB,
       rssIdleKiB,
-      rssPerTunnelKiB: up > 0 ? (rssIdleKiB - rssBeforeKiB) / up : 0,
+      rssPerTunnelKiB: serverTunnels > 0 ? (rssIdleKiB - rssBeforeKiB) / serverTunnels : 0,
       serverTunnels,
+      serverDown,
+      serverCpuS: cpuAtUp.server,
+      clientCpuS: cpuAtUp.client,
       failures: done.failures as string[],
       failureCount: Number(done.failureCount),
       phases: done.phases as Record<string, string>,

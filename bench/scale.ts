@@ -24,12 +24,14 @@ async function main(): Promise<void> {
     console.log(
       [
         `${r.count} PPTP tunnels (MPPE-128, MS-CHAPv2) to one routerd, ${dataplane} data plane, one load-generator process`,
-        '| tunnels up | set-up time | pinged through | routerd RSS before | RSS all idle | RSS per idle tunnel |',
-        '| --- | --- | --- | --- | --- | --- |',
-        `| ${r.up} of ${r.count} (server: ${r.serverTunnels} TUN) | ${(r.upMs / 1000).toFixed(2)} s | ${r.pinged} (in ${(r.pingMs / 1000).toFixed(1)} s) | ${(r.rssBeforeKiB / 1024).toFixed(1)} MiB | ${(r.rssIdleKiB / 1024).toFixed(1)} MiB | ${r.rssPerTunnelKiB.toFixed(1)} KiB |`,
+        '| tunnels up | set-up time | CPU s until all up: routerd / load generator | pinged through | routerd RSS before | RSS all idle | RSS per idle tunnel |',
+        '| --- | --- | --- | --- | --- | --- | --- |',
+        `| ${r.up} of ${r.count} (after the pings: ${r.stillUp} up, server ${r.serverTunnels} TUN) | ${(r.upMs / 1000).toFixed(2)} s | ${r.serverCpuS.toFixed(1)} / ${r.clientCpuS.toFixed(1)} | ${r.pinged} (in ${(r.pingMs / 1000).toFixed(1)} s) | ${(r.rssBeforeKiB / 1024).toFixed(1)} MiB | ${(r.rssIdleKiB / 1024).toFixed(1)} MiB | ${r.rssPerTunnelKiB.toFixed(1)} KiB |`,
       ].join('\n'),
     );
     console.log(`per tunnel (client side): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+    if (Object.keys(r.serverDown).length > 0) console.log(`the server's log says it ended tunnels: ${JSON.stringify(r.serverDown)}`);
+    if (Object.keys(r.lost).length > 0) console.log(`links lost after coming up: ${JSON.stringify(r.lost)}`);
     if (r.failureCount > 0) console.log(`${r.failureCount} failures, first ones:\n${r.failures.join('\n')}`);
   } finally {
     await t.run();
