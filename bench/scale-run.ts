@@ -73,6 +73,20 @@ function cpuSeconds(pid: number): number {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The smallest of ten samples over five seconds: the JavaScript heap of an idle daemon still
+ * grows and shrinks by tens of MiB between collections, which one sample would count as
+ * tunnels (a single sample once gave a negative figure per tunnel).
+ */
+async function settledRssKiB(pid: number): Promise<number> {
+  let least = Infinity;
+  for (let i = 0; i < 10; i++) {
+    await sleep(500);
+    least = Math.min(least, rssKiB(pid));
+  }
+  return least;
+}
+
 export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<ScaleResult> {
   const say = options.progress ?? ((): void => {});
   const srv = await createNetns(t, 'scs');
@@ -93,8 +107,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   ]) {
     await routerd.configure(line);
   }
-  await sleep(1000);
-  const rssBeforeKiB = rssKiB(pid);
+  const rssBeforeKiB = await settledRssKiB(pid);
   const serverCpu0 = cpuSeconds(pid);
 
   const client = cli.spawn(
@@ -133,15 +146,15 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
     const done = await waitEvent('done');
     say(`client endpoint: ${JSON.stringify(done.endpoint)}`);
     // Idle: no dial, no traffic; what the server holds per tunnel now is what it costs to keep one.
-    await sleep(5000);
-    const rssIdleKiB = rssKiB(pid);
+    const rssIdleKiB = await settledRssKiB(pid);
     const serverTunnels = Number((await srv.run(['ip', '-o', 'link', 'show', 'type', 'tun'])).stdout.split('\n').filter((l) => l.trim()).length);
     const up = Number(done.up);
     // Tunnels the server ended on its own while the generator still held them: its log says why.
     const serverDown: Record<string, number> = {};
     if (serverTunnels < up) {
-      for (const m of (await routerd.logText()).matchAll(/disconnected: (.*)$/gm)) {
-        const why = m[1]!.trim();
+      for (const line of (await routerd.logText()).split('\n')) {
+        if (!/disconnected|hung up|keepalive/i.test(line)) continue;
+        const why = line.slice(line.lastIndexOf(': ') + 2).trim() || line.trim();
         serverDown[why] = (serverDown[why] ?? 0) + 1;
       }
     }
