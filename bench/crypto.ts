@@ -67,3 +67,18 @@ for (const kind of kinds) {
     );
   }
 }
+
+// Multi-buffer (issue 13 item 3): two streams interleaved against one at a time, per core.
+// Runs alternate so that a neighbour's load on this shared machine hits both alike.
+console.log('\nmulti-buffer        bytes  one at a time MB/s  two interleaved MB/s  ratio');
+for (const [single, pair] of [['rc4', 'rc4-x2'], ['mppe-stateless', 'mppe-stateless-x2']] as const) {
+  for (const size of sizes) {
+    let one = 0;
+    let two = 0;
+    for (let round = 0; round < 3; round++) {
+      one = Math.max(one, measure((n) => cryptoBenchmark(single, size, n), size));
+      two = Math.max(two, measure((n) => cryptoBenchmark(pair, size, n), size));
+    }
+    console.log(`${pair.padEnd(18)} ${String(size).padStart(5)}  ${mb(one).padStart(18)}  ${mb(two).padStart(20)}  ${(two / one).toFixed(2).padStart(5)}`);
+  }
+}

@@ -1,9 +1,9 @@
 // Typed face of the native crypto in the addon (native/src/crypto): an RC4 stream, SHA-1 with
-// the implementation chosen at load (PPTP_SHA1_IMPL=generic|shani|armv8ce forces one), the CPU
+// the implementation chosen at load (PPTP_SHA1_IMPL=generic|neon|shani|armv8ce forces one), the CPU
 // features that choice looked at, the RFC 3079 key schedule and the in-C benchmark loops.
 import { requireBenchExport, requireNativeExport } from '../native.js';
 
-export type Sha1ImplementationName = 'generic' | 'shani' | 'armv8ce';
+export type Sha1ImplementationName = 'generic' | 'neon' | 'shani' | 'armv8ce';
 
 export interface Sha1Implementation {
   readonly name: Sha1ImplementationName;
@@ -71,9 +71,24 @@ export function mppeKeySchedule(startKey: Uint8Array, bits: 40 | 56 | 128, count
   );
 }
 
-export type CryptoBenchmarkKind = 'rc4' | 'sha1' | 'mppe-stateful' | 'mppe-stateless';
+export type CryptoBenchmarkKind = 'rc4' | 'rc4-x2' | 'sha1' | 'mppe-stateful' | 'mppe-stateless' | 'mppe-stateless-x2';
 
 /** Seconds the C code takes for `count` operations on `size`-byte inputs (bench/ only). */
 export function cryptoBenchmark(kind: CryptoBenchmarkKind, size: number, count: number): number {
   return requireBenchExport<(k: string, s: number, c: number) => number>('cryptoBenchmark')(kind, size, count);
+}
+
+/**
+ * (Bench-only addon.) The MPPE packets one encrypter produces for `packets`, in order; with
+ * `pairs`, consecutive packets go through the multi-buffer pptp_mppe_encrypt_x2.
+ */
+export function mppeEncryptSequence(startKey: Uint8Array, bits: 40 | 56 | 128, stateless: boolean, packets: readonly Uint8Array[], pairs: boolean): Buffer[] {
+  return requireBenchExport<(k: Uint8Array, b: number, s: boolean, p: readonly Uint8Array[], x: boolean) => Buffer[]>('mppeEncryptSequence')(
+    startKey, bits, stateless, packets, pairs,
+  );
+}
+
+/** (Bench-only addon.) Two RC4 streams through the interleaved (multi-buffer) key schedule and key stream. */
+export function rc4Pair(keyA: Uint8Array, dataA: Uint8Array, keyB: Uint8Array, dataB: Uint8Array): [Buffer, Buffer] {
+  return requireBenchExport<(ka: Uint8Array, da: Uint8Array, kb: Uint8Array, db: Uint8Array) => [Buffer, Buffer]>('rc4Pair')(keyA, dataA, keyB, dataB);
 }

@@ -25,6 +25,7 @@ export class HostConfig {
   private readonly appliedRoutes = new Map<string, Route>();
   private readonly proxyArp = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
+  private waiting: Promise<void> | undefined;
   private readonly complaints = new Set<string>();
   /** Addresses and routes something running brought (a DHCP lease), by source. */
   private readonly dynamic = new Map<string, { readonly addresses: readonly InterfaceAddress[]; readonly routes: readonly Route[] }>();
@@ -66,7 +67,16 @@ export class HostConfig {
   }
 
   reconcile(): Promise<void> {
-    return this.serialized(() => this.apply());
+    // One waiting in the queue has not read the host yet, so it will see this change too: with
+    // a thousand tunnels coming up together, each would otherwise re-read every link, address
+    // and route once per tunnel.
+    if (this.waiting) return this.waiting;
+    const run = this.serialized(() => {
+      this.waiting = undefined;
+      return this.apply();
+    });
+    this.waiting = run;
+    return run;
   }
 
   /** Sets the dynamic addresses and routes of one source (empty lists remove them). */

@@ -1,7 +1,8 @@
 // IPv4 addresses on interfaces (`ip address`), including point-to-point ones: a TUN device of a
 // PPP link gets `local` plus `peer` (RouterOS's local-address / remote-address), which makes the
-// kernel route the peer's /32 through the device.
+// kernel route the peer's /32 through the device. Through rtnetlink when the addon has it, else `ip`.
 import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
+import { changeViaNetlink, viaNetlink } from './netlink.js';
 
 export interface InterfaceAddress {
   readonly device: string;
@@ -19,6 +20,14 @@ interface IpAddrJson {
 
 export async function listAddresses(runner: CommandRunner, device?: string): Promise<SystemResult<InterfaceAddress[]>> {
   const args = ['-4', 'address', 'show', ...(device === undefined ? [] : ['dev', device])];
+  const nl = viaNetlink(runner, args, (n) => {
+    const names = new Map(n.links().map((l) => [l.ifindex, l.name]));
+    return n
+      .addresses()
+      .map((a) => ({ device: names.get(a.ifindex) ?? `if${a.ifindex}`, local: a.local, prefixLength: a.prefixLength, peer: a.peer }))
+      .filter((a) => device === undefined || a.device === device);
+  });
+  if (nl !== undefined) return nl;
   const r = await ipJson<IpAddrJson[]>(runner, args);
   if (!r.ok) return r;
   const out: InterfaceAddress[] = [];
@@ -37,9 +46,13 @@ function addressArgs(a: InterfaceAddress): string[] {
 }
 
 export function addAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+  const nl = changeViaNetlink(runner, ['address', 'add', ...addressArgs(a)], (n) => n.address('add', a.device, a.local, a.prefixLength, a.peer));
+  if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'address', 'add', ...addressArgs(a)]);
 }
 
 export function removeAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+  const nl = changeViaNetlink(runner, ['address', 'del', ...addressArgs(a)], (n) => n.address('del', a.device, a.local, a.prefixLength, a.peer));
+  if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'address', 'del', ...addressArgs(a)]);
 }

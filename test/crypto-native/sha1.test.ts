@@ -62,6 +62,26 @@ for (const impl of available) {
   });
 }
 
+t.test('every SHA-1 implementation this CPU can run gives the same digest as every other (differential)', async (t) => {
+  t.comment(`compared: ${available.join(', ')}`);
+  const digests = (data: Uint8Array): string[] =>
+    available.map((impl) => {
+      sha1Force(impl);
+      return sha1(data).toString('hex');
+    });
+  try {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1500 }), (data) => new Set(digests(data)).size === 1),
+      { numRuns: propertyRuns },
+    );
+    // many blocks in one call: the multi-block loops, not only the padding block
+    const long = Buffer.from(Array.from({ length: 64 * 40 + 17 }, (_, i) => (i * 131 + 7) & 0xff));
+    t.equal(new Set(digests(long)).size, 1, '40 blocks and a tail');
+  } finally {
+    sha1Force(atLoad);
+  }
+});
+
 t.test('forcing an implementation that is unknown or not runnable here throws', async (t) => {
   t.throws(() => sha1Force('no-such' as never), /unknown/);
   for (const i of sha1Implementations()) {

@@ -207,7 +207,7 @@ void Init(Napi::Env env, Napi::Object exports) {
   if (want && *want && std::strcmp(want, pptp_sha1_active_name()) != 0) {
     // sha1_dispatch.c tried it at load and could not use it: say so instead of running another
     Napi::Error::New(env, std::string("PPTP_SHA1_IMPL=") + want +
-                              " is not an implementation this CPU can run (generic, shani, armv8ce)")
+                              " is not an implementation this CPU can run (generic, neon, shani, armv8ce)")
         .ThrowAsJavaScriptException();
     return;
   }

@@ -109,6 +109,33 @@ size_t pptp_mppe_encrypt(pptp_mppe_enc *e, const uint8_t *plain, size_t len, uin
   return len + PPTP_MPPE_HEADER;
 }
 
+void pptp_mppe_encrypt_x2(pptp_mppe_enc *e, const uint8_t *plain_a, size_t len_a, uint8_t *out_a,
+                          const uint8_t *plain_b, size_t len_b, uint8_t *out_b) {
+  if (!e->stateless) {
+    pptp_mppe_encrypt(e, plain_a, len_a, out_a);
+    pptp_mppe_encrypt(e, plain_b, len_b, out_b);
+    return;
+  }
+  /* the key chain is sequential; only what each packet does with its own key can overlap */
+  uint8_t key_a[16];
+  pptp_rc4 rc4_a;
+  uint16_t cc_a = (uint16_t)((e->ccount + 1) & PPTP_MPPE_CCOUNT_MASK);
+  pptp_mppe_rekey(&e->k);
+  memcpy(key_a, e->k.session_key, e->k.keylen);
+  uint16_t cc_b = (uint16_t)((cc_a + 1) & PPTP_MPPE_CCOUNT_MASK);
+  pptp_mppe_rekey(&e->k);
+  e->ccount = cc_b;
+  e->flush_next = 0;
+  out_a[0] = (uint8_t)(PPTP_MPPE_BIT_A | PPTP_MPPE_BIT_D | (cc_a >> 8));
+  out_a[1] = (uint8_t)cc_a;
+  out_b[0] = (uint8_t)(PPTP_MPPE_BIT_A | PPTP_MPPE_BIT_D | (cc_b >> 8));
+  out_b[1] = (uint8_t)cc_b;
+  /* e->rc4 ends as the single path leaves it: keyed with b's session key, b's bytes consumed */
+  pptp_rc4_init_x2(&rc4_a, key_a, &e->rc4, e->k.session_key, e->k.keylen);
+  pptp_rc4_crypt_x2(&rc4_a, plain_a, out_a + PPTP_MPPE_HEADER, len_a, &e->rc4, plain_b,
+                    out_b + PPTP_MPPE_HEADER, len_b);
+}
+
 int pptp_mppe_dec_init(pptp_mppe_dec *d, const uint8_t *start_key, size_t len, unsigned bits,
                        int stateless) {
   if (pptp_mppe_keys_init(&d->k, start_key, len, bits)) return -1;

@@ -64,6 +64,10 @@ int pptp_mppe_enc_init(pptp_mppe_enc *e, const uint8_t *start_key, size_t len, u
 /* out must hold len + 2; returns len + 2 */
 size_t pptp_mppe_encrypt(pptp_mppe_enc *e, const uint8_t *plain, size_t len, uint8_t *out);
 void pptp_mppe_enc_reset(pptp_mppe_enc *e);
+/* Two packets in a row, the same bytes as two pptp_mppe_encrypt calls. Stateless: both keys
+ * are derived first, then the two key schedules and key streams run interleaved (rc4.c x2). */
+void pptp_mppe_encrypt_x2(pptp_mppe_enc *e, const uint8_t *plain_a, size_t len_a, uint8_t *out_a,
+                          const uint8_t *plain_b, size_t len_b, uint8_t *out_b);
 
 enum pptp_mppe_result {
   PPTP_MPPE_OK = 0,

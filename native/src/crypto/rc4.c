@@ -113,3 +113,99 @@ void pptp_rc4_crypt(pptp_rc4 *st, const uint8_t *in, uint8_t *out, size_t len) {
   st->i = (i - 1) & 0xff;
   st->j = j;
 }
+
+/* Multi-buffer: the steps of two streams alternate, so while one waits for its S[j] load the
+ * other's runs. Each stream keeps the single-stream S[i+1] preload and its fix-up. */
+static void ksa_masked_x2(uint32_t *sa, const uint8_t *ka, uint32_t *sb, const uint8_t *kb,
+                          unsigned mask) {
+  uint32_t ja = 0, jb = 0, sia = sa[0], sib = sb[0];
+  for (unsigned i = 0; i < 256; i++) {
+    uint32_t inext = (i + 1) & 0xff;
+    ja = ((ja + ka[i & mask]) + sia) & 0xff;
+    jb = ((jb + kb[i & mask]) + sib) & 0xff;
+    uint32_t sja = sa[ja], sjb = sb[jb];
+    uint32_t nexta = sa[inext], nextb = sb[inext];
+    sa[i] = sja;
+    sa[ja] = sia;
+    sb[i] = sjb;
+    sb[jb] = sib;
+    if (__builtin_expect(ja == inext, 0)) {
+      nexta = sia;
+      __asm__ volatile("" ::: "memory");
+    }
+    if (__builtin_expect(jb == inext, 0)) {
+      nextb = sib;
+      __asm__ volatile("" ::: "memory");
+    }
+    sia = nexta;
+    sib = nextb;
+  }
+}
+
+void pptp_rc4_init_x2(pptp_rc4 *a, const uint8_t *keya, pptp_rc4 *b, const uint8_t *keyb,
+                      size_t keylen) {
+  if (keylen != 16 && keylen != 8) {
+    pptp_rc4_init(a, keya, keylen);
+    pptp_rc4_init(b, keyb, keylen);
+    return;
+  }
+  memcpy(a->s, kIdentity, sizeof kIdentity);
+  memcpy(b->s, kIdentity, sizeof kIdentity);
+  a->i = a->j = b->i = b->j = 0;
+  ksa_masked_x2(a->s, keya, b->s, keyb, (unsigned)keylen - 1);
+}
+
+/* PRGA_BYTE for stream x (s##x, i##x, j##x, si##x, ks##x) */
+#define PRGA_BYTE_X(x, shift)                                 \
+  do {                                                        \
+    uint32_t inext_ = (i##x + 1) & 0xff;                      \
+    j##x = (j##x + si##x) & 0xff;                             \
+    uint32_t sj_ = s##x[j##x];                                \
+    uint32_t snext_ = s##x[inext_];                           \
+    s##x[i##x] = sj_;                                         \
+    s##x[j##x] = si##x;                                       \
+    ks##x |= (uint64_t)s##x[(si##x + sj_) & 0xff] << (shift); \
+    if (__builtin_expect(j##x == inext_, 0)) {                \
+      snext_ = si##x;                                         \
+      __asm__ volatile("" ::: "memory");                      \
+    }                                                         \
+    si##x = snext_;                                           \
+    i##x = inext_;                                            \
+  } while (0)
+
+#define PRGA_PAIR(shift) \
+  do {                   \
+    PRGA_BYTE_X(a, shift); \
+    PRGA_BYTE_X(b, shift); \
+  } while (0)
+
+void pptp_rc4_crypt_x2(pptp_rc4 *a, const uint8_t *ina, uint8_t *outa, size_t lena, pptp_rc4 *b,
+                       const uint8_t *inb, uint8_t *outb, size_t lenb) {
+  size_t both = (lena < lenb ? lena : lenb) & ~(size_t)7;
+  uint32_t *sa = a->s, *sb = b->s;
+  uint32_t ia = (a->i + 1) & 0xff, ja = a->j, sia = sa[ia];
+  uint32_t ib = (b->i + 1) & 0xff, jb = b->j, sib = sb[ib];
+  for (size_t n = 0; n < both; n += 8) {
+    uint64_t ksa = 0, ksb = 0, wa, wb;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    PRGA_PAIR(56); PRGA_PAIR(48); PRGA_PAIR(40); PRGA_PAIR(32);
+    PRGA_PAIR(24); PRGA_PAIR(16); PRGA_PAIR(8); PRGA_PAIR(0);
+#else
+    PRGA_PAIR(0); PRGA_PAIR(8); PRGA_PAIR(16); PRGA_PAIR(24);
+    PRGA_PAIR(32); PRGA_PAIR(40); PRGA_PAIR(48); PRGA_PAIR(56);
+#endif
+    memcpy(&wa, ina + n, 8);
+    memcpy(&wb, inb + n, 8);
+    wa ^= ksa;
+    wb ^= ksb;
+    memcpy(outa + n, &wa, 8);
+    memcpy(outb + n, &wb, 8);
+  }
+  a->i = (ia - 1) & 0xff;
+  a->j = ja;
+  b->i = (ib - 1) & 0xff;
+  b->j = jb;
+  /* the tails (and the longer packet's rest) one stream at a time */
+  pptp_rc4_crypt(a, ina + both, outa + both, lena - both);
+  pptp_rc4_crypt(b, inb + both, outb + both, lenb - both);
+}

@@ -20,6 +20,14 @@ void pptp_rc4_init(pptp_rc4 *st, const uint8_t *key, size_t keylen);
 /* out may equal in (in-place) */
 void pptp_rc4_crypt(pptp_rc4 *st, const uint8_t *in, uint8_t *out, size_t len);
 
+/* Two independent streams stepped in one loop (multi-buffer, for stateless MPPE where every
+ * packet has its own key): the two dependency chains overlap. Same results as two single calls.
+ * keylen as for pptp_rc4_init; lena and lenb may differ. */
+void pptp_rc4_init_x2(pptp_rc4 *a, const uint8_t *keya, pptp_rc4 *b, const uint8_t *keyb,
+                      size_t keylen);
+void pptp_rc4_crypt_x2(pptp_rc4 *a, const uint8_t *ina, uint8_t *outa, size_t lena, pptp_rc4 *b,
+                       const uint8_t *inb, uint8_t *outb, size_t lenb);
+
 #ifdef __cplusplus
 }
 #endif

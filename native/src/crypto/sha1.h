@@ -1,5 +1,5 @@
 // SHA-1 (FIPS 180-4) with the compression function chosen once at load from what the CPU
-// can run: portable C (NEON message schedule on arm64), x86 SHA-NI, ARMv8 crypto extension.
+// can run: portable C, NEON message schedule (arm64), x86 SHA-NI, ARMv8 crypto extension.
 // MPPE needs SHA-1 for every re-key (RFC 3079 section 3.3 GetNewKeyFromSHA).
 #ifndef PPTP_CRYPTO_SHA1_H
 #define PPTP_CRYPTO_SHA1_H
@@ -14,7 +14,7 @@ extern "C" {
 typedef void (*pptp_sha1_blocks_fn)(uint32_t state[5], const uint8_t *data, size_t nblocks);
 
 typedef struct pptp_sha1_impl {
-  const char *name;          /* "generic", "shani", "armv8ce" */
+  const char *name;          /* "generic", "neon", "shani", "armv8ce" */
   pptp_sha1_blocks_fn blocks;
   int (*available)(void);    /* nonzero when this CPU can run it */
 } pptp_sha1_impl;
@@ -23,6 +23,7 @@ void pptp_sha1_blocks_generic(uint32_t state[5], const uint8_t *data, size_t nbl
 /* NULL where the file is not compiled for this architecture */
 extern const pptp_sha1_impl pptp_sha1_impl_shani;
 extern const pptp_sha1_impl pptp_sha1_impl_armv8ce;
+extern const pptp_sha1_impl pptp_sha1_impl_neon;
 
 /* The active compression function (set at load, changed only by pptp_sha1_force). */
 extern pptp_sha1_blocks_fn pptp_sha1_blocks;

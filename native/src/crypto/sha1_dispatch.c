@@ -1,5 +1,5 @@
 // Chooses the SHA-1 compression function once, when the addon is loaded: the environment
-// variable PPTP_SHA1_IMPL (generic|shani|armv8ce) if set, else the fastest one the CPU can run.
+// variable PPTP_SHA1_IMPL (generic|neon|shani|armv8ce) if set, else the fastest one the CPU can run.
 // Tests force each implementation in turn through pptp_sha1_force.
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -22,7 +22,7 @@ static const pptp_sha1_impl generic_impl = {"generic", pptp_sha1_blocks_generic,
 
 /* fastest first */
 static const pptp_sha1_impl *const all_impls[] = {&pptp_sha1_impl_shani, &pptp_sha1_impl_armv8ce,
-                                                 &generic_impl};
+                                                 &pptp_sha1_impl_neon, &generic_impl};
 #define N_IMPLS (sizeof all_impls / sizeof all_impls[0])
 
 pptp_sha1_blocks_fn pptp_sha1_blocks = pptp_sha1_blocks_generic;

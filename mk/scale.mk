@@ -1,0 +1,8 @@
+# make bench-scale   BENCH_TUNNELS (default 1000) PPTP tunnels with MPPE-128 from one
+#                    load-generator process to one routerd at licence level 6, in two network
+#                    namespaces (root): the time until all are up, a ping through each, routerd's
+#                    RSS per idle tunnel. BENCH_DATAPLANE=reference runs routerd on the TypeScript
+#                    path. A benchmark: it prints figures, it asserts nothing.
+.PHONY: bench-scale
+bench-scale: build
+	node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/scale.ts
