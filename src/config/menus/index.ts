@@ -5,6 +5,7 @@ import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings }
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppProfile, pppSecret } from './ppp.js';
 import { log, systemIdentity, systemLicense, systemResource, user, userGroup } from './system.js';
+import { systemPackage, systemPackageUpdate, systemRouterboard } from './system.js';
 
 export * from './interface.js';
 export * from './ip.js';
@@ -28,5 +29,8 @@ export const menus: readonly Menu[] = [
   pppActive,
   systemLicense,
   systemResource,
+  systemPackage,
+  systemPackageUpdate,
+  systemRouterboard,
   log,
 ];
