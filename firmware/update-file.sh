@@ -16,10 +16,10 @@ if [ -n "$extra" ]; then
   tmp=$(mktemp -d "$top/out/build/upd.XXXXXX")
   trap 'rm -rf "$tmp"' EXIT
   # Appending to a squashfs cannot replace a file; rebuild from the staged root plus EXTRA_DIR.
-  # lz4: fast to make, the kernel reads it; only test updates take this path.
+  # zstd level 3: fast to make; only test updates take this path.
   cp -a "$build/root" "$tmp/root"
   cp -rT --preserve=mode "$extra" "$tmp/root"
-  mksquashfs "$tmp/root" "$tmp/slot.squashfs" -comp lz4 -b 1M -noappend -no-progress -quiet -no-xattrs >/dev/null
+  mksquashfs "$tmp/root" "$tmp/slot.squashfs" -comp zstd -Xcompression-level 3 -b 1M -noappend -no-progress -quiet -no-xattrs >/dev/null
   payload="$tmp/slot.squashfs"
 fi
 [ -f "$top/dist/tools/update-file.js" ] || (cd "$top" && npx tsc -p tsconfig.json)

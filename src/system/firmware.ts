@@ -3,7 +3,7 @@
 // writes it to the slot not running, then asks for the trial boot. A file that is refused
 // changes nothing: every check runs before the first byte is written to the slot.
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseUpdate, UPDATE_PREFIX_BYTES } from '../wire/update-file.js';
 
@@ -177,7 +177,6 @@ export class Firmware {
       const device = b.devices[target];
       const capacity = blockDeviceSize(device);
       if (capacity !== undefined && u.head.size > capacity) return refuse(`update is ${u.head.size} bytes, slot ${target} holds ${capacity}`);
-      progress(`checking ${u.head.version} for ${u.head.board} (${(u.head.size / 1048576).toFixed(1)} MiB)`);
       const hash = createHash('sha256');
       copyRange(fd, u.payloadOffset, u.head.size, (chunk) => hash.update(chunk));
       if (hash.digest('hex') !== u.head.sha256) return refuse('update file is corrupt (payload hash does not match its signed head)');
@@ -201,6 +200,9 @@ export class Firmware {
       if (target === 'a') next.version_a = u.head.version;
       else next.version_b = u.head.version;
       writeState(join(this.paths.boot, 'ab', 'state'), next);
+      // As RouterOS does with an installed package: the file has done its job, and the data
+      // partition has room for one update file only.
+      rmSync(file, { force: true });
       return { ok: true, line: `installed version ${u.head.version} in slot ${target}; it is tried at the next boot`, tryboot };
     } finally {
       closeSync(fd);

@@ -3,7 +3,7 @@
 // inactive slot's block device; the boot partition and /run are temporary directories).
 import t, { type Test } from 'tap';
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Firmware, formatSlotState, parseSlotState } from '../../src/system/firmware.js';
@@ -58,6 +58,7 @@ t.test('a good update is written to the inactive slot and tried once at the next
   t.ok(r.ok, r.line);
   t.match(r.line, /installed version 0\.2\.0 in slot b/);
   t.same(readFileSync(b.slotB).subarray(0, payload.length), payload, 'slot b holds the payload');
+  t.notOk(existsSync(f), 'the installed update file is removed from the data partition');
   t.same(parseSlotState(b.state()), { active: 'a', try: 'b', tries: 1, version_a: '0.1.0', version_b: '0.2.0', rolledback: '' }, 'state: b on trial for one boot');
   t.notOk(r.tryboot, 'no tryboot.txt: the initrd counter (qemu-virt)');
   t.same(b.fw.packages(), [

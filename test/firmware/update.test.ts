@@ -14,7 +14,7 @@ import { constants } from 'node:fs';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createNetns, createVethPair, exec, run, uniqueName } from '../lib/netns.js';
+import { createNetns, createVethPair, exec, run, uniqueName, waitFor } from '../lib/netns.js';
 import { extractBootFiles, QemuVirt } from './qemu-virt.js';
 import type { SerialSession } from './serial-session.js';
 
@@ -149,6 +149,8 @@ t.test('qemu-virt A/B update: N -> N+1 over the console, a broken N+2 rolls back
   t.match(await command(c, '/system routerboard print'), /board-name: qemu-virt[^]*current-firmware: /, '/system routerboard print');
   await command(c, '/system identity set name=fwupdate');
   await command(c, '/ip address add address=198.18.7.1/24 interface=ether1');
+  // The address is applied a moment after the console answers: fetch once ether1 answers.
+  t.ok(await waitFor(async () => (await web.exec(['ping', '-c1', '-W1', '198.18.7.1'])).code === 0, 60_000, 1000), 'ether1 reaches the web server');
 
   for (const [file, why] of [['badsig.upd', /not signed by the vendor key/], ['corrupt.upd', /corrupt/]] as const) {
     t.match(await command(c, `/tool fetch url=http://${HTTP}:8080/${file}`), /status: finished/, `fetched ${file}`);
@@ -175,6 +177,7 @@ t.test('qemu-virt A/B update: N -> N+1 over the console, a broken N+2 rolls back
   t.match(p2, /b\s+\S+\s+running\s*(\r?\n|$)/, `ab-confirm made slot b the active one (routerd healthy)\n${p2}`);
 
   const f2 = `pptp-router-${n2}.upd`;
+  t.ok(await waitFor(async () => (await web.exec(['ping', '-c1', '-W1', '198.18.7.1'])).code === 0, 60_000, 1000), 'ether1 up again with the kept address');
   t.match(await command(c, `/tool fetch url=http://${HTTP}:8080/${f2}`, 300_000), /status: finished/, `fetched ${f2}`);
   c.sendLine(`/system package update install file=${f2}`);
   await c.waitFor(/installed version \S+ in slot a/, 300_000);
