@@ -80,6 +80,7 @@ mkdir -p "$root/data"
 bash "$here/app.sh" "$root/opt/routerd"
 install -D -m755 "$nodebin" "$root/opt/routerd/bin/node"
 ln -sf /opt/routerd/bin/node "$root/usr/local/bin/node"
+bash "$here/compile-cache.sh" "$root" || step "assemble $board: no V8 compile cache (the daemon compiles at boot instead)"
 
 step "assemble $board: systemd units (routerd owns the console; no getty, no first-boot wizard)"
 # An empty machine-id on a read-only root: systemd keeps a transient one in /run, and this is

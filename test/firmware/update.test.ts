@@ -1,5 +1,6 @@
 // A/B system updates on the qemu-virt image, in one QEMU that reboots as the board does:
-//   boot 1 (version N):  refuses a wrongly signed and a corrupted update file; fetches N+1 with
+//   boot 1 (version N):  refuses a wrongly signed, a corrupted, a truncated update file and one
+//                        for another board, each with one line; fetches N+1 with
 //                        /tool fetch from a web server on the "internet" segment and installs it
 //                        with /system package update install, which reboots;
 //   boot 2 (N+1, trial): the configuration typed in boot 1 is there; ab-confirm makes slot b
@@ -21,7 +22,7 @@ import type { SerialSession } from './serial-session.js';
 const board = 'qemu-virt';
 const image = resolve(process.env.BOOT_TEST_IMAGE ?? `out/pptp-router-${board}.img`);
 const build = resolve(`out/build/${board}`);
-const BOOT_TIMEOUT = 400_000;
+const BOOT_TIMEOUT = 600_000;
 const CMD_TIMEOUT = 120_000;
 const PROMPT = /\[admin@([^\]\r\n]+)\][^\r\n>]*>/;
 const HTTP = '198.18.7.2';
@@ -101,6 +102,11 @@ t.test('qemu-virt A/B update: N -> N+1 over the console, a broken N+2 rolls back
   const bytes = await readFile(join(www, 'corrupt.upd'));
   bytes[bytes.length - 5]! ^= 0x55;
   await writeFile(join(www, 'corrupt.upd'), bytes);
+  // Vendor-signed and intact, but for the Pi 4; and a good file cut short (a broken download).
+  await run(['node', 'dist/tools/update-file.js', '--key', 'firmware/keys/dev-vendor.pem', '--board', 'raspberrypi4', '--version', '9.9.7', '--payload', small, '--out', join(www, 'board.upd')]);
+  await run(['node', 'dist/tools/update-file.js', '--key', 'firmware/keys/dev-vendor.pem', '--board', board, '--version', '9.9.6', '--payload', small, '--out', join(dir, 'whole.upd')]);
+  const whole = await readFile(join(dir, 'whole.upd'));
+  await writeFile(join(www, 'truncated.upd'), whole.subarray(0, whole.length >> 1));
   t.comment(`update files made in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const disk = join(dir, 'disk.img');
@@ -152,11 +158,18 @@ t.test('qemu-virt A/B update: N -> N+1 over the console, a broken N+2 rolls back
   // The address is applied a moment after the console answers: fetch once ether1 answers.
   t.ok(await waitFor(async () => (await web.exec(['ping', '-c1', '-W1', '198.18.7.1'])).code === 0, 60_000, 1000), 'ether1 reaches the web server');
 
-  for (const [file, why] of [['badsig.upd', /not signed by the vendor key/], ['corrupt.upd', /corrupt/]] as const) {
+  const refusals = [
+    ['badsig.upd', /not signed by the vendor key/],
+    ['corrupt.upd', /corrupt/],
+    ['board.upd', /for board raspberrypi4, this is qemu-virt/],
+    ['truncated.upd', /truncated/],
+  ] as const;
+  for (const [file, why] of refusals) {
     t.match(await command(c, `/tool fetch url=http://${HTTP}:8080/${file}`), /status: finished/, `fetched ${file}`);
     const out = await command(c, `/system package update install file=${file}`);
     t.match(out, why, `${file} refused: ${out.trim()}`);
     t.match(out, /nothing was changed/);
+    t.equal(out.trim().split(/\r?\n/).length, 1, `${file}: one line`);
   }
   t.match(await command(c, '/system package print'), /b\s+empty/, 'after the refusals slot b is still empty');
 
