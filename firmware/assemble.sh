@@ -32,19 +32,25 @@ for pat in $BOOT_DTBS; do
   cp $root/usr/lib/linux-image-$kver/$pat "$boot/"
 done
 
+# Versions /system routerboard print shows, read while the package database is still there.
+mkdir -p "$boot/ab"
+awk '/^Package: /{p=$2} /^Version: /{if (p=="raspi-firmware"||p=="linux-image-'"$kver"'") print p"="$2}' "$root/var/lib/dpkg/status" \
+  | sed "s/^linux-image-$kver=/linux=/" > "$boot/ab/versions"
+
 step "assemble $board: prune the root to a router's size"
 moddir="$root/usr/lib/modules/$kver"
 before=$(du -sm "$moddir" | cut -f1)
 keep=$(mktemp)
 grep -v '^\s*#' "$here/modules.keep" | grep -v '^\s*$' > "$keep.re"
 # modules.dep lines: "kernel/a.ko: kernel/b.ko kernel/c.ko" with full transitive dependencies.
-sed 's#^kernel/##' "$moddir/modules.dep" | awk -F: '{print $1}' | grep -E -f "$keep.re" | sed 's#^#kernel/#' > "$keep.roots"
+grep -v '^\s*#' "$here/modules.drop" | grep -v '^\s*$' > "$keep.drop"
+sed 's#^kernel/##' "$moddir/modules.dep" | awk -F: '{print $1}' | grep -E -f "$keep.re" | grep -v -E -f "$keep.drop" | sed 's#^#kernel/#' > "$keep.roots"
 grep -F -f <(sed 's/$/:/' "$keep.roots") "$moddir/modules.dep" | tr ' :' '\n\n' | grep -v '^$' | sort -u > "$keep"
 (cd "$moddir" && find kernel -name '*.ko*' | sort) | comm -23 - "$keep" | (cd "$moddir" && xargs -r rm -f)
 find "$moddir/kernel" -type d -empty -delete
 depmod -b "$root" "$kver"
 step "assemble $board:   modules $before MB -> $(du -sm "$moddir" | cut -f1) MB ($(wc -l < "$keep") kept)"
-rm -f "$keep" "$keep.re" "$keep.roots"
+rm -f "$keep" "$keep.re" "$keep.roots" "$keep.drop"
 # Boot files live on the FAT partition only; no package manager at run time.
 rm -rf "$root"/boot/* "$root/usr/lib/linux-image-$kver" "$root/usr/lib/raspi-firmware" "$root/boot/firmware"
 rm -rf "$root"/usr/bin/apt* "$root/usr/lib/apt" "$root/var/lib/apt" "$root/var/cache/apt" "$root/etc/apt" \
@@ -55,6 +61,12 @@ rm -rf "$root"/usr/bin/apt* "$root/usr/lib/apt" "$root/var/lib/apt" "$root/var/c
 # Full perl (pulled in by build-time tools) is 48 MB nothing runs at run time; perl-base stays.
 rm -rf "$root"/usr/share/perl/5.* "$root"/usr/lib/*-linux-gnu/perl/5.* "$root"/usr/lib/*-linux-gnu/libperl.so*
 find "$root/usr/lib" -name '__pycache__' -prune -exec rm -rf {} +
+# udev's hardware database (20 MB) only names devices for desktops; the NICs are named by the
+# .link files (driver, bus path). perl-base served dpkg's scripts only; gconv's character-set
+# converters (20 MB) serve iconv, which neither Node nor systemd calls.
+rm -rf "$root/usr/lib/udev/hwdb.bin" "$root/usr/lib/udev/hwdb.d" "$root/etc/udev/hwdb.bin" \
+       "$root"/usr/bin/perl* "$root/usr/share/perl5" "$root"/usr/lib/*-linux-gnu/perl-base \
+       "$root"/usr/lib/*-linux-gnu/gconv "$root"/usr/lib/*-linux-gnu/libapt-*
 
 step "assemble $board: overlays (rootfs/, board/$board/rootfs-overlay/)"
 cp -rT --preserve=mode,timestamps "$top/rootfs" "$root"
@@ -68,6 +80,7 @@ mkdir -p "$root/data"
 bash "$here/app.sh" "$root/opt/routerd"
 install -D -m755 "$nodebin" "$root/opt/routerd/bin/node"
 ln -sf /opt/routerd/bin/node "$root/usr/local/bin/node"
+bash "$here/compile-cache.sh" "$root" || step "assemble $board: no V8 compile cache (the daemon compiles at boot instead)"
 
 step "assemble $board: systemd units (routerd owns the console; no getty, no first-boot wizard)"
 # An empty machine-id on a read-only root: systemd keeps a transient one in /run, and this is
@@ -79,22 +92,52 @@ for u in serial-getty@.service getty@.service console-getty.service systemd-firs
   ln -sfn /dev/null "$root/etc/systemd/system/$u"
 done
 
+step "assemble $board: A/B slots (initrd slot choice, trial confirmation, reboot requests)"
+bash "$here/ab/patch-initrd.sh" "$boot/initrd.img" "$root" "$kver"
+mkdir -p "$root/boot/firmware"
+install -D -m644 "${VENDOR_KEY:-$here/keys/dev-vendor.pub.pem}" "$root/etc/routerd/vendor.pub.pem"
+systemctl --root="$root" enable ab-confirm.service routerd-reboot.path >/dev/null 2>&1
+version=${IMAGE_VERSION:-$(node -p 'require(process.argv[1]).version' "$top/package.json")}
+mkdir -p "$boot/ab"
+printf 'active=a\ntry=\ntries=0\nversion_a=%s\nversion_b=\nrolledback=\n' "$version" > "$boot/ab/state"
+printf '%s\n' "$board" > "$boot/ab/board"
+if [ -f "$boot/config.txt" ]; then
+  # The Pi firmware's one-shot trial: `reboot '0 tryboot'` boots tryboot.txt once, whose
+  # command line tells the initrd to mount the slot on trial.
+  { cat "$boot/config.txt"; echo '# A/B trial boot (firmware tryboot): the initrd mounts the slot on trial.'; echo 'cmdline=cmdline-tryboot.txt'; } > "$boot/tryboot.txt"
+  printf '%s ab.tryboot=1\n' "$(tr -d '\n' < "$boot/cmdline.txt")" > "$boot/cmdline-tryboot.txt"
+fi
+
 step "assemble $board: file systems"
-rootmb=$(( $(du -sm "$root" | cut -f1) * 115 / 100 + 32 ))
+comp=${SQUASHFS_COMP:-xz}
+case "$comp" in
+  xz) compopts=(-comp xz -Xdict-size 100%) ;;
+  zstd) compopts=(-comp zstd -Xcompression-level "${SQUASHFS_ZSTD_LEVEL:-15}") ;;
+  *) compopts=(-comp "$comp") ;;
+esac
+mksquashfs "$root" "$parts/slot.squashfs" "${compopts[@]}" -b 1M -noappend -no-progress -quiet -no-xattrs >/dev/null
+sqmb=$(( ($(stat -c %s "$parts/slot.squashfs") + 1048575) / 1048576 ))
+# A slot holds this root and a bigger one later: the partition table never changes in the field.
+slotmb=${SLOT_MB:-$(( (sqmb * 3 / 2 + 32 + 15) / 16 * 16 ))}
 bootmb=$(( $(du -sm "$boot" | cut -f1) + 24 )); [ "$bootmb" -lt 64 ] && bootmb=64
-datamb=${DATA_MB:-64}
+# The data partition also stages an update file (one slot's worth) before it is installed.
+datamb=${DATA_MB:-$(( slotmb + 64 ))}
 mkfs.vfat -C -F 32 -n ROUTERBOOT "$parts/boot.vfat" $(( bootmb * 1024 )) >/dev/null
 mcopy -s -i "$parts/boot.vfat" "$boot"/* ::
-mkfs.ext4 -q -F -L ROUTERROOT -m 0 -d "$root" "$parts/rootfs.ext4" "${rootmb}M"
 mkfs.ext4 -q -F -L ROUTERDATA -m 0 "$parts/data.ext4" "${datamb}M"
-step "assemble $board:   boot ${bootmb} MB, root ${rootmb} MB ($(du -sm "$root" | cut -f1) MB used), data ${datamb} MB"
+step "assemble $board:   boot ${bootmb} MB, slots 2 x ${slotmb} MB (a: ${sqmb} MB squashfs $comp, version $version; b: empty), data ${datamb} MB"
+bash "$here/size-table.sh" "$root" "$boot" "$parts/slot.squashfs" "$kver" | tee "$build/size-table.txt" >&2
 
-step "assemble $board: genimage (MBR: boot, root, data)"
+step "assemble $board: genimage (MBR: boot, slot a, slot b, data)"
 mkdir -p "$build/genimage-root" "$build/genimage-tmp"
-genimage --config "$bdir/genimage.cfg" --inputpath "$parts" --outputpath "$build" \
+sed "s/@SLOT_MB@/${slotmb}M/g" "$bdir/genimage.cfg" > "$build/genimage.cfg"
+genimage --config "$build/genimage.cfg" --inputpath "$parts" --outputpath "$build" \
   --rootpath "$build/genimage-root" --tmppath "$build/genimage-tmp" >/dev/null 2>"$build/genimage.log" \
   || { cat "$build/genimage.log" >&2; die "genimage failed"; }
 mv "$build/sdcard.img" "$out"
+# The slot image stays beside the root for update files built from it (firmware/update-file.sh).
+mv "$parts/slot.squashfs" "$build/slot.squashfs"
+echo "$version" > "$build/version"
 rm -rf "$parts" "$build/genimage-tmp"
 
 if [ "${IMAGE_COMPRESS:-yes}" = no ]; then

@@ -20,6 +20,8 @@ import { dataFileReader } from './remote/data-files.js';
 import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
 import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
+import { Firmware } from './system/firmware.js';
+import { firmwareView } from './system/firmware-view.js';
 
 const HELP = `usage: routerd [options]
 
@@ -90,7 +92,15 @@ async function main(): Promise<void> {
 
   const serial = await boardSerial();
   if (serial === undefined) log.info('no board serial number readable: the licence is bound to the board id on the data partition');
-  const license = new License({ dir: dataDir, softwareId: softwareIdFrom(licenseSerial(serial, dataDir)), publicKey: values['vendor-key'] ? readFileSync(values['vendor-key'], 'utf8') : VENDOR_PUBLIC_KEY });
+  const vendorKey = values['vendor-key'] ? readFileSync(values['vendor-key'], 'utf8') : VENDOR_PUBLIC_KEY;
+  const license = new License({ dir: dataDir, softwareId: softwareIdFrom(licenseSerial(serial, dataDir)), publicKey: vendorKey });
+  // The A/B system slots (only on the image: the initrd leaves /run/ab/env).
+  const firmware = Firmware.forImage(vendorKey);
+  const booted = firmware.boot();
+  for (const n of firmware.notices()) {
+    log.info(n);
+    notices.push(n);
+  }
   const refused = license.load();
   if (refused) {
     log.error(refused);
@@ -116,7 +126,8 @@ async function main(): Promise<void> {
     runtime,
     log: book,
     license,
-    resources: { facts: async () => resourceRecord(await readResources(dataDir)) },
+    resources: { facts: async () => resourceRecord(await readResources(dataDir), booted?.version) },
+    ...(booted ? { firmware: firmwareView(firmware, dataDir, async () => serial) } : {}),
     notices,
     loginThrottle: new LoginThrottle(),
     activeUsers: new ActiveUsers(),
@@ -152,6 +163,8 @@ async function main(): Promise<void> {
   const caps = effectiveCapabilities();
   const confinement = caps === undefined ? 'unknown' : caps.length > 8 ? `${caps.length}, unconfined` : caps.join(',') || 'none';
   log.info(`routerd started, data in ${dataDir}, capabilities: ${confinement}`);
+  // Console up and configuration loaded: a trial boot of a new system slot is good (ab-confirm).
+  firmware.markHealthy();
 
   async function shutdown(why: string): Promise<void> {
     if (stopping) return;

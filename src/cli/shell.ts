@@ -36,12 +36,24 @@ export interface ResourceView {
   facts(): Promise<readonly (readonly [string, string])[]>;
 }
 
+/** The A/B system slots and the board (src/system/firmware-view.ts on the image). */
+export interface FirmwareView {
+  packages(): readonly { readonly slot: string; readonly version: string; readonly status: string }[] | string;
+  updateRecord(): (readonly [string, string])[] | string;
+  /** `/system package update install [file=]`: an error line, or undefined (lines went to `line`). */
+  install(file: string | undefined, line: (s: string) => void): Promise<string | undefined>;
+  /** `/tool fetch url= [dst-path=]`. */
+  fetch(url: string, dstPath: string | undefined, line: (s: string) => void): Promise<string | undefined>;
+  routerboard(): Promise<(readonly [string, string])[]>;
+}
+
 export interface ShellContext {
   readonly model: ConfigModel;
   readonly runtime: RuntimeState;
   readonly log: LogBook;
   readonly license?: LicenseView;
   readonly resources?: ResourceView;
+  readonly firmware?: FirmwareView;
   readonly user: string;
   /** Receives output; lines end with "\n". */
   write(text: string): void;
@@ -157,13 +169,14 @@ export class Shell {
   commands(path: Path): string[] {
     const menu = this.menuAt(path);
     const common = ['export'];
-    if (path.length === 0) return ['ping', 'export', 'password', 'quit'];
+    if (path.length === 0) return ['ping', 'export', 'password', 'quit', 'tool'];
     if (path.length === 1 && path[0] === 'system') return ['export', 'reset-configuration'];
     if (!menu) return common;
     if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
     if (menu.kind === 'status') {
       if (menu.path === '/ppp active') return ['print', 'remove', 'get', 'find'];
       if (menu.path === '/system license') return ['print', 'import', 'get'];
+      if (menu.path === '/system package update') return ['print', 'install', 'get'];
       return ['print', 'get'];
     }
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
@@ -220,6 +233,7 @@ export class Shell {
     if (twice) return twice;
     if (path.length === 0) {
       if (cmd.text === 'ping') return this.ping(rest);
+      if (cmd.text === 'tool') return this.toolCommand(rest);
       if (cmd.text === 'password') {
         const { pairs, words } = this.args(rest, []);
         if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
@@ -626,6 +640,14 @@ export class Shell {
         return { ref: { kind: 'dynamic', key: String(a.id) }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
       });
     }
+    if (menu.path === '/system package') {
+      const rows = this.ctx.firmware?.packages() ?? 'failure: not booted from an A/B system image';
+      if (typeof rows === 'string') throw new ConsoleError(rows);
+      return rows.map((r) => {
+        const values: Record<string, string> = { name: r.slot, version: r.version, status: r.status };
+        return { ref: { kind: 'dynamic', key: r.slot }, flags: '', values, quoted: new Set<string>(), keys: Object.keys(values) };
+      });
+    }
     if (menu.path === '/ppp active') {
       return this.ctx.runtime.sessions().map((s) => {
         const values: Record<string, string> = {
@@ -684,12 +706,19 @@ export class Shell {
       ];
     }
     if (menu.path === '/system routerboard') {
+      // Off the image (a development host) there are no board files: the facts Ansible asks for.
+      if (this.ctx.firmware) return [...(await this.ctx.firmware.routerboard())];
       const facts = this.ctx.resources ? await this.ctx.resources.facts() : [];
       return [['routerboard', 'no'], ['model', facts.find(([k]) => k === 'board-name')?.[1] ?? '']];
     }
     if (menu.path === '/system resource') {
       if (!this.ctx.resources) return 'failure: resource facts not available';
       return [...(await this.ctx.resources.facts())];
+    }
+    if (menu.path === '/system package update') {
+      if (!this.ctx.firmware) return 'failure: not booted from an A/B system image';
+      const r = this.ctx.firmware.updateRecord();
+      return typeof r === 'string' ? r : [...r];
     }
     return [];
   }
@@ -712,6 +741,7 @@ export class Shell {
     }
     if (menu.shape === 'record') {
       if (cmd === 'import') return this.importLicense(rest);
+      if (cmd === 'install') return this.installUpdate(rest);
       const rec = await this.record(menu);
       if (typeof rec === 'string') return rec;
       if (cmd === 'get') {
@@ -759,6 +789,30 @@ export class Shell {
       this.numbering.delete(menu.path);
     }
     return undefined;
+  }
+
+  /** `/tool fetch url=http://... [dst-path=NAME]` (the only /tool command so far). */
+  private async toolCommand(rest: Token[]): Promise<string | undefined> {
+    const sub = rest.shift();
+    if (!sub || sub.key !== undefined || sub.text !== 'fetch') return `bad command name ${sub?.text ?? 'tool'} (line 1 column ${(sub?.start ?? 0) + 1})`;
+    if (!allowed(this.policies(), commandNeeds(undefined, '/tool', 'fetch'))) return DENIED;
+    const { pairs, words } = this.args(rest, []);
+    if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+    const unknown = Object.keys(pairs).find((k) => k !== 'url' && k !== 'dst-path');
+    if (unknown) return `expected end of command (unknown argument ${unknown})`;
+    if (!pairs.url) return 'failure: give url=http://HOST/FILE';
+    if (!this.ctx.firmware) return 'failure: fetch not available';
+    return this.ctx.firmware.fetch(pairs.url, pairs['dst-path'], (l) => this.out(l));
+  }
+
+  /** `/system package update install [file=NAME]`. */
+  private async installUpdate(rest: Token[]): Promise<string | undefined> {
+    const { pairs, words } = this.args(rest, []);
+    if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+    const unknown = Object.keys(pairs).find((k) => k !== 'file');
+    if (unknown) return `expected end of command (unknown argument ${unknown})`;
+    if (!this.ctx.firmware) return 'failure: not booted from an A/B system image';
+    return this.ctx.firmware.install(pairs.file, (l) => this.out(l));
   }
 
   private importLicense(rest: Token[]): string | undefined {

@@ -9,7 +9,7 @@ import { Writable, type Readable } from 'node:stream';
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import type { LogBook, Logger } from '../log.js';
-import { Shell, type LicenseView, type ResourceView } from '../cli/shell.js';
+import { Shell, type LicenseView, type ResourceView, type FirmwareView } from '../cli/shell.js';
 import { userPolicies } from '../cli/permissions.js';
 import { verifyPassword } from '../config/password-hash.js';
 import { LineEditor, type EditorEvent } from './line-editor.js';
@@ -23,6 +23,7 @@ export interface ConsoleDeps {
   readonly log: LogBook;
   readonly license?: LicenseView;
   readonly resources?: ResourceView;
+  readonly firmware?: FirmwareView;
   /** Shown after every login (a damaged configuration that was set aside, a refused licence). */
   readonly notices: readonly string[];
   /** Failed-login bookkeeping shared by the consoles (a serial port reopened keeps its count). */
@@ -317,6 +318,7 @@ export class ConsoleSession {
       log: this.deps.log,
       license: this.deps.license,
       resources: this.deps.resources,
+      firmware: this.deps.firmware,
       user: this.user,
       activeUsers: this.deps.activeUsers,
       readFile: this.deps.readFile,

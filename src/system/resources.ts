@@ -61,10 +61,11 @@ export async function readResources(dataDir: string): Promise<ResourceFacts> {
 }
 
 /** `name: value` pairs in /system resource's order. */
-export function resourceRecord(f: ResourceFacts): (readonly [string, string])[] {
+/** `version`: the running system slot's version on the image; the daemon's own elsewhere. */
+export function resourceRecord(f: ResourceFacts, version = VERSION): (readonly [string, string])[] {
   const rows: [string, string][] = [
     ['uptime', formatDuration(f.uptime)],
-    ['version', VERSION],
+    ['version', version || VERSION],
     ['free-memory', mib(f.freeMemory)],
     ['total-memory', mib(f.totalMemory)],
     ['cpu', f.cpu],

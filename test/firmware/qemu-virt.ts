@@ -51,6 +51,8 @@ export interface QemuOptions {
   /** Path of the UART's unix socket. */
   readonly serialSocket: string;
   readonly extraAppend?: string;
+  /** A guest reboot resets the machine (same kernel and initrd) instead of ending QEMU. */
+  readonly reboot?: boolean;
 }
 
 export class QemuVirt {
@@ -65,7 +67,7 @@ export class QemuVirt {
   static async start(ns: Netns, o: QemuOptions): Promise<QemuVirt> {
     const args = [
       '-M', 'virt', '-accel', 'tcg', '-cpu', 'cortex-a72', '-smp', '2', '-m', '1024',
-      '-display', 'none', '-monitor', 'none', '-no-reboot',
+      '-display', 'none', '-monitor', 'none', ...(o.reboot ? [] : ['-no-reboot']),
       '-chardev', `socket,id=uart,path=${o.serialSocket},server=on,wait=on`,
       '-serial', 'chardev:uart',
       '-kernel', o.boot.kernel, '-initrd', o.boot.initrd,

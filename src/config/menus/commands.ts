@@ -11,4 +11,5 @@ export const COMMAND_POLICIES: Readonly<Record<string, readonly Policy[]>> = {
   '/system reboot': ['reboot'],
   '/system shutdown': ['reboot'],
   '/password': ['password'],
+  '/tool fetch': ['read', 'write', 'test'],
 };

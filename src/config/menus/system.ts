@@ -49,17 +49,6 @@ export const systemResource = {
 } as const satisfies StatusMenu;
 
 /** As on RouterOS x86/CHR: not a RouterBOARD. Ansible's community.routeros reads it for facts. */
-export const systemRouterboard = {
-  kind: 'status',
-  path: '/system routerboard',
-  help: 'whether this is a MikroTik RouterBOARD (it is not) and the board model',
-  shape: 'record',
-  columns: {
-    routerboard: { help: 'yes on MikroTik hardware' },
-    model: { help: 'board model' },
-  },
-} as const satisfies StatusMenu;
-
 export const userGroup = {
   kind: 'list',
   path: '/user group',
@@ -116,4 +105,56 @@ export const systemDefaultConfiguration = {
   help: 'the script /system reset-configuration applies (and the first boot of the board)',
   shape: 'record',
   columns: { script: { help: 'the default configuration, as console commands' } },
+} as const satisfies StatusMenu;
+
+// ---- system slots and board (issue 18) ----------------------------------------------------
+
+export const systemPackage = {
+  kind: 'status',
+  path: '/system package',
+  help: 'the two system slots (A/B): the version each holds and which one runs',
+  shape: 'rows',
+  columns: {
+    name: { help: 'slot' },
+    version: { help: 'system version in the slot' },
+    status: { help: 'running, installed, empty, or the trial state' },
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'name', header: 'SLOT', width: 5 },
+      { key: 'version', header: 'VERSION', width: 12 },
+      { key: 'status', header: 'STATUS', width: 30 },
+    ],
+  },
+} as const satisfies StatusMenu;
+
+export const systemPackageUpdate = {
+  kind: 'status',
+  path: '/system package update',
+  help: 'install FILE: check a signed update file on the data partition, write it to the other slot, reboot to try it',
+  policy: { read: ['read'], write: ['write', 'policy', 'reboot'] },
+  shape: 'record',
+  columns: {
+    'installed-version': { help: 'the running version' },
+    'other-slot': { help: 'version in the slot not running' },
+    status: { help: 'the last update outcome' },
+  },
+} as const satisfies StatusMenu;
+
+export const systemRouterboard = {
+  kind: 'status',
+  path: '/system routerboard',
+  help: 'board model, serial number and firmware versions',
+  shape: 'record',
+  columns: {
+    routerboard: { help: 'whether this is a RouterBOARD' },
+    'board-name': { help: 'image board name' },
+    model: { help: 'board model (device tree)' },
+    'serial-number': { help: 'board serial number' },
+    'firmware-type': { help: 'boot firmware' },
+    'current-firmware': { help: 'running system version' },
+    'kernel-version': { help: 'Linux kernel' },
+    'boot-firmware': { help: 'boot partition firmware files' },
+  },
 } as const satisfies StatusMenu;
