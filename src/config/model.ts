@@ -464,13 +464,13 @@ export class ConfigModel {
         }
         const values: Record<string, Value> = {};
         for (const [key, spec] of Object.entries(menu.props)) {
-          const v = (row.values as Record<string, unknown>)[key];
+          let v = (row.values as Record<string, unknown>)[key];
           if (v === undefined && spec.readOnly) continue;
-          // A property added in a later release is absent from older files: it takes its default.
+          // A property added in a later release is absent from older files: it takes its default,
+          // checked like a stored value (a placeholder default such as a builtin row's port 0 is not one).
           if (v === undefined && spec.default !== undefined) {
-            values[key] = spec.default;
+            v = spec.default;
             this.migrated = true;
-            continue;
           }
           let kept: Value;
           if (spec.type.fromStored) {

@@ -11,7 +11,7 @@ export class MultilinkFallback implements DataPlane {
   private reference: ReferenceDataPlane | undefined;
   private referenceSessions = 0;
 
-  constructor(private readonly primary: DataPlane, private readonly options: DataPlaneOptions) {}
+  constructor(readonly primary: DataPlane, private readonly options: DataPlaneOptions) {}
 
   get name(): string { return this.primary.name; }
 
