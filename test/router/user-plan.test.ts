@@ -78,12 +78,12 @@ t.test('change-tcp-mss and session-timeout: a profile\'s "default" follows the d
   ]);
   const of = (name: string) => linkProfileOf(m, profileOf(m, name));
   const id = (name: string) => m.list(pppProfile).find((p) => p.name === name)!.id;
-  t.same(of('default'), { changeTcpMss: true, sessionTimeout: 0 }, 'the default profile clamps, no timeout');
-  t.same(of('plain'), { changeTcpMss: true, sessionTimeout: 0 }, '"default" takes the default profile\'s yes');
-  t.same(of('short'), { changeTcpMss: false, sessionTimeout: 3600 }, 'as set; 3600 is one hour');
+  t.same(of('default'), { changeTcpMss: true, sessionTimeout: 0, idleTimeout: 0 }, 'the default profile clamps, no timeout');
+  t.same(of('plain'), { changeTcpMss: true, sessionTimeout: 0, idleTimeout: 0 }, '"default" takes the default profile\'s yes');
+  t.same(of('short'), { changeTcpMss: false, sessionTimeout: 3600, idleTimeout: 0 }, 'as set; 3600 is one hour');
   t.equal(m.list(pppProfile).find((p) => p.name === 'short')!['session-timeout'], '1h', 'stored and printed RouterOS style');
   t.equal(m.set('/ppp profile', id('default'), { 'change-tcp-mss': 'no' }), undefined);
-  t.same(of('plain'), { changeTcpMss: false, sessionTimeout: 0 }, 'and follows it when the default profile changes');
+  t.same(of('plain'), { changeTcpMss: false, sessionTimeout: 0, idleTimeout: 0 }, 'and follows it when the default profile changes');
   t.type(m.set('/ppp profile', id('short'), { 'session-timeout': 'soon' }), ValueError, 'a bad time is refused');
   t.equal(m.list(pppProfile).find((p) => p.name === 'short')!['session-timeout'], '1h', 'and changes nothing');
 });
