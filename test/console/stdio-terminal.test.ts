@@ -8,17 +8,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns } from '../lib/netns.js';
 import { waitUntil } from '../lib/pty.js';
+import { daemonArgs } from '../lib/daemon-command.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const daemon = join(root, 'src', 'daemon.ts');
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 
 t.test('Ctrl-C, arrows and history at routerd --console stdio on a terminal', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), `routerd-tty-${process.pid}-`));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   // Its own namespace: the router it starts must not touch this machine's network.
   const ns = await createNetns(t, 'tty');
-  const command = ['node', '--import', tsLoader, daemon, '--data', dir, '--console', 'stdio', '--identity', 'Tty'].join(' ');
+  const command = ['node', ...daemonArgs(), '--data', dir, '--console', 'stdio', '--identity', 'Tty'].join(' ');
   const child = ns.spawn('script', ['-qfec', command, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,

@@ -1,4 +1,4 @@
-// routerd inside a test's namespace: `node src/daemon.ts --console stdio` started with
+// routerd inside a test's namespace: `node dist/src/daemon.js --console stdio` (test/lib/daemon-command.ts) started with
 // `ip netns exec` (so its PPTP listener, raw GRE socket and TUN devices belong to the namespace),
 // logged in as admin with the empty password, then driven line by line as a person types at the
 // console. Used by the netns scenarios and the interop tests.
@@ -14,11 +14,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { daemonArgs } from './daemon-command.js';
 import { createNetns, type Netns, type TeardownHost } from './netns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const daemon = join(root, 'src', 'daemon.ts');
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 
 /** The RouterOS prompt, `[admin@MikroTik] > ` or `[admin@MikroTik] /ppp secret> `. */
 const PROMPT = /\[[^\]@\n]+@[^\]\n]+\] [^\n>]*> $/;
@@ -182,7 +181,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
     const key = typeof options.licenseKey === 'string' ? options.licenseKey : await options.licenseKey(dataDir);
     writeFileSync(join(dataDir, 'license.key'), key);
   }
-  const args = ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
+  const args = [...daemonArgs(), '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
   for (const path of options.serialConsoles ?? []) args.push('--console', path);
@@ -212,7 +211,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
  */
 export async function runRouterdScript(t: TeardownHost, dataDir: string, input: string, extra: readonly string[] = []): Promise<{ code: number | null; out: string }> {
   const ns = await createNetns(t, 'routerd');
-  const child = ns.spawn('node', ['--import', tsLoader, daemon, '--data', dataDir, '--console', 'stdio', ...extra], {
+  const child = ns.spawn('node', [...daemonArgs(), '--data', dataDir, '--console', 'stdio', ...extra], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
   });
