@@ -4,6 +4,7 @@
 // ping. Without a terminal (a piped script) input is read line by line. `quit` logs out and the
 // console asks for a login again. Passwords are checked against their scrypt hashes off the
 // event loop; repeated failures from one console make its next prompt wait.
+import type { PowerControl } from '../cli/power.js';
 import { StringDecoder } from 'node:string_decoder';
 import { Writable, type Readable } from 'node:stream';
 import type { ConfigModel } from '../config/model.js';
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
   readonly activeUsers?: ActiveUsers;
   /** Files a user names at the console, relative to the data directory. */
   readonly readFile?: (name: string) => string | ValueError;
+  /** /system reboot and /system shutdown (routerd --power-command). */
+  readonly power?: PowerControl;
 }
 
 export interface ConsoleIo {
@@ -322,6 +325,7 @@ export class ConsoleSession {
       user: this.user,
       activeUsers: this.deps.activeUsers,
       readFile: this.deps.readFile,
+      power: this.deps.power,
       ansi: this.io.terminal,
       write: (text) => this.write(text),
       logout: () => this.logout(),

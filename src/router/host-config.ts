@@ -29,6 +29,8 @@ export class HostConfig {
   private readonly complaints = new Set<string>();
   /** Addresses and routes something running brought (a DHCP lease), by source. */
   private readonly dynamic = new Map<string, { readonly addresses: readonly InterfaceAddress[]; readonly routes: readonly Route[] }>();
+  /** /ip route rows (by id) on the host after the last reconcile: flag A. */
+  private activeRoutes = new Set<number>();
 
   constructor(
     private readonly model: ConfigModel,
@@ -92,6 +94,11 @@ export class HostConfig {
     return { addresses: all.flatMap((d) => d.addresses), routes: all.flatMap((d) => d.routes) };
   }
 
+  /** Whether the /ip route row with this id is on the host. */
+  routeActive(id: number): boolean {
+    return this.activeRoutes.has(id);
+  }
+
   /** Removes everything this router put on the host (shutdown). */
   clear(): Promise<void> {
     return this.serialized(async () => {
@@ -99,6 +106,7 @@ export class HostConfig {
       for (const a of this.appliedAddresses.values()) await this.host.removeAddress(a);
       for (const dev of this.proxyArp) await this.host.setProxyArp(dev, false);
       this.appliedRoutes.clear();
+      this.activeRoutes = new Set();
       this.appliedAddresses.clear();
       this.proxyArp.clear();
     });
@@ -152,6 +160,7 @@ export class HostConfig {
     }
 
     const wantRoutes = new Map<string, Route>();
+    const rowsOf = new Map<string, number[]>();
     for (const row of this.model.list(ipRoute)) {
       if (row.disabled) continue;
       const viaAddress = isIP(row.gateway) === 4;
@@ -161,6 +170,7 @@ export class HostConfig {
         ? { dst: row['dst-address'], gateway: row.gateway, distance: row.distance }
         : { dst: row['dst-address'], device: viaDevice, distance: row.distance };
       wantRoutes.set(key(r), r);
+      rowsOf.set(key(r), [...(rowsOf.get(key(r)) ?? []), row.id]);
     }
     for (const r of this.dynamicEntries().routes) wantRoutes.set(key(r), r);
     for (const [k, r] of this.appliedRoutes) {
@@ -183,6 +193,7 @@ export class HostConfig {
         }
       }
     }
+    this.activeRoutes = new Set([...rowsOf].filter(([k]) => this.appliedRoutes.has(k)).flatMap(([, ids]) => ids));
   }
 
   private check(what: string, result: SystemResult<void>): boolean {
