@@ -94,6 +94,11 @@ export class HostConfig {
     return { addresses: all.flatMap((d) => d.addresses), routes: all.flatMap((d) => d.routes) };
   }
 
+  /** Whether a dynamic route (a DHCP lease's) is on the host. */
+  dynamicRouteActive(r: Route): boolean {
+    return this.appliedRoutes.has(key(r));
+  }
+
   /** Whether the /ip route row with this id is on the host. */
   routeActive(id: number): boolean {
     return this.activeRoutes.has(id);

@@ -176,7 +176,11 @@ class RouterdRouter implements Router, RuntimeState {
       return [...addresses.map((a) => ({ values: { address: `${a.local}/${a.prefixLength}`, interface: nameOf(a.device) } })), ...tunnelAddressEntries(tunnels)];
     }
     return [
-      ...routes.map((r) => ({ values: { 'dst-address': r.dst, gateway: r.gateway ?? nameOf(r.device), distance: String(r.distance ?? 1) } })),
+      // A lease's default route is static in RouterOS's sense (not learnt by a routing protocol).
+      ...routes.map((r) => ({
+        values: { 'dst-address': r.dst, gateway: r.gateway ?? nameOf(r.device), distance: String(r.distance ?? 1) },
+        flags: this.hostConfig.dynamicRouteActive(r) ? 'AS' : 'S',
+      })),
       ...tunnelRouteEntries(tunnels),
     ];
   }
