@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // routerd: loads the configuration and licence from the data directory, starts the consoles
 // (stdio and/or serial ports) and the router that turns configuration into tunnels.
-import { powerCommand } from './system/power-command.js';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +22,7 @@ import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
 import { Firmware } from './system/firmware.js';
 import { firmwareView } from './system/firmware-view.js';
+import { powerCommand } from './system/power-command.js';
 
 const HELP = `usage: routerd [options]
 

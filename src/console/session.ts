@@ -4,13 +4,13 @@
 // ping. Without a terminal (a piped script) input is read line by line. `quit` logs out and the
 // console asks for a login again. Passwords are checked against their scrypt hashes off the
 // event loop; repeated failures from one console make its next prompt wait.
-import type { PowerControl } from '../cli/power.js';
 import { StringDecoder } from 'node:string_decoder';
 import { Writable, type Readable } from 'node:stream';
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import type { LogBook, Logger } from '../log.js';
 import { Shell, type LicenseView, type ResourceView, type FirmwareView } from '../cli/shell.js';
+import type { PowerControl } from '../cli/power.js';
 import { userPolicies } from '../cli/permissions.js';
 import { verifyPassword } from '../config/password-hash.js';
 import { LineEditor, type EditorEvent } from './line-editor.js';
