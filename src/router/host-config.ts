@@ -14,6 +14,14 @@ import { describeSystemError, type Host, type InterfaceAddress, type Route, type
 
 const key = (o: object): string => JSON.stringify(o);
 
+/** 192.168.88.1, 24 -> 192.168.88.0/24 */
+export function networkOf(address: string, prefixLength: number): string {
+  const n = address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${prefixLength}`;
+}
+
 export class HostConfig {
   /**
    * Tunnels that are up, by kernel link: the reference (`*3`) of the interface row each was
@@ -92,6 +100,25 @@ export class HostConfig {
   dynamicEntries(): { addresses: InterfaceAddress[]; routes: Route[] } {
     const all = [...this.dynamic.values()];
     return { addresses: all.flatMap((d) => d.addresses), routes: all.flatMap((d) => d.routes) };
+  }
+
+  /**
+   * RouterOS's connected routes: the network of every address this router put on the host
+   * (configured or leased), with the RouterOS name of its interface. A /32 has none.
+   */
+  connectedRoutes(): { readonly dst: string; readonly interface: string }[] {
+    return [...this.appliedAddresses.values()]
+      .filter((a) => a.prefixLength < 32 && a.peer === undefined)
+      .map((a) => ({ dst: networkOf(a.local, a.prefixLength), interface: this.interfaceName(a.device) }));
+  }
+
+  /** The RouterOS name of a kernel link: its ethernet row's, or the tunnel's interface row's. */
+  interfaceName(device: string): string {
+    const port = this.model.list(ethernet).find((p) => p['default-name'] === device);
+    if (port) return port.name;
+    const ref = this.tunnels.get(device);
+    const row = ref === undefined ? undefined : this.model.interfaceById(ref);
+    return row ? String(row.row.values.name) : device;
   }
 
   /** Whether a dynamic route (a DHCP lease's) is on the host. */

@@ -181,6 +181,7 @@ class RouterdRouter implements Router, RuntimeState {
         values: { 'dst-address': r.dst, gateway: r.gateway ?? nameOf(r.device), distance: String(r.distance ?? 1) },
         flags: this.hostConfig.dynamicRouteActive(r) ? 'AS' : 'S',
       })),
+      ...this.hostConfig.connectedRoutes().map((c) => ({ values: { 'dst-address': c.dst, gateway: c.interface, distance: '0' }, flags: 'AC' })),
       ...tunnelRouteEntries(tunnels),
     ];
   }

@@ -113,3 +113,11 @@ t.test('dynamic routes: flags A D C S, static rows S, and no set or remove', asy
   t.match(await r.type('/ip address print detail'), /D address=10\.0\.103\.1\/32 network=10\.0\.103\.2 interface=<pptp-ex>/);
   t.equal(await r.type('/ip address remove 0'), 'failure: can not change dynamic entry\n');
 });
+
+t.test('the network of an address (connected routes)', async (t) => {
+  const { networkOf } = await import('../../src/router/host-config.js');
+  t.equal(networkOf('192.168.88.1', 24), '192.168.88.0/24');
+  t.equal(networkOf('198.18.18.130', 25), '198.18.18.128/25');
+  t.equal(networkOf('10.1.2.3', 0), '0.0.0.0/0');
+  t.equal(networkOf('10.255.255.254', 31), '10.255.255.254/31');
+});
