@@ -121,3 +121,37 @@ t.test('the network of an address (connected routes)', async (t) => {
   t.equal(networkOf('10.1.2.3', 0), '0.0.0.0/0');
   t.equal(networkOf('10.255.255.254', 31), '10.255.255.254/31');
 });
+
+t.test('the RouterOS API lists dynamic routes with active, dynamic, connect and static', async (t) => {
+  const { ApiSession } = await import('../../src/remote/api-session.js');
+  const { ActiveUsers } = await import('../../src/remote/active-users.js');
+  const { LoginThrottle } = await import('../../src/console/login-throttle.js');
+  const { LogBook } = await import('../../src/log.js');
+  const r = makeRouter();
+  Object.assign(r.runtime, {
+    dynamicEntries: (path: string) => (path === '/ip route' ? [{ values: { 'dst-address': '10.0.103.2/32', gateway: '<pptp-ex>', distance: '0' }, flags: 'AC' }] : []),
+    routeActive: () => false,
+  });
+  await r.type('/ip route add gateway=198.18.0.1');
+  const replies: string[][] = [];
+  const s = new ApiSession(
+    { model: r.model, runtime: r.runtime, log: new LogBook(), loginThrottle: new LoginThrottle(), activeUsers: new ActiveUsers() },
+    { address: '10.0.0.2', via: 'api' },
+    (w) => replies.push([...w]),
+    () => {},
+  );
+  const run = async (...words: string[]): Promise<string[][]> => {
+    replies.length = 0;
+    s.sentence(words);
+    for (let i = 0; i < 400 && !replies.some((w) => w[0] === '!done'); i++) await new Promise((res) => setTimeout(res, 5));
+    return replies.map((w) => w);
+  };
+  await run('/login', '=name=admin', '=password=');
+  const rows = await run('/ip/route/print', '=.proplist=dst-address,active,dynamic,connect,static');
+  t.same(rows, [
+    ['!re', '=dst-address=0.0.0.0/0', '=active=false', '=dynamic=false', '=connect=false', '=static=true'],
+    ['!re', '=dst-address=10.0.103.2/32', '=active=true', '=dynamic=true', '=connect=true', '=static=false'],
+    ['!done'],
+  ]);
+  s.end();
+});
