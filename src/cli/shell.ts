@@ -2,7 +2,8 @@
 // continuation), walks the menu tree built from the schema (`/ip route`, `..`, `/`), and runs
 // the commands every menu gets from its schema record: print, add, set, remove, enable,
 // disable, get, find, export, monitor; plus /ping, /password, /system license import,
-// /system reset-configuration, reboot and shutdown (each asks y/N first) and quit. Errors are one line and change nothing.
+// /system reset-configuration, reboot and shutdown (each asks y/N first) and quit. Errors are
+// one line and change nothing.
 import type { ConfigModel, RawValues } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import { propOrder, type Layout, type ListMenu, type Menu, type SettingsMenu, type StatusMenu } from '../config/schema.js';
