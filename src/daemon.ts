@@ -22,6 +22,7 @@ import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
 import { Firmware } from './system/firmware.js';
 import { firmwareView } from './system/firmware-view.js';
+import { powerCommand } from './system/power-command.js';
 
 const HELP = `usage: routerd [options]
 
@@ -37,6 +38,10 @@ const HELP = `usage: routerd [options]
                      vendor's (test labs)
   --dataplane KIND   packet path: "native" (C, off the JavaScript thread; the default
                      where the addon has it) or "reference" (TypeScript, the test oracle)
+  --power-command PATH
+                     run "PATH reboot" / "PATH poweroff" for /system reboot and
+                     /system shutdown (the image's /usr/lib/router/power); without it
+                     they answer "failure: not available on this system"
   --default-configuration
                      apply /system default-configuration when DIR holds no configuration
                      yet (the board image's first boot; without it a new router starts empty)
@@ -55,6 +60,7 @@ async function main(): Promise<void> {
       'vendor-key': { type: 'string' },
       dataplane: { type: 'string' },
       'default-configuration': { type: 'boolean' },
+      'power-command': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -132,6 +138,7 @@ async function main(): Promise<void> {
     loginThrottle: new LoginThrottle(),
     activeUsers: new ActiveUsers(),
     readFile: dataFileReader(dataDir),
+    ...(values['power-command'] ? { power: powerCommand(resolve(values['power-command'])) } : {}),
   };
   const serials: SerialConsole[] = [];
   // Set once started: a console can end (stdin closed) and shut down before then.

@@ -65,6 +65,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
     }
     const status = menu.runtime?.status?.(row, runtime);
     if (status?.running) flags += 'R';
+    flags += menu.runtime?.flags?.(row, runtime) ?? '';
     if (model.isBuiltin(menu.path, row)) flags += '*';
     for (const [key, text] of Object.entries(status?.values ?? {})) {
       if (key in values) continue;
@@ -86,7 +87,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
       }
       return {
         ref: { kind: 'dynamic', key: d.key },
-        flags: orderFlags('D' + (d.running ? 'R' : ''), menu, model),
+        flags: orderFlags('D' + (d.running ? 'R' : '') + (d.flags ?? ''), menu, model),
         values: d.values,
         quoted,
         keys: Object.keys(d.values),

@@ -7,11 +7,16 @@ import type { ConfigModel } from '../config/model.js';
 import { yesNo, ValueError } from '../config/types.js';
 import type { Token } from './tokens.js';
 
+export interface Answer {
+  readonly lines: string[];
+  readonly logout: boolean;
+}
+
 /** A yes/no question the shell asks before it acts; the next typed line is the answer. */
 export interface Question {
   readonly ask: string;
   /** Runs with the answer; returns the lines to print and whether the session ends. */
-  answer(yes: boolean): { readonly lines: string[]; readonly logout: boolean };
+  answer(yes: boolean): Answer | Promise<Answer>;
 }
 
 /**

@@ -2,7 +2,8 @@
 // continuation), walks the menu tree built from the schema (`/ip route`, `..`, `/`), and runs
 // the commands every menu gets from its schema record: print, add, set, remove, enable,
 // disable, get, find, export, monitor; plus /ping, /password, /system license import,
-// /system reset-configuration (asks y/N first) and quit. Errors are one line and change nothing.
+// /system reset-configuration, reboot and shutdown (each asks y/N first) and quit. Errors are
+// one line and change nothing.
 import type { ConfigModel, RawValues } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import { propOrder, type Layout, type ListMenu, type Menu, type SettingsMenu, type StatusMenu } from '../config/schema.js';
@@ -19,6 +20,8 @@ import { Regex, RegexError } from './regex/index.js';
 import { ConsoleError, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
+import { clockRecord } from './clock.js';
+import { powerQuestion, type PowerControl } from './power.js';
 import { applyDefaultConfiguration } from './default-configuration.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
@@ -67,6 +70,8 @@ export interface ShellContext {
   readonly activeUsers?: ActiveUsers;
   /** Reads a file the user names (relative to the data directory): `/user ssh-keys import`. */
   readFile?(name: string): string | ValueError;
+  /** The board's reboot and power-off (/system reboot, /system shutdown); absent: not available. */
+  readonly power?: PowerControl;
   /** Overrides the ping program (tests). */
   readonly ping?: (opts: PingOptions, line: (s: string) => void, signal: AbortSignal) => Promise<void>;
 }
@@ -118,7 +123,7 @@ export class Shell {
     if (this.question) {
       const q = this.question;
       this.question = undefined;
-      const { lines, logout } = q.answer(isYes(line));
+      const { lines, logout } = await q.answer(isYes(line));
       this.out(lines);
       // RouterOS drops the session after a reset; here it asks for a login with the defaults.
       if (logout) this.ctx.logout?.();
@@ -170,7 +175,7 @@ export class Shell {
     const menu = this.menuAt(path);
     const common = ['export'];
     if (path.length === 0) return ['ping', 'export', 'password', 'quit', 'tool'];
-    if (path.length === 1 && path[0] === 'system') return ['export', 'reset-configuration'];
+    if (path.length === 1 && path[0] === 'system') return ['export', 'reset-configuration', 'reboot', 'shutdown'];
     if (!menu) return common;
     if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
     if (menu.kind === 'status') {
@@ -246,6 +251,12 @@ export class Shell {
         const system = this.ctx.log.logger('system');
         void applyDefaultConfiguration(this.ctx.model, this.ctx.runtime, this.ctx.log).then((lines) => lines.forEach((l) => system.info(l)));
       });
+      if (typeof q === 'string') return q;
+      this.question = q;
+      return undefined;
+    }
+    if (cmd.text === 'reboot' || cmd.text === 'shutdown') {
+      const q = powerQuestion(cmd.text, rest, this.ctx.power);
       if (typeof q === 'string') return q;
       this.question = q;
       return undefined;
@@ -476,6 +487,7 @@ export class Shell {
   }
 
   private removeRows(menu: ListMenu, refs: RowRef[]): string | undefined {
+    if (!menu.runtime?.removeDynamic && refs.some((r) => r.kind === 'dynamic')) return 'failure: can not change dynamic entry';
     const ids = refs.filter((r) => r.kind === 'config').map((r) => (r as { id: number }).id);
     const err = this.ctx.model.remove(menu.path, ids);
     if (err) return err.message;
@@ -696,6 +708,7 @@ export class Shell {
 
   private async record(menu: StatusMenu): Promise<(readonly [string, string])[] | string> {
     if (menu.path === '/system default-configuration') return [];
+    if (menu.path === '/system clock') return clockRecord(new Date());
     if (menu.path === '/system license') {
       if (!this.ctx.license) return 'failure: licence store not available';
       const s = this.ctx.license.status();

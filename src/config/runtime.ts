@@ -115,9 +115,11 @@ export interface DhcpClientStatus {
   readonly expiresAfter?: string;
 }
 
-/** An address or route that exists because of something running (a DHCP lease): flag D. */
+/** An address or route that exists because of something running (a DHCP lease, a tunnel): flag D. */
 export interface DynamicEntry {
   readonly values: Readonly<Record<string, string>>;
+  /** Flags besides D: a tunnel's routes are A (active) and C (connect) or S (static). */
+  readonly flags?: string;
 }
 
 export interface RuntimeState {
@@ -141,6 +143,8 @@ export interface RuntimeState {
   dhcpClientAction?(id: number, action: 'release' | 'renew'): string | undefined;
   /** Dynamic rows of /ip address and /ip route. */
   dynamicEntries?(path: '/ip address' | '/ip route'): readonly DynamicEntry[];
+  /** Whether the /ip route row with this id is on the host now (flag A). */
+  routeActive?(id: number): boolean;
   /** `/radius monitor` values of one server row (by internal id); absent before the router runs. */
   radiusCounters?(id: number): Readonly<Record<string, string>> | undefined;
 }

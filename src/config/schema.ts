@@ -80,10 +80,14 @@ export interface DynamicRow {
   readonly key: string;
   readonly running: boolean;
   readonly values: Readonly<Record<string, string>>;
+  /** Run-time flags besides D and R (a route's A active, C connect, S static). */
+  readonly flags?: string;
 }
 
 export interface RuntimeView {
   status?(row: StoredRow, runtime: RuntimeState): RowStatus;
+  /** Run-time flags of a configured row (a static route: S, and A while it is on the host). */
+  flags?(row: StoredRow, runtime: RuntimeState): string;
   dynamic?(runtime: RuntimeState): readonly DynamicRow[];
   /** Where dynamic rows are listed: the seed prints `0 DR <pptp-ex>` before static rows. */
   readonly dynamicFirst?: boolean;

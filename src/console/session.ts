@@ -10,6 +10,7 @@ import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import type { LogBook, Logger } from '../log.js';
 import { Shell, type LicenseView, type ResourceView, type FirmwareView } from '../cli/shell.js';
+import type { PowerControl } from '../cli/power.js';
 import { userPolicies } from '../cli/permissions.js';
 import { verifyPassword } from '../config/password-hash.js';
 import { LineEditor, type EditorEvent } from './line-editor.js';
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
   readonly activeUsers?: ActiveUsers;
   /** Files a user names at the console, relative to the data directory. */
   readonly readFile?: (name: string) => string | ValueError;
+  /** /system reboot and /system shutdown (routerd --power-command). */
+  readonly power?: PowerControl;
 }
 
 export interface ConsoleIo {
@@ -322,6 +325,7 @@ export class ConsoleSession {
       user: this.user,
       activeUsers: this.deps.activeUsers,
       readFile: this.deps.readFile,
+      power: this.deps.power,
       ansi: this.io.terminal,
       write: (text) => this.write(text),
       logout: () => this.logout(),

@@ -241,6 +241,8 @@ export class ApiSession {
       }
       if (menu.runtime?.dynamic) out.dynamic = row.flags.includes('D') ? 'true' : 'false';
       if (menu.runtime?.status) out.running = row.flags.includes('R') ? 'true' : 'false';
+      // A route's active, connect and static, as RouterOS's API words them.
+      for (const f of menu.runtimeFlags ?? []) if (!(f.label in out)) out[f.label] = row.flags.includes(f.letter) ? 'true' : 'false';
     }
     return out;
   }

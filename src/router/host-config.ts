@@ -14,6 +14,14 @@ import { describeSystemError, type Host, type InterfaceAddress, type Route, type
 
 const key = (o: object): string => JSON.stringify(o);
 
+/** 192.168.88.1, 24 -> 192.168.88.0/24 */
+export function networkOf(address: string, prefixLength: number): string {
+  const n = address.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${prefixLength}`;
+}
+
 export class HostConfig {
   /**
    * Tunnels that are up, by kernel link: the reference (`*3`) of the interface row each was
@@ -29,6 +37,8 @@ export class HostConfig {
   private readonly complaints = new Set<string>();
   /** Addresses and routes something running brought (a DHCP lease), by source. */
   private readonly dynamic = new Map<string, { readonly addresses: readonly InterfaceAddress[]; readonly routes: readonly Route[] }>();
+  /** /ip route rows (by id) on the host after the last reconcile: flag A. */
+  private activeRoutes = new Set<number>();
 
   constructor(
     private readonly model: ConfigModel,
@@ -92,6 +102,35 @@ export class HostConfig {
     return { addresses: all.flatMap((d) => d.addresses), routes: all.flatMap((d) => d.routes) };
   }
 
+  /**
+   * RouterOS's connected routes: the network of every address this router put on the host
+   * (configured or leased), with the RouterOS name of its interface. A /32 has none.
+   */
+  connectedRoutes(): { readonly dst: string; readonly interface: string }[] {
+    return [...this.appliedAddresses.values()]
+      .filter((a) => a.prefixLength < 32 && a.peer === undefined)
+      .map((a) => ({ dst: networkOf(a.local, a.prefixLength), interface: this.interfaceName(a.device) }));
+  }
+
+  /** The RouterOS name of a kernel link: its ethernet row's, or the tunnel's interface row's. */
+  interfaceName(device: string): string {
+    const port = this.model.list(ethernet).find((p) => p['default-name'] === device);
+    if (port) return port.name;
+    const ref = this.tunnels.get(device);
+    const row = ref === undefined ? undefined : this.model.interfaceById(ref);
+    return row ? String(row.row.values.name) : device;
+  }
+
+  /** Whether a dynamic route (a DHCP lease's) is on the host. */
+  dynamicRouteActive(r: Route): boolean {
+    return this.appliedRoutes.has(key(r));
+  }
+
+  /** Whether the /ip route row with this id is on the host. */
+  routeActive(id: number): boolean {
+    return this.activeRoutes.has(id);
+  }
+
   /** Removes everything this router put on the host (shutdown). */
   clear(): Promise<void> {
     return this.serialized(async () => {
@@ -99,6 +138,7 @@ export class HostConfig {
       for (const a of this.appliedAddresses.values()) await this.host.removeAddress(a);
       for (const dev of this.proxyArp) await this.host.setProxyArp(dev, false);
       this.appliedRoutes.clear();
+      this.activeRoutes = new Set();
       this.appliedAddresses.clear();
       this.proxyArp.clear();
     });
@@ -152,6 +192,7 @@ export class HostConfig {
     }
 
     const wantRoutes = new Map<string, Route>();
+    const rowsOf = new Map<string, number[]>();
     for (const row of this.model.list(ipRoute)) {
       if (row.disabled) continue;
       const viaAddress = isIP(row.gateway) === 4;
@@ -161,6 +202,7 @@ export class HostConfig {
         ? { dst: row['dst-address'], gateway: row.gateway, distance: row.distance }
         : { dst: row['dst-address'], device: viaDevice, distance: row.distance };
       wantRoutes.set(key(r), r);
+      rowsOf.set(key(r), [...(rowsOf.get(key(r)) ?? []), row.id]);
     }
     for (const r of this.dynamicEntries().routes) wantRoutes.set(key(r), r);
     for (const [k, r] of this.appliedRoutes) {
@@ -183,6 +225,7 @@ export class HostConfig {
         }
       }
     }
+    this.activeRoutes = new Set([...rowsOf].filter(([k]) => this.appliedRoutes.has(k)).flatMap(([, ids]) => ids));
   }
 
   private check(what: string, result: SystemResult<void>): boolean {

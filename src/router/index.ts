@@ -33,6 +33,7 @@ import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
 import { Radius } from '../radius/index.js';
 import { TunnelSlots } from './tunnel-slots.js';
+import { tunnelAddressEntries, tunnelRouteEntries, type UpTunnel } from './tunnel-entries.js';
 import type { Tunnel, TunnelContext } from './tunnel.js';
 import { encryptionOf, linkProfileOf, profileOf } from './user-plan.js';
 
@@ -170,8 +171,31 @@ class RouterdRouter implements Router, RuntimeState {
     const { addresses, routes } = this.hostConfig.dynamicEntries();
     const nameOf = (dev: string | undefined): string =>
       this.deps.model.list(ethernet).find((p) => p['default-name'] === dev)?.name ?? dev ?? '';
-    if (path === '/ip address') return addresses.map((a) => ({ values: { address: `${a.local}/${a.prefixLength}`, interface: nameOf(a.device) } }));
-    return routes.map((r) => ({ values: { 'dst-address': r.dst, gateway: r.gateway ?? nameOf(r.device), distance: String(r.distance ?? 1) } }));
+    const tunnels = this.upTunnels();
+    if (path === '/ip address') {
+      return [...addresses.map((a) => ({ values: { address: `${a.local}/${a.prefixLength}`, interface: nameOf(a.device) } })), ...tunnelAddressEntries(tunnels)];
+    }
+    return [
+      // A lease's default route is static in RouterOS's sense (not learnt by a routing protocol).
+      ...routes.map((r) => ({
+        values: { 'dst-address': r.dst, gateway: r.gateway ?? nameOf(r.device), distance: String(r.distance ?? 1) },
+        flags: this.hostConfig.dynamicRouteActive(r) ? 'AS' : 'S',
+      })),
+      ...this.hostConfig.connectedRoutes().map((c) => ({ values: { 'dst-address': c.dst, gateway: c.interface, distance: '0' }, flags: 'AC' })),
+      ...tunnelRouteEntries(tunnels),
+    ];
+  }
+
+  routeActive(id: number): boolean {
+    return this.hostConfig.routeActive(id);
+  }
+
+  /** Tunnels of both roles that are up and configured on the host. */
+  private upTunnels(): UpTunnel[] {
+    const all = [...this.server.tunnels(), ...[...this.clients.values()].map((d) => d.current)];
+    return all.flatMap((t) => (t?.negotiated && t.installed
+      ? [{ name: t.name, localAddress: t.negotiated.localAddress, remoteAddress: t.negotiated.remoteAddress, routes: t.installed }]
+      : []));
   }
 
   radiusCounters(id: number): Readonly<Record<string, string>> {

@@ -38,12 +38,19 @@ export interface TunnelSpec {
   readonly onDown: (reason: string) => void;
 }
 
+/** One of a tunnel's own routes and whether the host took it. */
+export interface InstalledRoute extends PppRoute {
+  readonly active: boolean;
+}
+
 export class Tunnel {
   readonly link: PppLink;
   /** RouterOS name (`pptp-out1`, `<pptp-ex>`, `FromLaptop`); a placeholder until the user is known. */
   name: string;
   kernelName: string;
   negotiated: PppLinkUp | undefined;
+  /** The tunnel's own routes as put on the host (dynamic /ip route rows), while it is up. */
+  installed: readonly InstalledRoute[] | undefined;
   private announced = false;
   private sessionTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -109,11 +116,14 @@ export class Tunnel {
         if (this.ifindex === undefined) throw new Error(`rate-limit: ${dev} not found`);
         must(await host.setRateLimit(dev, this.ifindex, profile.rateLimit), 'rate-limit');
       }
+      const installed: InstalledRoute[] = [];
       for (const r of routes) {
         const route: Route = { dst: r.dst, gateway: r.gateway, device: dev, distance: r.distance };
         const done = await host.replaceRoute(route);
         if (!done.ok) this.spec.log.warning(`route ${r.dst} via ${r.gateway ?? dev} not installed: ${describeSystemError(done.error)}`);
+        installed.push({ ...r, active: done.ok });
       }
+      if (!this.link.down) this.installed = installed;
     });
     if (this.link.down) return;
     this.announced = true;
@@ -133,6 +143,7 @@ export class Tunnel {
   }
 
   private async finish(reason: string): Promise<void> {
+    this.installed = undefined;
     clearTimeout(this.sessionTimer);
     clearInterval(this.idleTimer);
     this.link.destroy();

@@ -11,7 +11,7 @@ t.test('routerd --help explains every option', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const { code, out } = await runRouterdScript(t, dir, '', ['--help']);
   t.equal(code, 0);
-  for (const opt of ['--data', '--console', '--baud', '--identity', '--ethernet', '--vendor-key']) t.match(out, opt);
+  for (const opt of ['--data', '--console', '--baud', '--identity', '--ethernet', '--vendor-key', '--power-command']) t.match(out, opt);
 });
 
 t.test('a damaged configuration is reported on the console; changes survive a restart', async (t) => {

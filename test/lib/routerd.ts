@@ -38,6 +38,8 @@ export interface RouterdOptions {
   readonly serialConsoles?: readonly string[];
   /** `--dataplane`; default: routerd's own default (native where the addon has it). */
   readonly dataplane?: 'native' | 'reference';
+  /** `--power-command`: what /system reboot and /system shutdown run. */
+  readonly powerCommand?: string;
 }
 
 export class Routerd {
@@ -186,6 +188,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
   for (const path of options.serialConsoles ?? []) args.push('--console', path);
   if (options.dataplane) args.push('--dataplane', options.dataplane);
+  if (options.powerCommand) args.push('--power-command', options.powerCommand);
   const child = ns.spawn('node', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,

@@ -38,7 +38,8 @@ t.test('a LAN host gets a lease, resolves names and reaches the internet through
   t.ok(wan, `the WAN port is bound, with gateway and expiry\n${client}`);
   const wanAddress = wan?.[1] ?? '';
   t.match(await routerd.command('/ip address print'), new RegExp(`\\d+ D\\s+${wanAddress.replace(/\./g, '\\.')}/24\\s+ether1`), 'the leased address is a dynamic /ip address row');
-  t.match(await routerd.command('/ip route print'), /\d+ D\s+0\.0\.0\.0\/0\s+198\.18\.18\.1\s+1/, 'and the default route a dynamic /ip route row');
+  t.match(await routerd.command('/ip route print'), /\d+ ADS\s+0\.0\.0\.0\/0\s+198\.18\.18\.1\s+1/, 'and the default route a dynamic /ip route row');
+  t.match(await routerd.command('/ip route print'), /\d+ ADC\s+198\.18\.18\.0\/24\s+ether1\s+0/, "and the lease's network a connected one");
   t.ok(await waitFor(async () => (await routerNs.exec(['ip', 'route', 'show', 'default'])).stdout.includes('via 198.18.18.1'), 10_000, 200), 'the kernel has the default route');
 
   const lease = await dhclient(t, lan, 'eth0', 'lanhost');

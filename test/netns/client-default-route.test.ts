@@ -44,6 +44,18 @@ t.test('add-default-route: the internet goes through the tunnel, the server alon
   const far1 = await pings(clientNs, '198.18.22.10');
   t.ok(far1.ok, `a host behind the server is reached through the tunnel\n${far1.output}`);
 
+  // The routes the tunnel brought are dynamic rows of /ip route print, and cannot be changed.
+  const table = await c.command('/ip route print');
+  t.match(table, /^Flags: X - disabled, A - active, D - dynamic, C - connect, S - static\n/, `route legend\n${table}`);
+  t.match(table, /\n +\d+ AS +198\.18\.21\.0\/24 +198\.18\.20\.254 +1\n/, 'the configured route: active static');
+  t.match(table, /\n +\d+ ADC 10\.1\.1\.1\/32 +test2 +0\n/, "the server's tunnel address: dynamic, connected");
+  t.match(table, /\n +\d+ ADS 0\.0\.0\.0\/0 +test2 +1\n/, 'add-default-route: dynamic static, through test2');
+  t.match(table, /\n +\d+ ADC 198\.18\.20\.0\/24 +ether1 +0\n/, "ether1's address: a connected route");
+  t.match(await c.command('/ip address print detail where dynamic'), /D address=10\.1\.1\.2\/32 network=10\.1\.1\.1 interface=test2/);
+  t.equal(await c.command('/ip route remove [find dynamic]'), 'failure: can not change dynamic entry\n');
+  t.equal(await c.command('/ip route set [find dst-address=0.0.0.0/0] distance=3'), 'failure: can not change dynamic entry\n');
+  t.match((await clientNs.run(['ip', '-4', 'route', 'show'])).stdout, /default dev test2 .*metric 1/, 'the default route is still there');
+
   await c.configure('/interface pptp-client disable test2');
   const after = await (async () => {
     for (let i = 0; i < 50; i++) {
@@ -55,4 +67,7 @@ t.test('add-default-route: the internet goes through the tunnel, the server alon
   })();
   t.notMatch(after, /default/, `the default route is gone with the tunnel\n${after}`);
   t.notMatch(after, /198\.18\.21\.12 via/, 'and so is the host route to the server');
+  const left = await c.command('/ip route print where dynamic');
+  t.notMatch(left, /test2/, `and the tunnel's dynamic rows with it\n${left}`);
+  t.match(left, /ADC 198\.18\.20\.0\/24/, 'the connected route of ether1 stays');
 });

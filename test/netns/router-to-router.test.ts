@@ -64,6 +64,9 @@ t.test('router to router with routes= on the secret', async (t) => {
 
   const route = await home.ns.run(['ip', '-4', 'route', 'show', '10.150.1.0/24']);
   t.match(route.stdout, /10\.150\.1\.0\/24 via 10\.0\.103\.2 dev pptp-in1/, `the secret's route is installed through the tunnel\n${route.stdout}`);
+  const table = await home.routerd.command('/ip route print');
+  t.match(table, /\n +\d+ ADS 10\.150\.1\.0\/24 +10\.0\.103\.2 +1\n/, `/ip route print: the secret's routes= as a dynamic row\n${table}`);
+  t.match(table, /\n +\d+ ADC 10\.0\.103\.2\/32 +pptp-in1 +0\n/, "and the peer's /32, connected");
   const across = await pings(homeLan, '10.150.1.10');
   t.ok(across.ok, `a HomeOffice LAN host pings a RemoteOffice LAN host\n${across.output}`);
   const back = await pings(remoteLan, '10.150.2.10');
@@ -73,6 +76,7 @@ t.test('router to router with routes= on the secret', async (t) => {
   await home.routerd.poll('/ppp active print', (o) => !/\bex\b/.test(o), 15_000);
   const after = await home.ns.run(['ip', '-4', 'route', 'show', '10.150.1.0/24']);
   t.equal(after.stdout.trim(), '', 'the route goes when the user disconnects');
+  t.notMatch(await home.routerd.command('/ip route print'), /10\.150\.1\.0|10\.0\.103\.2/, 'and its dynamic rows');
   const links = await home.ns.run(['ip', '-o', 'link', 'show']);
   t.notMatch(links.stdout, /pptp-in1/, 'and so does the tunnel interface');
 });

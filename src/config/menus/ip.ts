@@ -3,10 +3,10 @@ import type { RuntimeState } from '../runtime.js';
 import { prop, type DynamicRow, type ListMenu } from '../schema.js';
 import { integer, ipRanges, ipv4Interface, ipv4OrPool, ipv4Prefix, name, nameRef, text, yesNo } from '../types.js';
 
-/** Rows a DHCP lease brought (flag D): shown, never stored. */
+/** Rows a DHCP lease or a tunnel brought (flag D): shown, never stored. */
 function leased(path: '/ip address' | '/ip route') {
   return (runtime: RuntimeState): readonly DynamicRow[] =>
-    (runtime.dynamicEntries?.(path) ?? []).map((e, i) => ({ key: `${path}:${i}`, running: false, values: e.values }));
+    (runtime.dynamicEntries?.(path) ?? []).map((e, i) => ({ key: `${path}:${i}`, running: false, values: e.values, flags: e.flags }));
 }
 
 const disabled = prop(yesNo, { default: false, help: 'whether the entry is disabled', flag: { letter: 'X', label: 'disabled' } });
@@ -52,8 +52,18 @@ export const ipRoute = {
       { key: 'distance', header: 'DISTANCE', width: 8 },
     ],
   },
-  runtimeFlags: [{ letter: 'D', label: 'dynamic' }],
-  runtime: { dynamic: leased('/ip route') },
+  // RouterOS's letters: A active (on the host), D dynamic, C connect (a tunnel's peer /32),
+  // S static (configured, a secret's routes=, a client's add-default-route).
+  runtimeFlags: [
+    { letter: 'A', label: 'active' },
+    { letter: 'D', label: 'dynamic' },
+    { letter: 'C', label: 'connect' },
+    { letter: 'S', label: 'static' },
+  ],
+  runtime: {
+    dynamic: leased('/ip route'),
+    flags: (row, runtime) => (runtime.routeActive?.(row.id) ? 'AS' : 'S'),
+  },
 } as const satisfies ListMenu;
 
 export const ipPool = {

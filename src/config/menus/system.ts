@@ -48,6 +48,21 @@ export const systemResource = {
   },
 } as const satisfies StatusMenu;
 
+/** The host's clock (src/cli/clock.ts); the daemon may not set it, so print only. */
+export const systemClock = {
+  kind: 'status',
+  path: '/system clock',
+  help: 'date, time and time zone of the router',
+  shape: 'record',
+  columns: {
+    time: { help: 'time of day' },
+    date: { help: 'date, as mmm/dd/yyyy' },
+    'time-zone-name': { help: 'time zone (the daemon\'s TZ)' },
+    'gmt-offset': { help: 'offset from UTC' },
+    'dst-active': { help: 'whether daylight saving time is on' },
+  },
+} as const satisfies StatusMenu;
+
 /** As on RouterOS x86/CHR: not a RouterBOARD. Ansible's community.routeros reads it for facts. */
 export const userGroup = {
   kind: 'list',

@@ -1,0 +1,157 @@
+// /system clock print, /system reboot and /system shutdown at the console (the daemon's power
+// command itself: test/console/power.test.ts); dynamic /ip route rows refuse changes.
+import t from 'tap';
+import { clockRecord } from '../../src/cli/clock.js';
+import type { PowerAction } from '../../src/cli/power.js';
+import type { DynamicEntry } from '../../src/config/runtime.js';
+import { makeRouter } from './harness.js';
+
+t.test('/system clock print: time and date as RouterOS prints them', async (t) => {
+  const r = makeRouter();
+  const out = await r.type('/system clock print');
+  t.match(out, /^ +time: \d\d:\d\d:\d\d\n +date: (jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\/\d\d\/\d{4}\n +time-zone-name: \S+\n +gmt-offset: [+-]\d\d:\d\d\n +dst-active: (yes|no)\n$/);
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  t.equal(await r.type('/system clock get time-zone-name'), `${zone}\n`);
+  t.match(await r.type('/system clock set time-zone-name=UTC'), /^bad command name set/, 'print only: the daemon may not set the clock');
+  t.match(await r.type('/system clock ?'), /print/);
+});
+
+t.test('clock fields for a fixed instant and zone', async (t) => {
+  const at = new Date(Date.UTC(2026, 11, 7, 12, 41, 7));
+  t.same(clockRecord(at, 'UTC'), [['time', '12:41:07'], ['date', 'dec/07/2026'], ['time-zone-name', 'UTC'], ['gmt-offset', '+00:00'], ['dst-active', 'no']]);
+  t.same(clockRecord(at, 'Europe/Warsaw').slice(0, 2), [['time', '13:41:07'], ['date', 'dec/07/2026']]);
+  t.same(clockRecord(new Date(Date.UTC(2026, 6, 1, 23, 30, 0)), 'Europe/Warsaw'),
+    [['time', '01:30:00'], ['date', 'jul/02/2026'], ['time-zone-name', 'Europe/Warsaw'], ['gmt-offset', '+02:00'], ['dst-active', 'yes']]);
+  t.same(clockRecord(at, 'America/St_Johns')[3], ['gmt-offset', '-03:30']);
+});
+
+function powered() {
+  const calls: PowerAction[] = [];
+  const r = makeRouter('MikroTik', { power: async (a) => void calls.push(a) });
+  return { r, calls };
+}
+
+t.test('reboot and shutdown ask y/N; only y runs the power action', async (t) => {
+  const { r, calls } = powered();
+  t.equal(await r.type('/system reboot'), '');
+  t.equal(r.shell.prompt(), 'Reboot, yes? [y/N]: ');
+  t.equal(await r.type('n'), 'action cancelled\n');
+  t.same(calls, []);
+  await r.type('/system shutdown');
+  t.equal(r.shell.prompt(), 'Shutdown, yes? [y/N]: ');
+  t.equal(await r.type('/system reboot'), 'action cancelled\n', 'a command is not a yes');
+  t.same(calls, []);
+  t.equal(await r.type('/system reboot'), '');
+  t.equal(await r.type('y'), 'system will reboot shortly\n');
+  await r.type('/system');
+  await r.type('shutdown');
+  t.equal(await r.type('Y'), 'system will shutdown shortly\n');
+  t.same(calls, ['reboot', 'poweroff']);
+  t.equal(r.shell.prompt(), '[admin@MikroTik] /system> ');
+});
+
+t.test('a failing power action is one line; no power command: not available, nothing asked', async (t) => {
+  const failing = makeRouter('MikroTik', { power: async (a) => `failure: ${a} failed: denied` });
+  await failing.type('/system reboot');
+  t.equal(await failing.type('y'), 'failure: reboot failed: denied\n');
+  const r = makeRouter();
+  t.equal(await r.type('/system reboot'), 'failure: not available on this system\n');
+  t.equal(await r.type('/system shutdown'), 'failure: not available on this system\n');
+  t.equal(r.shell.prompt(), '[admin@MikroTik] > ');
+  const { r: p, calls } = powered();
+  t.equal(await p.type('/system reboot now'), 'expected end of command (line 1 column 16)\n');
+  t.equal(p.shell.prompt(), '[admin@MikroTik] > ');
+  t.same(calls, []);
+});
+
+t.test('a user without the reboot policy may not reboot', async (t) => {
+  const calls: PowerAction[] = [];
+  const op = makeRouter('MikroTik', { power: async (a) => void calls.push(a), user: 'op' });
+  // RouterOS's read and write groups have reboot: a group made without it.
+  t.notOk(op.model.add('/user group', { name: 'noreboot', policy: 'read,write,test' }) instanceof Error);
+  t.notOk(op.model.add('/user', { name: 'op', group: 'noreboot', password: 'op' }) instanceof Error);
+  t.match(await op.type('/system clock print'), /time: /, 'the clock is read');
+  t.match(await op.type('/system reboot'), /not enough permissions/);
+  t.match(await op.type('/system shutdown'), /not enough permissions/);
+  t.equal(op.shell.prompt(), '[op@MikroTik] > ', 'nothing asked');
+  t.same(calls, []);
+});
+
+t.test('dynamic routes: flags A D C S, static rows S, and no set or remove', async (t) => {
+  const r = makeRouter();
+  const entries: Record<string, DynamicEntry[]> = {
+    '/ip route': [
+      { values: { 'dst-address': '10.0.103.2/32', gateway: '<pptp-ex>', distance: '0' }, flags: 'AC' },
+      { values: { 'dst-address': '10.150.1.0/24', gateway: '10.0.103.2', distance: '1' }, flags: 'AS' },
+    ],
+    '/ip address': [{ values: { address: '10.0.103.1/32', network: '10.0.103.2', interface: '<pptp-ex>' } }],
+  };
+  Object.assign(r.runtime, {
+    dynamicEntries: (path: string) => entries[path] ?? [],
+    routeActive: (id: number) => id === r.model.rows('/ip route')[0]?.id,
+  });
+  await r.type('/ip route add gateway=198.18.0.1');
+  await r.type('/ip route add dst-address=10.9.0.0/16 gateway=198.18.0.7');
+  const out = await r.type('/ip route print');
+  t.match(out, /^Flags: X - disabled, A - active, D - dynamic, C - connect, S - static\n/);
+  t.match(out, /\n 0 AS +0\.0\.0\.0\/0 +198\.18\.0\.1 +1\n/, 'a configured route on the host: A S');
+  t.match(out, /\n 1 S +10\.9\.0\.0\/16 +198\.18\.0\.7 +1\n/, 'not on the host: S only');
+  t.match(out, /\n 2 ADC 10\.0\.103\.2\/32 +<pptp-ex> +0\n/, "the tunnel peer's /32: connected");
+  t.match(out, /\n 3 ADS 10\.150\.1\.0\/24 +10\.0\.103\.2 +1\n/, "the secret's routes=: dynamic static");
+  t.equal(await r.type('/ip route set 2 distance=5'), 'failure: can not change dynamic entry\n');
+  t.equal(await r.type('/ip route disable 3'), 'failure: can not change dynamic entry\n');
+  t.equal(await r.type('/ip route remove 3'), 'failure: can not change dynamic entry\n');
+  t.equal(await r.type('/ip route remove 1,3'), 'failure: can not change dynamic entry\n', 'nothing removed, the static one neither');
+  t.equal(await r.type('/ip route unset 2 comment'), 'failure: can not change dynamic entry\n');
+  t.equal(r.model.rows('/ip route').length, 2);
+  const dynamicOnly = await r.type('/ip route print where dynamic');
+  t.match(dynamicOnly, /\n 0 ADC 10\.0\.103\.2\/32[^]*\n 1 ADS 10\.150\.1\.0\/24/, 'where dynamic: the two tunnel routes, numbered as shown');
+  t.equal(await r.type('/ip route remove 0'), 'failure: can not change dynamic entry\n');
+  t.equal(await r.type('/ip route print count-only where !dynamic'), '2\n');
+  t.notMatch(await r.type('/ip route export'), /10\.0\.103\.2|10\.150\.1\.0/, 'dynamic rows are not exported');
+  t.match(await r.type('/ip address print'), /\n 0 D 10\.0\.103\.1\/32 +<pptp-ex>/);
+  t.match(await r.type('/ip address print detail'), /D address=10\.0\.103\.1\/32 network=10\.0\.103\.2 interface=<pptp-ex>/);
+  t.equal(await r.type('/ip address remove 0'), 'failure: can not change dynamic entry\n');
+});
+
+t.test('the network of an address (connected routes)', async (t) => {
+  const { networkOf } = await import('../../src/router/host-config.js');
+  t.equal(networkOf('192.168.88.1', 24), '192.168.88.0/24');
+  t.equal(networkOf('198.18.18.130', 25), '198.18.18.128/25');
+  t.equal(networkOf('10.1.2.3', 0), '0.0.0.0/0');
+  t.equal(networkOf('10.255.255.254', 31), '10.255.255.254/31');
+});
+
+t.test('the RouterOS API lists dynamic routes with active, dynamic, connect and static', async (t) => {
+  const { ApiSession } = await import('../../src/remote/api-session.js');
+  const { ActiveUsers } = await import('../../src/remote/active-users.js');
+  const { LoginThrottle } = await import('../../src/console/login-throttle.js');
+  const { LogBook } = await import('../../src/log.js');
+  const r = makeRouter();
+  Object.assign(r.runtime, {
+    dynamicEntries: (path: string) => (path === '/ip route' ? [{ values: { 'dst-address': '10.0.103.2/32', gateway: '<pptp-ex>', distance: '0' }, flags: 'AC' }] : []),
+    routeActive: () => false,
+  });
+  await r.type('/ip route add gateway=198.18.0.1');
+  const replies: string[][] = [];
+  const s = new ApiSession(
+    { model: r.model, runtime: r.runtime, log: new LogBook(), loginThrottle: new LoginThrottle(), activeUsers: new ActiveUsers() },
+    { address: '10.0.0.2', via: 'api' },
+    (w) => replies.push([...w]),
+    () => {},
+  );
+  const run = async (...words: string[]): Promise<string[][]> => {
+    replies.length = 0;
+    s.sentence(words);
+    for (let i = 0; i < 400 && !replies.some((w) => w[0] === '!done'); i++) await new Promise((res) => setTimeout(res, 5));
+    return replies.map((w) => w);
+  };
+  await run('/login', '=name=admin', '=password=');
+  const rows = await run('/ip/route/print', '=.proplist=dst-address,active,dynamic,connect,static');
+  t.same(rows, [
+    ['!re', '=dst-address=0.0.0.0/0', '=active=false', '=dynamic=false', '=connect=false', '=static=true'],
+    ['!re', '=dst-address=10.0.103.2/32', '=active=true', '=dynamic=true', '=connect=true', '=static=false'],
+    ['!done'],
+  ]);
+  s.end();
+});
