@@ -3,7 +3,7 @@
 #   tools/run-tests.sh              the whole suite (make test): the qemu-virt firmware image is
 #                                   assembled in the background (raw, IMAGE_COMPRESS=no) while every
 #                                   other folder runs, two files at a time, then test/firmware
-#                                   boots it (one emulated machine at a time).
+#                                   boots it (two emulated machines at a time).
 #   tools/run-tests.sh FILE...      tap on those files only
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,8 @@ else
   tap_run --jobs=2 "${files[@]}"
   if wait "$image_pid"; then
     grep -E '^\[ *[0-9]+s\]' "$image_log" | tail -3
-    tap_run --timeout=900 test/firmware/*.test.ts
+    # Two emulated machines at once (boot and update tests): TCG runs one vCPU per host core.
+    tap_run --jobs=2 --timeout=900 test/firmware/*.test.ts
   else
     echo "run-tests: the qemu-virt image did not build; the end of $image_log:"
     tail -40 "$image_log"
