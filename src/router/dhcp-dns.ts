@@ -12,7 +12,7 @@ import type { DhcpLease } from '../config/runtime.js';
 import type { Logger } from '../log.js';
 import { dnsmasqConfig, inRanges, parseLeases } from '../system/dnsmasq-config.js';
 import { Supervised } from '../system/supervised.js';
-import { kernelForm } from './link-names.js';
+import { kernelDevice } from './link-names.js';
 
 export const DNSMASQ = process.env.ROUTERD_DNSMASQ ?? 'dnsmasq';
 
@@ -68,10 +68,7 @@ export class DhcpDns {
   }
 
   private device(ref: string): string | undefined {
-    const target = this.model.interfaceById(ref);
-    if (!target) return undefined;
-    if (target.path === ethernet.path) return String(target.row.values['default-name']);
-    return kernelForm(String(target.row.values.name));
+    return kernelDevice(this.model, ref);
   }
 
   private async apply(): Promise<void> {

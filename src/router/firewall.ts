@@ -5,14 +5,14 @@
 // `/ip firewall connection print`, and a server whose filter would stop its own tunnels gets a
 // warning (the seed's troubleshooting section: TCP 1723 and IP protocol 47 must come in).
 import { readFileSync } from 'node:fs';
-import { ethernet, firewallAddressList, firewallFilter, firewallNat, pptpServerSettings } from '../config/menus/index.js';
+import { firewallAddressList, firewallFilter, firewallNat, pptpServerSettings } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
 import type { RuleCounters, TrackedConnection } from '../config/runtime.js';
 import type { Logger } from '../log.js';
 import { describeSystemError, type CommandRunner } from '../system/command.js';
 import { parseConntrack } from '../system/conntrack.js';
 import { emptyRuleset, firewallRuleset, parseCounters, ruleTag, TABLE, tunnelBlockers } from '../system/nftables-ruleset.js';
-import { kernelForm } from './link-names.js';
+import { kernelDevice } from './link-names.js';
 
 export class Firewall {
   private loaded: string | undefined;
@@ -61,10 +61,7 @@ export class Firewall {
   }
 
   private device(ref: string): string | undefined {
-    const target = this.model.interfaceById(ref);
-    if (!target) return undefined;
-    if (target.path === ethernet.path) return String(target.row.values['default-name']);
-    return kernelForm(String(target.row.values.name));
+    return kernelDevice(this.model, ref);
   }
 
   private async apply(): Promise<void> {

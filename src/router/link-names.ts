@@ -3,6 +3,8 @@
 // they are, so `ip link` shows what the console shows; the others get a short, stable form with
 // a hash suffix. Each kernel name is held by one tunnel at a time.
 import { createHash } from 'node:crypto';
+import type { ConfigModel } from '../config/model.js';
+import { ethernet } from '../config/menus/index.js';
 
 const FITS = /^[A-Za-z0-9_.-]{1,15}$/;
 
@@ -13,6 +15,14 @@ export function kernelForm(name: string): string {
   const clean = bare.replace(/[^A-Za-z0-9_.-]/g, '-').replace(/^\.+/, '') || 'if';
   const hash = createHash('sha1').update(name).digest('hex').slice(0, 4);
   return `${clean.slice(0, 10)}-${hash}`;
+}
+
+/** The kernel device of an interface reference (`*3`): a port's own name, else the tunnel's link name. */
+export function kernelDevice(model: ConfigModel, ref: string): string | undefined {
+  const target = model.interfaceById(ref);
+  if (!target) return undefined;
+  if (target.path === ethernet.path) return String(target.row.values['default-name']);
+  return kernelForm(String(target.row.values.name));
 }
 
 export class LinkNames {

@@ -127,6 +127,24 @@ function commonProblem(row: Row, inputSide: readonly string[], outputSide: reado
   return undefined;
 }
 
+/** `print stats` of a rule table: the rule and its counters. */
+function statsLayout(actionWidth: number) {
+  return {
+    style: 'table',
+    columns: [
+      { key: 'chain', header: 'CHAIN', width: 12 },
+      { key: 'action', header: 'ACTION', width: actionWidth },
+      { key: 'bytes', header: 'BYTES', width: 14 },
+      { key: 'packets', header: 'PACKETS', width: 10 },
+    ],
+  } as const;
+}
+
+const counterColumns = {
+  bytes: { help: 'bytes matched since the rule set was last loaded' },
+  packets: { help: 'packets matched since the rule set was last loaded' },
+} as const;
+
 export const firewallFilter = {
   kind: 'list',
   path: '/ip firewall filter',
@@ -140,19 +158,8 @@ export const firewallFilter = {
     disabled,
   },
   print: { style: 'inline' },
-  printStats: {
-    style: 'table',
-    columns: [
-      { key: 'chain', header: 'CHAIN', width: 12 },
-      { key: 'action', header: 'ACTION', width: 10 },
-      { key: 'bytes', header: 'BYTES', width: 14 },
-      { key: 'packets', header: 'PACKETS', width: 10 },
-    ],
-  },
-  columns: {
-    bytes: { help: 'bytes matched since the rule set was last loaded' },
-    packets: { help: 'packets matched since the rule set was last loaded' },
-  },
+  printStats: statsLayout(10),
+  columns: counterColumns,
   runtime: { status: counters('/ip firewall filter') },
   validate: (row) => commonProblem(row, ['input', 'forward'], ['output', 'forward']),
 } as const satisfies ListMenu;
@@ -175,19 +182,8 @@ export const firewallNat = {
     disabled,
   },
   print: { style: 'inline' },
-  printStats: {
-    style: 'table',
-    columns: [
-      { key: 'chain', header: 'CHAIN', width: 12 },
-      { key: 'action', header: 'ACTION', width: 12 },
-      { key: 'bytes', header: 'BYTES', width: 14 },
-      { key: 'packets', header: 'PACKETS', width: 10 },
-    ],
-  },
-  columns: {
-    bytes: { help: 'bytes matched since the rule set was last loaded' },
-    packets: { help: 'packets matched since the rule set was last loaded' },
-  },
+  printStats: statsLayout(12),
+  columns: counterColumns,
   runtime: { status: counters('/ip firewall nat') },
   validate(row) {
     const common = commonProblem(row, ['dstnat'], ['srcnat']);
