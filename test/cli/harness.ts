@@ -46,3 +46,18 @@ export function makeRouter(identity = 'MikroTik', extra: Partial<ShellContext> &
     },
   };
 }
+
+/** A router with ports ether1 and ether2, configured by lines that must each print nothing. */
+export async function twoPortRouter(lines: readonly string[]): Promise<TestRouter> {
+  const r = makeRouter();
+  r.runtime.ports = [
+    { defaultName: 'ether1', mac: '02:00:00:00:00:01', running: true },
+    { defaultName: 'ether2', mac: '02:00:00:00:00:02', running: true },
+  ];
+  await r.type('/interface ethernet print');
+  for (const line of lines) {
+    const out = await r.type(line);
+    if (out !== '') throw new Error(`${line}: ${out}`);
+  }
+  return r;
+}

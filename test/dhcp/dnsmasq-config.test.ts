@@ -7,19 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic, ipPool } from '../../src/config/menus/index.js';
 import { dnsmasqConfig, inRanges, parseLeases, rangeBounds } from '../../src/system/dnsmasq-config.js';
-import { makeRouter } from '../cli/harness.js';
+import { makeRouter, twoPortRouter } from '../cli/harness.js';
 
 async function config(lines: readonly string[]) {
-  const r = makeRouter();
-  r.runtime.ports = [
-    { defaultName: 'ether1', mac: '02:00:00:00:00:01', running: true },
-    { defaultName: 'ether2', mac: '02:00:00:00:00:02', running: true },
-  ];
-  await r.type('/interface ethernet print');
-  for (const line of lines) {
-    const out = await r.type(line);
-    if (out !== '') throw new Error(`${line}: ${out}`);
-  }
+  const r = await twoPortRouter(lines);
   const m = r.model;
   const s = m.settings(dns);
   return dnsmasqConfig({

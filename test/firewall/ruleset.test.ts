@@ -7,19 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { firewallAddressList, firewallFilter, firewallNat } from '../../src/config/menus/index.js';
 import { parseConntrack } from '../../src/system/conntrack.js';
 import { emptyRuleset, firewallRuleset, parseCounters, tunnelBlockers } from '../../src/system/nftables-ruleset.js';
-import { makeRouter } from '../cli/harness.js';
+import { twoPortRouter } from '../cli/harness.js';
 
 async function configured(lines: readonly string[]) {
-  const r = makeRouter();
-  r.runtime.ports = [
-    { defaultName: 'ether1', mac: '02:00:00:00:00:01', running: true },
-    { defaultName: 'ether2', mac: '02:00:00:00:00:02', running: true },
-  ];
-  await r.type('/interface ethernet print');
-  for (const line of lines) {
-    const out = await r.type(line);
-    if (out !== '') throw new Error(`${line}: ${out}`);
-  }
+  const r = await twoPortRouter(lines);
   const m = r.model;
   const ethernetByRef = (ref: string) => m.interfaceById(ref);
   return {
