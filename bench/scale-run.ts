@@ -12,7 +12,7 @@ import { createVethPair, type Netns, type TeardownHost } from '../test/lib/netns
 import { createNetns, startRouter } from '../test/lib/routers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
+const tsLoader = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 
 export interface ScaleOptions {
   readonly count: number;
@@ -117,7 +117,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
       '--server', '198.18.40.1', '--count', String(options.count), '--concurrency', String(options.concurrency ?? CONCURRENCY),
       '--sources', '198.18.40.2', '--user', 'lg', '--password', 'lg-secret', '--dataplane', options.dataplane ?? 'native',
     ],
-    { stdio: ['pipe', 'pipe', 'pipe'], cwd: root, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' } },
+    { stdio: ['pipe', 'pipe', 'pipe'], cwd: root },
   );
   const clientPid = client.pid!;
   let cpuAtUp = { server: 0, client: 0 };

@@ -57,4 +57,4 @@ bench-crypto: build cross-deps
 bench-tunnel: native
 	@bash tools/install-deps.sh dataplane
 	@bash tools/install-deps.sh bench
-	node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/tunnel.ts
+	node --import tsx bench/tunnel.ts

@@ -5,4 +5,4 @@
 #                    path. A benchmark: it prints figures, it asserts nothing.
 .PHONY: bench-scale
 bench-scale: build
-	node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs bench/scale.ts
+	node --import tsx bench/scale.ts

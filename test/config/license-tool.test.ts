@@ -5,11 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { License, softwareIdFrom } from '../../src/config/license.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const tool = new URL('../../tools/license.ts', import.meta.url).pathname;
-const loader = process.execArgv.filter((a) => a.includes('typescript'));
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, [...loader, tool, ...args], { encoding: 'utf8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' } });
+  spawnSync(process.execPath, ['--import', tsLoader, tool, ...args], { encoding: 'utf8' });
 
 t.test('keygen, issue and verify', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), `routerd-tool-${process.pid}-`));

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigStore } from '../../src/config/store.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 function tempDir(t: Tap.Test): string {
   const dir = mkdtempSync(join(tmpdir(), `routerd-store-${process.pid}-`));
@@ -23,11 +24,8 @@ t.test('kill -9 during repeated writes always leaves a configuration that loads'
   const rounds = 10;
   const seen = new Set<string>();
   for (let round = 0; round < rounds; round++) {
-    // Only the TypeScript loader of tap, transpiling without type checks: a fast start.
-    const loader = process.execArgv.filter((a) => a.includes('typescript'));
-    const proc = spawn(process.execPath, [...loader, child, dir], {
+    const proc = spawn(process.execPath, ['--import', tsLoader, child, dir], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
     });
     t.teardown(() => proc.kill('SIGKILL'));
     await new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));

@@ -21,7 +21,6 @@ t.test('Ctrl-C, arrows and history at routerd --console stdio on a terminal', as
   const child = ns.spawn('script', ['-qfec', command, '/dev/null'], {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
   });
   let screen = '';
   child.stdout!.on('data', (d: Buffer) => (screen += d.toString()));

@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Netns, TeardownHost } from '../lib/netns.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 const program = join(root, 'test', 'interop', 'stateful-peer.ts');
 
 export interface StatefulPeer {

@@ -192,7 +192,6 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
   const child = ns.spawn('node', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
   });
   const routerd = new Routerd(child, dataDir);
   t.teardown(async () => {
@@ -216,7 +215,6 @@ export async function runRouterdScript(t: TeardownHost, dataDir: string, input: 
   const ns = await createNetns(t, 'routerd');
   const child = ns.spawn('node', [...daemonArgs(), '--data', dataDir, '--console', 'stdio', ...extra], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
   });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,9 +5,9 @@ import t from 'tap';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns, link, startRouter } from '../lib/routers.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 
 t.test('a call without GRE is reported after 10 s, naming IP protocol 47', async (t) => {
   const [serverNs, clientNs] = [await createNetns(t, 'gw-srv'), await createNetns(t, 'gw-cli')];
@@ -20,7 +20,6 @@ t.test('a call without GRE is reported after 10 s, naming IP protocol 47', async
 
   const client = clientNs.spawn('node', ['--import', tsLoader, join(root, 'test', 'netns', 'fixtures', 'pptp-call-only.ts'), '198.18.14.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
   });
   await new Promise<void>((resolve, reject) => {
     let out = '';

@@ -5,9 +5,9 @@ import t from 'tap';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns, link, startRouter } from '../lib/routers.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 
 t.test('a PPTP host name with control characters is logged escaped', async (t) => {
   const [serverNs, clientNs] = [await createNetns(t, 'li-srv'), await createNetns(t, 'li-cli')];

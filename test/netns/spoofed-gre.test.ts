@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { twoRouters, pings } from '../lib/routers.js';
 import { waitFor } from '../lib/netns.js';
 import { fetchSha256, serveBlob } from '../lib/transfer.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 const BYTES = 8 * 1024 * 1024;
 // SPOOF_PPS: a heavier flood for a measurement by hand (the suite runs the default)
 const JUNK_PPS = Number(process.env.SPOOF_PPS ?? '2000');
@@ -39,7 +39,6 @@ t.test('a tunnel keeps passing traffic while spoofed GRE flows and after it stop
 
   const spoofer = client.ns.spawn('node', ['--import', tsLoader, join(root, 'test', 'netns', 'fixtures', 'gre-spoofer.ts'), '198.18.15.1', String(callId), '12', String(JUNK_PPS)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
   });
   let spoofOut = '';
   spoofer.stdout!.on('data', (d: Buffer) => (spoofOut += d.toString()));

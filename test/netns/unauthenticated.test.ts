@@ -14,9 +14,9 @@ import type { Netns } from '../lib/netns.js';
 import { DEFAULT_ADMISSION_LIMITS } from '../../src/pptp/server.js';
 import { NETWORK_DEADLINE_MS } from '../../src/router/server-side.js';
 import { MAX_UNSENT_BYTES } from '../../src/pptp/control-socket.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 const attackerScript = join(root, 'test', 'netns', 'fixtures', 'pptp-attacker.ts');
 
 interface AttackerState {
@@ -38,7 +38,6 @@ interface AttackerState {
 function attacker(t: TestBase, ns: Netns, args: readonly string[]) {
   const child = ns.spawn('node', ['--import', tsLoader, attackerScript, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
   });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns, createVethPair } from '../lib/netns.js';
 import { twoRouters } from '../lib/routers.js';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 
 t.test('node-routeros listen on /ppp/active sees a tunnel come up', async (t) => {
   const { server, client } = await twoRouters(t, { subnet: '198.18.79' });

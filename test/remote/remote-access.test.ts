@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { createNetns, createVethPair, exec, type Netns } from '../lib/netns.js';
 import { startRouterd, type Routerd } from '../lib/routerd.js';
 import { generate } from 'selfsigned';
+import { tsLoader } from '../lib/ts-loader.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const tsLoader = join(root, 'node_modules', '@tapjs', 'typescript', 'dist', 'esm', 'import.mjs');
 const clients = join(root, 'test', 'remote', 'clients');
 const PYTHON = '/usr/bin/python3';
 const ROUTER = '10.77.0.1';
