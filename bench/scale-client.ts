@@ -13,8 +13,7 @@ import { createInterface } from 'node:readline';
 import { nativeMppe } from '../src/crypto/mppe-native.js';
 import { createDataPlane, isDataPlaneKind } from '../src/dataplane/factory.js';
 import { silentLogger } from '../src/log.js';
-import type { DataPlaneSession } from '../src/dataplane/dataplane.js';
-import { CallTable, PptpClientConnection, type CallInfo } from '../src/pptp/index.js';
+import { CallTable, PptpClientConnection } from '../src/pptp/index.js';
 import { PppLink } from '../src/router/ppp-link.js';
 import { Host, describeSystemError, type SystemResult } from '../src/system/host.js';
 import { StopReason } from '../src/wire/pptp-codes.js';
@@ -65,27 +64,6 @@ interface Client {
   server?: string;
 }
 
-/**
- * The server sends its first LCP Configure-Request right after the Outgoing-Call-Reply. With a
- * thousand calls on one GRE socket, that packet is often read (on the data plane's thread, or
- * in a batch for other calls) before the reply is, and dropped as an unknown call: the link then
- * waits for the server's 3 s restart timer. The router's own pptp-client has the same race (a
- * finding of this bench, reported in issue 13). The generator catches such early frames: when a
- * call ID is drawn (before the request goes out), a session under a stand-in peer call ID takes
- * what arrives for it, and its frames are replayed into the real link.
- */
-/** How long the catcher stays open after the Outgoing-Call-Reply. */
-const CATCH_DRAIN_MS = 5;
-
-class WatchedCallTable extends CallTable {
-  onAllocate: ((id: number) => void) | undefined;
-  override allocate(): number | undefined {
-    const id = super.allocate();
-    if (id !== undefined) this.onAllocate?.(id);
-    return id;
-  }
-}
-
 function ping(dev: string, address: string): Promise<boolean> {
   return new Promise((resolve) => {
     const child = spawn('ping', ['-n', '-q', '-c', '1', '-W', '5', '-I', dev, address], { stdio: 'ignore' });
@@ -107,7 +85,7 @@ async function main(): Promise<void> {
   if (!isDataPlaneKind(opt.dataplane)) throw new Error(`scale-client: unknown data plane ${opt.dataplane}`);
   const plane = createDataPlane(opt.dataplane);
   const host = new Host();
-  const callTable = new WatchedCallTable();
+  const callTable = new CallTable();
   const clients: Client[] = Array.from({ length: opt.count }, (_, index) => ({ index, tun: `lg${index}` }));
   const failures: string[] = [];
   /** Why links that had come up went down again, with counts. */
@@ -133,33 +111,16 @@ async function main(): Promise<void> {
     const start = performance.now();
     await connection.connect();
     const connected = performance.now();
-    const early: [number, Buffer][] = [];
-    let catcher: DataPlaneSession | undefined;
-    callTable.onAllocate = (id) => {
-      catcher = plane.openSession({ localCallId: id, peerCallId: 0, peerAddress: opt.server, tunName: `lc${c.index}`, onControlFrame: (p, info) => early.push([p, Buffer.from(info)]) });
-    };
-    let callPromise: Promise<CallInfo>;
-    try {
-      callPromise = connection.openCall();
-    } finally {
-      callTable.onAllocate = undefined;
-    }
-    let call: CallInfo;
-    try {
-      call = await callPromise;
-      // The data plane's thread may have read the server's first frames before the reply was
-      // read, and their events may still be queued behind it on the event loop: a session drops
-      // events that arrive after it closed, so let them in first.
-      await new Promise((r) => setTimeout(r, CATCH_DRAIN_MS));
-    } finally {
-      catcher?.close();
-    }
-    const called = performance.now();
+    // Placed before the link exists, answered after: the link (and its data-plane session) is made
+    // in between, so the server's first LCP frames, sent right after its reply, are kept.
+    const placed = connection.placeCall();
+    placed.answered.catch(() => {});
+    let called = connected;
     await new Promise<void>((resolve, reject) => {
       const link = new PppLink({
         dataplane: plane,
         mppe: nativeMppe,
-        call,
+        call: { callId: placed.callId, peer: placed.peer },
         tunName: c.tun,
         log: silentLogger,
         ppp: {
@@ -183,8 +144,14 @@ async function main(): Promise<void> {
         },
       });
       c.link = link;
-      link.start();
-      for (const [protocol, information] of early) link.ppp.receive(protocol, information);
+      placed.answered.then((call) => {
+        called = performance.now();
+        link.answered(call.peerCallId);
+        link.start();
+      }, (e: Error) => {
+        link.destroy();
+        reject(e);
+      });
     });
     const ready = performance.now();
     phases.connect.push(connected - start);

@@ -17,8 +17,13 @@ export type { EndpointCounters, SessionCounters, SessionDropReason, EndpointDrop
 export interface SessionParams {
   /** Our call ID: the peer puts it in every GRE packet it sends us (16 bits). */
   readonly localCallId: number;
-  /** The peer's call ID: we put it in every GRE packet we send (16 bits). */
-  readonly peerCallId: number;
+  /**
+   * The peer's call ID: we put it in every GRE packet we send (16 bits). Undefined while a client
+   * waits for the Outgoing-Call-Reply that names it (setPeerCallId): the session is opened when
+   * the call is placed, so the server's first PPP frames, sent right after its reply, are not
+   * lost to a session that does not exist yet. Nothing is sent until it is known.
+   */
+  readonly peerCallId?: number;
   /** The peer's IPv4 address (dotted quad): GRE goes there, and only GRE from there is accepted. */
   readonly peerAddress: string;
   /** Name of the TUN device to create (at most 15 characters). */
@@ -59,10 +64,13 @@ export interface MppeSetup {
 
 export interface DataPlaneSession {
   readonly localCallId: number;
-  readonly peerCallId: number;
+  /** Undefined until known (SessionParams.peerCallId). */
+  readonly peerCallId: number | undefined;
   readonly peerAddress: string;
   /** The TUN device's name as the kernel created it. */
   readonly tunName: string;
+  /** The Outgoing-Call-Reply named the peer's call ID (set once, on a session opened without it). */
+  setPeerCallId(peerCallId: number): void;
   /** Sends a control frame (LCP, auth, NCPs), never encrypted (RFC 3078 section 1). */
   sendControlFrame(protocol: number, information: Buffer): void;
   /**

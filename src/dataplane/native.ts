@@ -19,8 +19,9 @@ interface NativeHandle {
 }
 
 interface NativeEngine {
-  open(localCallId: number, peerCallId: number, peerAddress: number, tunName: string): [NativeHandle, number, string];
+  open(localCallId: number, peerCallId: number | null, peerAddress: number, tunName: string): [NativeHandle, number, string];
   closeSession(h: NativeHandle): void;
+  setPeerCallId(h: NativeHandle, peerCallId: number): void;
   setFraming(h: NativeHandle, acfc: boolean, pfc: boolean): void;
   setMppe(h: NativeHandle, ...args: [null] | [Uint8Array, number, boolean, Uint8Array, number, boolean]): void;
   resetMppeSend(h: NativeHandle): void;
@@ -84,6 +85,7 @@ export class NativeSession implements DataPlaneSession {
   readonly tunName: string;
   readonly id: number;
   private closed = false;
+  private peerCall: number | undefined;
 
   constructor(
     private readonly plane: NativeDataPlane,
@@ -95,16 +97,23 @@ export class NativeSession implements DataPlaneSession {
   ) {
     this.id = id;
     this.tunName = tunName;
+    this.peerCall = params.peerCallId;
   }
 
   get localCallId(): number {
     return this.params.localCallId;
   }
-  get peerCallId(): number {
-    return this.params.peerCallId;
+  get peerCallId(): number | undefined {
+    return this.peerCall;
   }
   get peerAddress(): string {
     return this.params.peerAddress;
+  }
+
+  setPeerCallId(peerCallId: number): void {
+    if (this.closed || this.peerCall !== undefined) return;
+    this.peerCall = peerCallId;
+    this.engine.setPeerCallId(this.handle, peerCallId);
   }
 
   sendControlFrame(protocol: number, information: Buffer): void {
@@ -188,7 +197,7 @@ export class NativeDataPlane implements DataPlane {
   }
 
   openSession(params: SessionParams): DataPlaneSession {
-    const [handle, id, tunName] = this.engine.open(params.localCallId, params.peerCallId, ipv4ToNumber(params.peerAddress), params.tunName);
+    const [handle, id, tunName] = this.engine.open(params.localCallId, params.peerCallId ?? null, ipv4ToNumber(params.peerAddress), params.tunName);
     const session = new NativeSession(this, this.engine, handle, params, id, tunName);
     this.sessions.set(id, session);
     this.log.debug(`session call ${params.localCallId}/${params.peerCallId} peer ${params.peerAddress} on ${tunName}`);

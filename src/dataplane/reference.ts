@@ -42,6 +42,7 @@ class ReferenceSession implements DataPlaneSession {
   private resetReported = false;
   private txSequence = 0;
   private lastAckSent: number | undefined;
+  private peerCall: number | undefined;
   private ackTimer: NodeJS.Timeout | undefined;
   private reorderTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -55,6 +56,7 @@ class ReferenceSession implements DataPlaneSession {
     private readonly options: Required<Pick<DataPlaneOptions, 'reorderWindow' | 'reorderTimeoutMs' | 'ackDelayMs'>>,
   ) {
     this.peerNumber = ipv4ToNumber(params.peerAddress);
+    this.peerCall = params.peerCallId;
     this.log = params.log ?? silentLogger;
     this.window = new ReceiveWindow<Buffer>(options.reorderWindow, options.reorderTimeoutMs);
     this.tun = openTun(params.tunName, (packets) => this.contained('TUN batch', () => this.onTunBatch(packets)));
@@ -64,8 +66,8 @@ class ReferenceSession implements DataPlaneSession {
   get localCallId(): number {
     return this.params.localCallId;
   }
-  get peerCallId(): number {
-    return this.params.peerCallId;
+  get peerCallId(): number | undefined {
+    return this.peerCall;
   }
   get peerAddress(): string {
     return this.params.peerAddress;
@@ -73,8 +75,13 @@ class ReferenceSession implements DataPlaneSession {
 
   // ---- control side -------------------------------------------------------------------------
 
+  setPeerCallId(peerCallId: number): void {
+    this.peerCall ??= peerCallId;
+    this.armAckTimer();
+  }
+
   sendControlFrame(protocol: number, information: Buffer): void {
-    if (this.closed) return;
+    if (this.closed || this.peerCall === undefined) return;
     // RFC 1661 sections 6.5/6.6: LCP packets always carry Address/Control and a 2-octet protocol.
     const framing = protocol === PPP_PROTOCOL.LCP ? FULL_FRAMING : this.framing;
     const frame = emitPppFrame({ protocol, information }, framing);
@@ -189,13 +196,13 @@ class ReferenceSession implements DataPlaneSession {
 
   /** If no data goes out to carry the acknowledgement within ackDelayMs, send it alone. */
   private armAckTimer(): void {
-    if (this.ackTimer !== undefined || this.closed || !this.owesAck()) return;
+    if (this.ackTimer !== undefined || this.closed || this.peerCall === undefined || !this.owesAck()) return;
     const sendAck = (): void => {
       this.ackTimer = undefined;
       if (this.closed || !this.owesAck()) return;
       const ack = this.window.lastDelivered as number;
       const buf = Buffer.allocUnsafe(greHeaderLength({ ack }));
-      emitGreHeader({ callId: this.params.peerCallId, ack, payloadLength: 0 }, buf, 0);
+      emitGreHeader({ callId: this.peerCall as number, ack, payloadLength: 0 }, buf, 0);
       this.lastAckSent = ack;
       this.stats.ackOnlyTx++;
       this.endpoint.sendBatch({ packets: [buf], addresses: [this.peerNumber] }, this);
@@ -290,7 +297,7 @@ class ReferenceSession implements DataPlaneSession {
     this.txSequence = (this.txSequence + 1) >>> 0;
     const ack = this.owesAck() ? this.window.lastDelivered : undefined;
     if (ack !== undefined) this.lastAckSent = ack;
-    const header: GreHeader = { callId: this.params.peerCallId, sequence, ack, payloadLength: frame.length };
+    const header: GreHeader = { callId: this.peerCall ?? 0, sequence, ack, payloadLength: frame.length };
     const hlen = greHeaderLength(header);
     const buf = Buffer.allocUnsafe(hlen + frame.length);
     emitGreHeader(header, buf, 0);

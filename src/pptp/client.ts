@@ -54,6 +54,7 @@ export class PptpClientConnection extends EventEmitter<PptpClientEvents> {
   private pendingFailure: string | undefined;
   private closedReason: string | undefined;
   private closedPromise: Promise<void> | undefined;
+  private peer: PeerEndpoint | undefined;
 
   constructor(private readonly options: PptpClientOptions) {
     super();
@@ -103,6 +104,7 @@ export class PptpClientConnection extends EventEmitter<PptpClientEvents> {
       socket.once('connect', () => {
         const peer: PeerEndpoint = { address: socket.remoteAddress ?? this.options.host, port: socket.remotePort ?? port };
         const local: PeerEndpoint = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+        this.peer = peer;
         const machine = new ClientControlConnection({
           peer,
           local,
@@ -162,16 +164,28 @@ export class PptpClientConnection extends EventEmitter<PptpClientEvents> {
 
   /** Places a call (Outgoing-Call-Request); resolves when the server answers Connected. */
   openCall(): Promise<CallInfo> {
-    const control = this.control;
-    if (!control || control.machine.state === 'closed') {
-      return Promise.reject(new PptpError(this.closedReason ?? 'not connected'));
+    try {
+      return this.placeCall().answered;
+    } catch (e) {
+      return Promise.reject(e as Error);
     }
+  }
+
+  /**
+   * Places a call and says at once which call ID and peer its GRE will carry, before the server
+   * answers: a data-plane session opened now catches the PPP frames a server sends right after
+   * its Outgoing-Call-Reply. Throws when the call cannot be placed.
+   */
+  placeCall(): { readonly callId: number; readonly peer: PeerEndpoint; readonly answered: Promise<CallInfo> } {
+    const control = this.control;
+    if (!control || control.machine.state === 'closed' || !this.peer) throw new PptpError(this.closedReason ?? 'not connected');
     this.pendingCall = undefined;
     this.pendingFailure = undefined;
     control.dispatch({ kind: 'open-call' });
     const callId = this.pendingCall;
-    if (callId === undefined) return Promise.reject(new PptpError(this.pendingFailure ?? 'call could not be placed'));
-    return new Promise((resolve, reject) => this.callWaiters.set(callId, { resolve, reject }));
+    if (callId === undefined) throw new PptpError(this.pendingFailure ?? 'call could not be placed');
+    const answered = new Promise<CallInfo>((resolve, reject) => this.callWaiters.set(callId, { resolve, reject }));
+    return { callId, peer: this.peer, answered };
   }
 
   /** Clears a call (Call-Clear-Request); resolves with the reason once it is down. */

@@ -154,44 +154,56 @@ export class ClientDialer {
       // Read before the call is placed, so the server's first PPP frames never wait on it.
       const ours = await localNetworks(this.options.host, log);
       if (this.stopped) return false;
-      const call = await connection.openCall();
-      if (this.stopped) return false;
       let cameUp = false;
-      const ended = new Promise<string>((resolve) => {
-        this.tunnel = new Tunnel(this.options.ctx, {
-          call,
-          name: row.name,
-          log: log.child(row.name),
-          ppp: {
-            role: 'client',
-            user: row.user,
-            password: row.password,
-            allow: row.allow as readonly AuthMethod[],
-            network: { useEncryption: this.options.profile.useEncryption, mppeKeyLengths: MPPE_KEY_LENGTHS, localNetworks: ours },
-            maxMtu: row['max-mtu'],
-            maxMru: row['max-mru'],
-            mrru: row.mrru,
-            keepaliveTimeout: CLIENT_KEEPALIVE_S,
-            localName: this.options.identity(),
-          },
-          onStatus: (s: PppStatus) => {
-            this.state = s;
-          },
-          onNetwork: (link) => {
-            log.info(`${row.name}: connected to ${row['connect-to']}, ${link.localAddress} -> ${link.remoteAddress}, ${link.encoding || 'no encryption'}`);
-            return {
-              name: row.name,
-              routes: row['add-default-route'] ? [{ dst: '0.0.0.0/0', distance: 1 }] : [],
-              profile: this.options.profile.link,
-            };
-          },
-          onUp: () => {
-            cameUp = true;
-          },
-          onDown: (reason) => resolve(reason),
-        });
-        this.tunnel.start();
+      let endedWith: (reason: string) => void = () => {};
+      const ended = new Promise<string>((resolve) => (endedWith = resolve));
+      const placed = connection.placeCall();
+      placed.answered.catch(() => {}); // awaited below; handled here too in case the tunnel cannot be made
+      // The tunnel (and its data-plane session) exists before the reply, so the server's first
+      // LCP Configure-Request, sent right after it, is kept instead of costing a 3 s restart.
+      const tunnel = new Tunnel(this.options.ctx, {
+        call: { callId: placed.callId, peer: placed.peer },
+        name: row.name,
+        log: log.child(row.name),
+        ppp: {
+          role: 'client',
+          user: row.user,
+          password: row.password,
+          allow: row.allow as readonly AuthMethod[],
+          network: { useEncryption: this.options.profile.useEncryption, mppeKeyLengths: MPPE_KEY_LENGTHS, localNetworks: ours },
+          maxMtu: row['max-mtu'],
+          maxMru: row['max-mru'],
+          mrru: row.mrru,
+          keepaliveTimeout: CLIENT_KEEPALIVE_S,
+          localName: this.options.identity(),
+        },
+        onStatus: (s: PppStatus) => {
+          this.state = s;
+        },
+        onNetwork: (link) => {
+          log.info(`${row.name}: connected to ${row['connect-to']}, ${link.localAddress} -> ${link.remoteAddress}, ${link.encoding || 'no encryption'}`);
+          return {
+            name: row.name,
+            routes: row['add-default-route'] ? [{ dst: '0.0.0.0/0', distance: 1 }] : [],
+            profile: this.options.profile.link,
+          };
+        },
+        onUp: () => {
+          cameUp = true;
+        },
+        onDown: (reason) => endedWith(reason),
       });
+      const call = await placed.answered.catch(async (e: Error) => {
+        await tunnel.discard(e.message);
+        throw e;
+      });
+      if (this.stopped) {
+        await tunnel.discard('interface disabled');
+        return false;
+      }
+      tunnel.link.answered(call.peerCallId);
+      this.tunnel = tunnel;
+      tunnel.start();
       void closed.then((reason) => this.tunnel?.link.lowerDown(`PPTP control connection closed: ${reason}`));
       connection.on('call-down', (down, reason) => {
         if (down.callId === call.callId) this.tunnel?.link.lowerDown(`PPTP call ended: ${reason}`);

@@ -21,10 +21,19 @@ export type PppRoleOptions =
   | Omit<PppServerOptions, 'events' | 'clock' | 'log'>
   | Omit<PppClientOptions, 'events' | 'clock' | 'log'>;
 
+/**
+ * The PPTP call a link runs on. A client creates its link when it places the call, before the
+ * Outgoing-Call-Reply names the peer's call ID (undefined until then; PppLink.answered).
+ */
+export type LinkCall = Pick<CallInfo, 'callId' | 'peer'> & { readonly peerCallId?: number };
+
+/** Frames a link keeps from before it starts: the server's first LCP packets, a few at most. */
+const EARLY_FRAMES = 8;
+
 export interface PppLinkOptions {
   readonly dataplane: DataPlane;
   readonly mppe: MppeImplementation;
-  readonly call: CallInfo;
+  readonly call: LinkCall;
   readonly tunName: string;
   readonly log: Logger;
   readonly ppp: PppRoleOptions;
@@ -46,6 +55,8 @@ export class PppLink {
   private greWarned = false;
   private downReason: string | undefined;
   private readonly downWaiters: (() => void)[] = [];
+  /** Control frames received before start(), replayed then; null once started. */
+  private early: [number, Buffer][] | null = [];
 
   constructor(private readonly options: PppLinkOptions) {
     const { call, log } = options;
@@ -55,7 +66,10 @@ export class PppLink {
       peerCallId: call.peerCallId,
       peerAddress: call.peer.address,
       tunName: options.tunName,
-      onControlFrame: (protocol, information) => ppp?.receive(protocol, information),
+      onControlFrame: (protocol, information) => {
+        if (this.early === null) ppp?.receive(protocol, information);
+        else if (this.early.length < EARLY_FRAMES) this.early.push([protocol, Buffer.from(information)]);
+      },
       onMppeResetNeeded: () => ppp?.requestCcpReset(),
       multilink: (options.ppp.mrru ?? 0) > 0,
       log: log.child('dataplane'),
@@ -94,8 +108,16 @@ export class PppLink {
     return this.down ? undefined : this.upAt;
   }
 
+  /** The Outgoing-Call-Reply named the peer's call ID (a link created when the call was placed). */
+  answered(peerCallId: number): void {
+    this.session.setPeerCallId(peerCallId);
+  }
+
   start(): void {
+    const early = this.early ?? [];
+    this.early = null;
     this.ppp.start();
+    for (const [protocol, information] of early) this.ppp.receive(protocol, information);
   }
 
   /** LCP Terminate (RFC 1661 section 3.7), waiting a little for the peer's Ack. */

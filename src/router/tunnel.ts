@@ -8,11 +8,10 @@ import type { DataPlane } from '../dataplane/dataplane.js';
 import { mssForMtu } from '../dataplane/tcp-mss.js';
 import type { Logger } from '../log.js';
 import type { PppLinkUp, PppStatus } from '../ppp/session.js';
-import type { CallInfo } from '../pptp/control-types.js';
 import { describeSystemError, type Host, type Route, type SystemResult } from '../system/host.js';
 import type { HostConfig } from './host-config.js';
 import type { LinkNames } from './link-names.js';
-import { PppLink, type PppRoleOptions } from './ppp-link.js';
+import { PppLink, type LinkCall, type PppRoleOptions } from './ppp-link.js';
 import type { LinkProfile, PppRoute } from './user-plan.js';
 
 export interface TunnelContext {
@@ -24,7 +23,7 @@ export interface TunnelContext {
 }
 
 export interface TunnelSpec {
-  readonly call: CallInfo;
+  readonly call: LinkCall;
   readonly log: Logger;
   readonly ppp: PppRoleOptions;
   /** The RouterOS interface name, when known before the link is up (a client's row name). */
@@ -140,6 +139,11 @@ export class Tunnel {
     // without holding up the tunnel's own traffic.
     void this.ctx.hostConfig.tunnelUp(this.name, this.kernelName);
     this.spec.onUp?.(this);
+  }
+
+  /** Ends a tunnel that never started: its call was refused or given up before the answer. */
+  discard(reason: string): Promise<void> {
+    return this.finish(reason);
   }
 
   private async finish(reason: string): Promise<void> {

@@ -45,6 +45,7 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     return DefineClass(env, "DataPlaneEngine",
                        {InstanceMethod("open", &DataPlaneEngine::Open),
                         InstanceMethod("closeSession", &DataPlaneEngine::CloseSession),
+                        InstanceMethod("setPeerCallId", &DataPlaneEngine::SetPeerCallId),
                         InstanceMethod("setFraming", &DataPlaneEngine::SetFraming),
                         InstanceMethod("setMppe", &DataPlaneEngine::SetMppe),
                         InstanceMethod("resetMppeSend", &DataPlaneEngine::ResetMppeSend),
@@ -139,13 +140,14 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     return info[i].As<Napi::External<SessionRef>>().Data()->get();
   }
 
-  // open(localCallId, peerCallId, peerAddress: uint32, tunName) -> [handle, sessionId, tunName]
+  // open(localCallId, peerCallId | null, peerAddress: uint32, tunName) -> [handle, sessionId, tunName]
   Napi::Value Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint32_t local, peerCall, peer;
-    if (info.Length() != 4 || !Uint(info[0], 0xffff, &local) || !Uint(info[1], 0xffff, &peerCall) ||
+    uint32_t local, peerCall = 0, peer;
+    bool peerKnown = info.Length() > 1 && !info[1].IsNull();
+    if (info.Length() != 4 || !Uint(info[0], 0xffff, &local) || (peerKnown && !Uint(info[1], 0xffff, &peerCall)) ||
         !Uint(info[2], 0xffffffffu, &peer) || !info[3].IsString()) {
-      Throw(env, "open(localCallId: uint16, peerCallId: uint16, peerAddress: uint32, tunName: string)");
+      Throw(env, "open(localCallId: uint16, peerCallId: uint16 | null, peerAddress: uint32, tunName: string)");
       return env.Undefined();
     }
     if (!engine_) {
@@ -153,7 +155,7 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
       return env.Undefined();
     }
     std::string error;
-    SessionRef s = engine_->Open(static_cast<uint16_t>(local), static_cast<uint16_t>(peerCall), peer,
+    SessionRef s = engine_->Open(static_cast<uint16_t>(local), peerKnown ? static_cast<int32_t>(peerCall) : -1, peer,
                                  info[3].As<Napi::String>().Utf8Value(), &error);
     if (!s) {
       Napi::Error::New(env, "native data plane: " + error).ThrowAsJavaScriptException();
@@ -171,6 +173,18 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
 
   Napi::Value CloseSession(const Napi::CallbackInfo& info) {
     if (Session* s = Get(info, 0)) engine_->Close(*s);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value SetPeerCallId(const Napi::CallbackInfo& info) {
+    Session* s = Get(info, 0);
+    if (!s) return info.Env().Undefined();
+    uint32_t id;
+    if (info.Length() != 2 || !Uint(info[1], 0xffff, &id)) {
+      Throw(info.Env(), "setPeerCallId(session, peerCallId: uint16)");
+      return info.Env().Undefined();
+    }
+    engine_->SetPeerCallId(*s, static_cast<uint16_t>(id));
     return info.Env().Undefined();
   }
 

@@ -136,7 +136,7 @@ void Engine::Stop() {
   for (auto& w : workers_) w->Stop();
 }
 
-std::shared_ptr<Session> Engine::Open(uint16_t localCallId, uint16_t peerCallId, uint32_t peer,
+std::shared_ptr<Session> Engine::Open(uint16_t localCallId, int32_t peerCallId, uint32_t peer,
                                       const std::string& tunName, std::string* error) {
   uint32_t id;
   {
@@ -155,6 +155,7 @@ std::shared_ptr<Session> Engine::Open(uint16_t localCallId, uint16_t peerCallId,
 }
 
 void Engine::Close(Session& s) { s.worker->Close(s); }
+void Engine::SetPeerCallId(Session& s, uint16_t peerCallId) { s.worker->SetPeerCallId(s, peerCallId); }
 void Engine::SetFraming(Session& s, bool acfc, bool pfc) { s.worker->SetFraming(s, acfc, pfc); }
 void Engine::ResetMppeSend(Session& s) { s.worker->ResetMppeSend(s); }
 void Engine::SetIpEnabled(Session& s, bool enabled) { s.worker->SetIpEnabled(s, enabled); }
@@ -270,7 +271,7 @@ void Worker::Stop() {
   }
 }
 
-std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, uint16_t peerCallId, uint32_t peer,
+std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
                                       const std::string& tunName, std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) {
@@ -289,7 +290,8 @@ std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, uint16_
   s->id = id;
   s->worker = this;
   s->localCallId = localCallId;
-  s->peerCallId = peerCallId;
+  s->peerCallKnown = peerCallId >= 0;
+  s->peerCallId = s->peerCallKnown ? static_cast<uint16_t>(peerCallId) : 0;
   s->peer = peer;
   s->tunName = name;
   s->tunFd = fd;
@@ -325,6 +327,13 @@ void Worker::Close(Session& s) {
   Forget(s);
 }
 
+void Worker::SetPeerCallId(Session& s, uint16_t peerCallId) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (s.peerCallKnown) return;
+  s.peerCallId = peerCallId;
+  s.peerCallKnown = true;
+}
+
 void Worker::SetFraming(Session& s, bool acfc, bool pfc) {
   std::lock_guard<std::mutex> lock(mu_);
   s.acfc = acfc;
@@ -356,7 +365,7 @@ void Worker::SetMssClamp(Session& s, uint16_t maxMss) {
 
 bool Worker::SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (s.tunFd < 0 || greFd_ < 0) return false;
+  if (s.tunFd < 0 || greFd_ < 0 || !s.peerCallKnown) return false;
   // RFC 1661 sections 6.5/6.6: LCP always carries Address/Control and a 2-octet protocol.
   bool lcp = protocol == kPppLcp;
   std::vector<uint8_t> buf(kHeadroom + length);
@@ -427,7 +436,7 @@ void Worker::RunTimers(Session& s, double now) {
   }
   if (s.ackDeadline >= 0 && s.ackDeadline <= now) {
     s.ackDeadline = -1;
-    if (!OwesAck(s) || s.tunFd < 0) return;
+    if (!OwesAck(s) || s.tunFd < 0 || !s.peerCallKnown) return;
     // Nothing went out to carry the acknowledgement in time: send it alone (RFC 2637 4.2).
     uint8_t buf[16];
     uint32_t ack = s.window.lastDelivered();

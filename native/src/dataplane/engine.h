@@ -76,6 +76,8 @@ struct Session {
   uint32_t id = 0;
   Worker* worker = nullptr;
   uint16_t localCallId = 0, peerCallId = 0;
+  // False while a client waits for the Outgoing-Call-Reply: frames are received, nothing is sent.
+  bool peerCallKnown = false;
   uint32_t peer = 0;  // host order
   std::string tunName;
   int tunFd = -1;
@@ -104,8 +106,10 @@ class Worker {
   bool Start(unsigned index, unsigned count, std::string* error);
   void Stop();
 
-  std::shared_ptr<Session> Open(uint32_t id, uint16_t localCallId, uint16_t peerCallId, uint32_t peer,
+  // peerCallId < 0: not known yet (SetPeerCallId names it).
+  std::shared_ptr<Session> Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
                                 const std::string& tunName, std::string* error);
+  void SetPeerCallId(Session& s, uint16_t peerCallId);
   void Close(Session& s);
   void SetFraming(Session& s, bool acfc, bool pfc);
   void InstallMppe(Session& s, std::unique_ptr<pptp_mppe_enc> enc, std::unique_ptr<pptp_mppe_dec> dec);
@@ -168,9 +172,10 @@ class Engine {
   static std::unique_ptr<Engine> Create(const EngineOptions& options, EventSink sink, std::string* error);
   ~Engine();
 
-  std::shared_ptr<Session> Open(uint16_t localCallId, uint16_t peerCallId, uint32_t peer, const std::string& tunName,
+  std::shared_ptr<Session> Open(uint16_t localCallId, int32_t peerCallId, uint32_t peer, const std::string& tunName,
                                 std::string* error);
   void Close(Session& s);
+  void SetPeerCallId(Session& s, uint16_t peerCallId);
   void SetFraming(Session& s, bool acfc, bool pfc);
   // Both null: MPPE off. Returns false (nothing changed) on a bad key length or bit count.
   bool SetMppe(Session& s, const MppeConfig* send, const MppeConfig* receive);
