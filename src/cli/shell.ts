@@ -26,6 +26,8 @@ import { applyDefaultConfiguration } from './default-configuration.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 import type { ActiveUsers } from '../remote/active-users.js';
+import { daemonGlobals, runConsoleScript, ScriptLines } from './script/console.js';
+import type { ScriptValue } from './script/values.js';
 
 export interface LicenseView {
   status(): { readonly softwareId: string; readonly level: number; readonly limit: number };
@@ -72,6 +74,8 @@ export interface ShellContext {
   readFile?(name: string): string | ValueError;
   /** The board's reboot and power-off (/system reboot, /system shutdown); absent: not available. */
   readonly power?: PowerControl;
+  /** Script globals (:global); absent: the daemon's, shared by every console. */
+  readonly globals?: Map<string, ScriptValue>;
   /** Overrides the ping program (tests). */
   readonly ping?: (opts: PingOptions, line: (s: string) => void, signal: AbortSignal) => Promise<void>;
 }
@@ -87,6 +91,10 @@ export class Shell {
   private budget = new WorkBudget();
   /** A question waiting for its answer: the next line typed answers it. */
   private question: Question | undefined;
+  /** A script's lines until its braces close; while a script runs, find and get give values. */
+  private readonly scriptLines = new ScriptLines();
+  private scripting = false;
+  private returned: ScriptValue;
 
   constructor(private readonly ctx: ShellContext) {}
 
@@ -97,6 +105,7 @@ export class Shell {
   prompt(): string {
     if (this.question) return this.question.ask;
     if (this.pending) return '\\... ';
+    if (this.scriptLines.waiting) return '{... ';
     const identity = String(this.ctx.model.settingsValues('/system identity').name);
     const where = this.path.length ? `/${this.path.join(' ')}` : '';
     return `[${this.ctx.user}@${identity}] ${where}> `;
@@ -105,6 +114,12 @@ export class Shell {
   /** Whether a command (monitor, ping) is running and waits for interrupt(). */
   get busy(): boolean {
     return this.abort !== undefined;
+  }
+
+  /** Ctrl-C at the prompt: a continued line or a half-pasted script is dropped. */
+  cancelLine(): void {
+    this.pending = '';
+    this.scriptLines.clear();
   }
 
   /** Stops a running monitor or ping (a key press, Ctrl-C). */
@@ -136,6 +151,11 @@ export class Shell {
     }
     if (continues(line)) {
       this.pending = line.replace(/\s*\\\s*$/, '');
+      return;
+    }
+    const script = this.scriptLines.feed(line);
+    if (script !== undefined) {
+      if (script !== '') await this.script(script);
       return;
     }
     const trimmed = line.trim();
@@ -215,8 +235,35 @@ export class Shell {
     return { path, rest };
   }
 
-  private async run(line: string): Promise<string | undefined> {
+  private async script(text: string): Promise<void> {
     this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms);
+    this.scripting = true;
+    try {
+      const err = await runConsoleScript(text, {
+        put: (s) => this.ctx.write(s + '\n'),
+        globals: this.ctx.globals ?? daemonGlobals,
+        tick: () => this.budget.tick(),
+        command: async (line) => {
+          this.returned = undefined;
+          const e = await this.run(line, true);
+          if (e) throw new ConsoleError(e);
+          return this.returned;
+        },
+      });
+      if (err) this.out(err);
+    } finally {
+      this.scripting = false;
+    }
+  }
+
+  /** find and get: a script takes the value, the console prints it. */
+  private give(value: ScriptValue, printed: string): void {
+    if (this.scripting) this.returned = value;
+    else this.out(printed);
+  }
+
+  private async run(line: string, inScript = false): Promise<string | undefined> {
+    if (!inScript) this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms);
     const tokens = tokenize(line);
     if (tokens instanceof TokenError) return tokens.message;
     const { path, rest } = this.walk(tokens);
@@ -387,7 +434,8 @@ export class Shell {
         const rows = this.listing(menu);
         const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
         this.numbering.set(menu.path, rows.map((r) => r.ref));
-        this.out(hits.join(','));
+        // A script gets ids (RouterOS's *1), which stay valid when rows are added or removed.
+        this.give(hits.map((i) => idOf(rows[i]!.ref, i)), hits.join(','));
         return undefined;
       }
       case 'get': {
@@ -399,7 +447,8 @@ export class Shell {
         const spec = menu.props[key];
         if ((!spec && !menu.columns?.[key]) || spec?.secret) return `input does not match any value of value-name`;
         if (spec?.sensitive && !this.sensitive()) return DENIED;
-        this.out(row.values[key] ?? (spec?.flag ? (row.flags.includes(spec.flag.letter) ? 'yes' : 'no') : ''));
+        const value = row.values[key] ?? (spec?.flag ? (row.flags.includes(spec.flag.letter) ? 'yes' : 'no') : '');
+        this.give(value, value);
         return undefined;
       }
       case 'monitor':
@@ -580,7 +629,8 @@ export class Shell {
     if (cmd === 'get') {
       const key = rest[0]?.text ?? '';
       if (!(key in menu.props)) return 'input does not match any value of value-name';
-      this.out(menu.props[key]!.type.format(values[key] as never));
+      const value = menu.props[key]!.type.format(values[key] as never);
+      this.give(value, value);
       return undefined;
     }
     const { pairs, words } = this.args(rest, Object.keys(menu.props));
@@ -760,7 +810,7 @@ export class Shell {
       if (cmd === 'get') {
         const hit = rec.find(([k]) => k === rest[0]?.text);
         if (!hit) return 'input does not match any value of value-name';
-        this.out(hit[1]);
+        this.give(hit[1], hit[1]);
         return undefined;
       }
       this.out(record(rec));
@@ -782,14 +832,17 @@ export class Shell {
       /^\d+$/.test(w.text) ? numbered[Number(w.text)] : rows.find((r) => r.values.name === w.text)?.ref;
     if (cmd === 'find') {
       const conds = this.conditions(rest);
-      this.out(rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0).join(','));
+      const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
+      this.numbering.set(menu.path, rows.map((r) => r.ref));
+      this.give(hits.map(String), hits.join(','));
       return undefined;
     }
     if (cmd === 'get') {
       const ref = rest[0] && pick(rest[0]);
       const row = rows.find((r) => JSON.stringify(r.ref) === JSON.stringify(ref));
       if (!row) return 'no such item';
-      this.out(row.values[rest[1]?.text ?? ''] ?? '');
+      const value = row.values[rest[1]?.text ?? ''] ?? '';
+      this.give(value, value);
       return undefined;
     }
     if (cmd === 'remove') {
@@ -970,6 +1023,11 @@ export class Shell {
     }
     return out.filter((c) => c.startsWith(word));
   }
+}
+
+/** A row as a script holds it: a configured row's *id, a run-time row's number in the listing. */
+function idOf(ref: RowRef, index: number): string {
+  return ref.kind === 'config' ? `*${ref.id.toString(16).toUpperCase()}` : String(index);
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

@@ -221,7 +221,10 @@ export class ConsoleSession {
   /** Ctrl-C: stops a running command, or drops the half-typed line (the editor shows ^C). */
   private onInterrupt(): void {
     if (this.shell?.busy) this.shell.interrupt();
-    else if (this.phase === 'shell') this.prompt();
+    else if (this.phase === 'shell') {
+      this.shell?.cancelLine();
+      this.prompt();
+    }
     else if (this.phase === 'login') this.askLogin();
   }
 

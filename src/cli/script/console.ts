@@ -1,0 +1,68 @@
+// Where the console hands a line to the script engine: lines that use script syntax (`:put`,
+// `$var`, `;`, `[/menu ...]`, `{`) run as a script; a line that opens more `{` than it closes
+// waits for the lines that close them, as pasted multi-line scripts arrive. Other lines keep
+// the console's plain command path.
+import { ConsoleError } from '../work-budget.js';
+import { runScript, type ScriptHost } from './evaluate.js';
+import { parseScript, ScriptSyntaxError } from './parser.js';
+import { ScriptFailure, type ScriptValue } from './values.js';
+
+/** The globals of every console in this daemon (RouterOS keeps them until reboot). */
+export const daemonGlobals = new Map<string, ScriptValue>();
+
+/** What a line looks like outside its quotes: whether it is script, and its open braces. */
+function shape(text: string): { script: boolean; open: number } {
+  let open = 0;
+  let script = /^\s*[:(]/.test(text);
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\') i++;
+        else if (text[i] === '$' && /[A-Za-z0-9_(]/.test(text[i + 1] ?? '')) script = true;
+      }
+    } else if (c === '{') {
+      open++;
+      script = true;
+    } else if (c === '}') open--;
+    else if (c === ';' || (c === '$' && /[A-Za-z0-9_(]/.test(text[i + 1] ?? ''))) script = true;
+    else if (c === '[' && /^\[\s*[/:]/.test(text.slice(i, i + 40))) script = true;
+  }
+  return { script, open };
+}
+
+export class ScriptLines {
+  private buffer: string[] = [];
+
+  get waiting(): boolean {
+    return this.buffer.length > 0;
+  }
+
+  /** undefined: not a script line; '': the script goes on in the next line; else the script. */
+  feed(line: string): string | undefined {
+    if (!this.waiting && !shape(line).script) return undefined;
+    this.buffer.push(line);
+    const text = this.buffer.join('\n');
+    if (shape(text).open > 0) return '';
+    this.buffer = [];
+    return text;
+  }
+
+  /** Ctrl-C: the half-pasted script is dropped. */
+  clear(): void {
+    this.buffer = [];
+  }
+}
+
+/** Parses and runs a script; the one error line that stopped it, or undefined. */
+export async function runConsoleScript(text: string, host: ScriptHost): Promise<string | undefined> {
+  const stmts = parseScript(text, new Set(host.globals.keys()));
+  if (stmts instanceof ScriptSyntaxError) return stmts.message;
+  try {
+    await runScript(stmts, host);
+    return undefined;
+  } catch (e) {
+    if (e instanceof ScriptFailure || e instanceof ConsoleError) return e.message;
+    throw e;
+  }
+}
