@@ -13,6 +13,7 @@ import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
 import { connectionRows, legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
+import { printTo } from './print-output.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
@@ -72,6 +73,8 @@ export interface ShellContext {
   readonly activeUsers?: ActiveUsers;
   /** Reads a file the user names (relative to the data directory): `/user ssh-keys import`. */
   readFile?(name: string): string | ValueError;
+  /** Writes NAME.txt in the data directory (`print file=NAME`); an error line or undefined. */
+  writeFile?(name: string, text: string): string | undefined;
   /** The board's reboot and power-off (/system reboot, /system shutdown); absent: not available. */
   readonly power?: PowerControl;
   /** Script globals (:global); absent: the daemon's, shared by every console. */
@@ -549,20 +552,29 @@ export class Shell {
     return undefined;
   }
 
-  private printList(menu: ListMenu, rest: Token[]): string | undefined {
+  private printList(menu: ListMenu, rest: Token[]): Promise<string | undefined> | string {
     const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
     if (typeof opts === 'string') return opts;
     const conds = this.conditions(opts.where);
-    let rows = this.listing(menu);
-    if (opts.from) {
-      const picked = this.resolve(menu, opts.from);
-      if (typeof picked === 'string') return picked;
-      const keys = new Set(picked.map((r) => JSON.stringify(r)));
-      rows = rows.filter((r) => keys.has(JSON.stringify(r.ref)));
-    }
-    rows = rows.filter((r) => matches(r, conds, this.budget));
-    this.out(this.printRows(rows, opts, legend(menu, this.ctx.model), opts.stats ? menu.printStats : menu.print, menu.path));
-    return undefined;
+    const picked = opts.from ? this.resolve(menu, opts.from) : undefined;
+    if (typeof picked === 'string') return picked;
+    const keys = picked && new Set(picked.map((r) => JSON.stringify(r)));
+    return this.emitPrint(opts, () => {
+      const rows = this.listing(menu).filter((r) => (!keys || keys.has(JSON.stringify(r.ref))) && matches(r, conds, this.budget));
+      return this.printRows(rows, opts, legend(menu, this.ctx.model), opts.stats ? menu.printStats : menu.print, menu.path);
+    });
+  }
+
+  /** A print's lines to the console, to a file (file=), or again and again (interval=). */
+  private emitPrint(opts: PrintOptions, render: () => string[] | Promise<string[]>): Promise<string | undefined> {
+    return printTo(opts, render, {
+      out: (lines) => this.out(lines),
+      write: (text) => this.ctx.write(text),
+      ansi: this.ctx.ansi === true,
+      writeFile: this.ctx.writeFile,
+      freshBudget: () => (this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms)),
+      running: (abort) => (this.abort = abort),
+    });
   }
 
   /** The rows of a print in the layout its options ask for; numbering follows what is shown. */
@@ -805,6 +817,21 @@ export class Shell {
     if (menu.shape === 'record') {
       if (cmd === 'import') return this.importLicense(rest);
       if (cmd === 'install') return this.installUpdate(rest);
+      if (cmd === 'print') {
+        // `/system resource print interval=1`: the record redrawn, as RouterOS does.
+        const opts = parsePrintOptions(rest, { stats: false });
+        if (typeof opts === 'string') return opts;
+        if (opts.from || opts.where.length) return 'failure: from and where are not available in this menu';
+        const first = await this.record(menu);
+        if (typeof first === 'string') return first;
+        let next: (readonly [string, string])[] | undefined = first;
+        return this.emitPrint(opts, async () => {
+          const rec = next ?? (await this.record(menu));
+          next = undefined;
+          if (typeof rec === 'string') throw new ConsoleError(rec);
+          return record(rec);
+        });
+      }
       const rec = await this.record(menu);
       if (typeof rec === 'string') return rec;
       if (cmd === 'get') {
@@ -822,10 +849,11 @@ export class Shell {
       if (typeof opts === 'string') return opts;
       if (opts.from) return 'failure: from is not available in this menu';
       const conds = this.conditions(opts.where);
-      const shown = rows.filter((r) => matches(r, conds, this.budget));
       const layout = opts.stats ? menu.printStats : menu.print;
-      this.out(this.printRows(shown, opts, menu.flags ?? [], layout, menu.path));
-      return undefined;
+      return this.emitPrint(opts, () => {
+        const shown = this.statusRows(menu).filter((r) => matches(r, conds, this.budget));
+        return this.printRows(shown, opts, menu.flags ?? [], layout, menu.path);
+      });
     }
     const numbered = this.numbering.get(menu.path) ?? rows.map((r) => r.ref);
     const pick = (w: Token): RowRef | undefined =>

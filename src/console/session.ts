@@ -33,6 +33,8 @@ export interface ConsoleDeps {
   readonly activeUsers?: ActiveUsers;
   /** Files a user names at the console, relative to the data directory. */
   readonly readFile?: (name: string) => string | ValueError;
+  /** `print file=NAME`: writes NAME.txt in the data directory; an error line or undefined. */
+  readonly writeFile?: (name: string, text: string) => string | undefined;
   /** /system reboot and /system shutdown (routerd --power-command). */
   readonly power?: PowerControl;
 }
@@ -328,6 +330,7 @@ export class ConsoleSession {
       user: this.user,
       activeUsers: this.deps.activeUsers,
       readFile: this.deps.readFile,
+      writeFile: this.deps.writeFile,
       power: this.deps.power,
       ansi: this.io.terminal,
       write: (text) => this.write(text),
