@@ -14,6 +14,7 @@ import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './fo
 import { connectionRows, legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
 import { printTo } from './print-output.js';
+import { toggleInterfaces } from './interface-toggle.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
@@ -205,6 +206,7 @@ export class Shell {
       if (menu.path === '/ppp active') return ['print', 'remove', 'get', 'find'];
       if (menu.path === '/system license') return ['print', 'import', 'get'];
       if (menu.path === '/system package update') return ['print', 'install', 'get'];
+      if (menu.path === '/interface') return ['print', 'get', 'find', 'enable', 'disable'];
       return ['print', 'get'];
     }
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
@@ -854,6 +856,10 @@ export class Shell {
         const shown = this.statusRows(menu).filter((r) => matches(r, conds, this.budget));
         return this.printRows(shown, opts, menu.flags ?? [], layout, menu.path);
       });
+    }
+    if (cmd === 'enable' || cmd === 'disable') {
+      const shown = this.numbering.get(menu.path)?.map((r) => (r.kind === 'dynamic' ? r.key : ''));
+      return toggleInterfaces(this.ctx.model, rows, shown, rest, cmd === 'disable');
     }
     const numbered = this.numbering.get(menu.path) ?? rows.map((r) => r.ref);
     const pick = (w: Token): RowRef | undefined =>
