@@ -103,6 +103,11 @@ t.test('a script pasted over several lines runs once its braces close', async (t
   t.equal(await r.type('  :if ($n = "bob") do={:put "found $n"}'), '');
   t.equal(await r.type('}'), 'found bob\n');
   t.match(r.shell.prompt(), /^\[admin@MikroTik\] > $/);
+  t.equal(await r.type(':local n 0; :foreach i in=[/ppp secret find] do={\n:set n ($n + 1)}; :put $n'), '2\n', 'given whole with its newlines (ssh router \'...\')');
+  t.equal(await r.type(':foreach i in={1;2} do={'), '');
+  r.shell.cancelLine();
+  t.match(r.shell.prompt(), /^\[admin@MikroTik\] > $/, 'Ctrl-C drops a half-pasted script');
+  t.equal(await r.type(':put after'), 'after\n');
 });
 
 t.test('unknown syntax is one line and nothing runs; a failing command stops the script', async (t) => {

@@ -10,8 +10,11 @@ import { ScriptFailure, type ScriptValue } from './values.js';
 /** The globals of every console in this daemon (RouterOS keeps them until reboot). */
 export const daemonGlobals = new Map<string, ScriptValue>();
 
-/** What a line looks like outside its quotes: whether it is script, and its open braces. */
-function shape(text: string): { script: boolean; open: number } {
+/**
+ * What a line looks like outside its quotes: whether it is script, and its open braces. A `;`
+ * alone makes it script only when `semicolons` (`ssh router 'a; b'` splits plain lines itself).
+ */
+function shape(text: string, semicolons = true): { script: boolean; open: number } {
   let open = 0;
   let script = /^\s*[:(]/.test(text);
   for (let i = 0; i < text.length; i++) {
@@ -25,10 +28,15 @@ function shape(text: string): { script: boolean; open: number } {
       open++;
       script = true;
     } else if (c === '}') open--;
-    else if (c === ';' || (c === '$' && /[A-Za-z0-9_(]/.test(text[i + 1] ?? ''))) script = true;
+    else if ((c === ';' && semicolons) || (c === '$' && /[A-Za-z0-9_(]/.test(text[i + 1] ?? ''))) script = true;
     else if (c === '[' && /^\[\s*[/:]/.test(text.slice(i, i + 40))) script = true;
   }
   return { script, open };
+}
+
+/** Whether a command given to `ssh router '...'` is a script, to be run whole. */
+export function isScript(text: string): boolean {
+  return shape(text, false).script;
 }
 
 export class ScriptLines {
