@@ -15,6 +15,7 @@ import { connectionRows, legend, listRows, matches, type Condition, type Flag, t
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
 import { printTo } from './print-output.js';
 import { toggleInterfaces } from './interface-toggle.js';
+import { printHelp, valueHelp } from './help-details.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
@@ -998,6 +999,17 @@ export class Shell {
       for (const c of this.commands(path)) lines.push(`  ${c.padEnd(16)} -- command`);
       return lines;
     }
+    const last = rest.at(-1)!;
+    const spec = menu && menu.kind !== 'status' && last.key !== undefined && !/\s$/.test(line) ? menu.props[last.key] : undefined;
+    if (spec) {
+      // In a set (allow=pap,?) the choices are the elements not given yet.
+      const typed = last.text.split(',').slice(0, -1);
+      const choices = this.valueChoices(spec.type, spec.ref, last.text, !!spec.interfaceRef).map((c) => c.slice(c.lastIndexOf(',') + 1));
+      return valueHelp(last.key!, spec, choices.filter((c) => !typed.includes(c)));
+    }
+    if (rest[0]!.text === 'print' && rest[0]!.key === undefined && menu && this.commands(path).includes('print')) {
+      return printHelp(menu.kind !== 'settings' && menu.printStats !== undefined);
+    }
     if (menu && menu.kind !== 'status') {
       return propOrder(menu)
         .filter((k) => !menu.props[k]!.readOnly)
@@ -1042,7 +1054,8 @@ export class Shell {
       candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
       if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
     }
-    return [candidates.filter((c) => c.startsWith(word)), fragment];
+    // A word that is both a menu and a command (/tool) is one candidate, completed with its space.
+    return [[...new Set(candidates.filter((c) => c.startsWith(word)))], fragment];
   }
 
   private valueChoices(type: PropType<Value>, ref: string | undefined, word: string, interfaces = false): string[] {
