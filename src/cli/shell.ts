@@ -30,6 +30,7 @@ import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 import type { ActiveUsers } from '../remote/active-users.js';
 import { daemonGlobals, runConsoleScript, ScriptLines } from './script/console.js';
+import { environmentRows, removeGlobals } from './script/environment.js';
 import type { ScriptValue } from './script/values.js';
 
 export interface LicenseView {
@@ -208,6 +209,7 @@ export class Shell {
       if (menu.path === '/system license') return ['print', 'import', 'get'];
       if (menu.path === '/system package update') return ['print', 'install', 'get'];
       if (menu.path === '/interface') return ['print', 'get', 'find', 'enable', 'disable'];
+      if (menu.path === '/system script environment') return ['print', 'get', 'find', 'remove'];
       return ['print', 'get'];
     }
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
@@ -704,6 +706,7 @@ export class Shell {
   }
 
   private statusRows(menu: StatusMenu): RowView[] {
+    if (menu.path === '/system script environment') return environmentRows(this.ctx.globals ?? daemonGlobals);
     if (menu.path === '/user active') {
       return (this.ctx.activeUsers?.list() ?? []).map((a) => {
         const group = this.ctx.model.rows('/user').find((r) => r.values.name === a.name)?.values.group;
@@ -879,6 +882,11 @@ export class Shell {
       const value = row.values[rest[1]?.text ?? ''] ?? '';
       this.give(value, value);
       return undefined;
+    }
+    if (cmd === 'remove' && menu.path === '/system script environment') {
+      const err = removeGlobals(this.ctx.globals ?? daemonGlobals, rows, this.numbering.get(menu.path), rest);
+      this.numbering.delete(menu.path);
+      return err;
     }
     if (cmd === 'remove') {
       const words = rest.flatMap((t) => t.text.split(',').map((text) => ({ ...t, text })));

@@ -149,3 +149,20 @@ t.test('plain command lines keep the plain path: $ ending a pattern, ; inside qu
   t.equal(await r.type('/ppp secret set b comment="x;y"'), '');
   t.equal(await r.type('/ppp secret get b comment'), 'x;y\n');
 });
+
+t.test('/system script environment lists the globals and removes them', async (t) => {
+  const globals = new Map();
+  const r = makeRouter('MikroTik', { globals });
+  t.equal(await r.type(':global site "branch one"; :global count 3; :local notme 1'), '');
+  const table = await r.type('/system script environment print');
+  t.match(table, /#\s+NAME\s+VALUE\n\s*0\s+site\s+branch one\n\s*1\s+count\s+3\n/, table);
+  t.notMatch(table, /notme/, 'locals are not globals');
+  t.equal(await r.type('/system script environment get count value'), '3\n');
+  t.equal(await r.type('/system script environment remove site,nosuch'), 'no such item\n');
+  t.equal(globals.size, 2, 'nothing removed');
+  t.equal(await r.type('/system script environment remove 0'), '');
+  t.same([...globals.keys()], ['count']);
+  t.equal(await r.type('/system script environment remove [/system script environment find]'), '');
+  t.equal(globals.size, 0, 'from a script too');
+  t.match(await r.type(':put $site'), /^failure: undefined variable \$site/, 'gone');
+});
