@@ -20,7 +20,7 @@ import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
 import { Regex, RegexError } from './regex/index.js';
-import { ConsoleError, WorkBudget } from './work-budget.js';
+import { ConsoleError, MAX_STEPS, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
 import { clockRecord } from './clock.js';
@@ -29,7 +29,7 @@ import { applyDefaultConfiguration } from './default-configuration.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 import type { ActiveUsers } from '../remote/active-users.js';
-import { daemonGlobals, runConsoleScript, ScriptLines } from './script/console.js';
+import { daemonGlobals, runConsoleScript, ScriptLines, ScriptPacer } from './script/console.js';
 import { environmentRows, removeGlobals } from './script/environment.js';
 import type { ScriptValue } from './script/values.js';
 
@@ -244,16 +244,16 @@ export class Shell {
   }
 
   private async script(text: string): Promise<void> {
-    this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms);
+    const pacer = new ScriptPacer(this.ctx.workLimit?.steps ?? MAX_STEPS);
     this.scripting = true;
     try {
       const err = await runConsoleScript(text, {
         put: (s) => this.ctx.write(s + '\n'),
         globals: this.ctx.globals ?? daemonGlobals,
-        tick: () => this.budget.tick(),
+        tick: () => pacer.tick(),
         command: async (line) => {
           this.returned = undefined;
-          const e = await this.run(line, true);
+          const e = await this.run(line);
           if (e) throw new ConsoleError(e);
           return this.returned;
         },
@@ -270,8 +270,8 @@ export class Shell {
     else this.out(printed);
   }
 
-  private async run(line: string, inScript = false): Promise<string | undefined> {
-    if (!inScript) this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms);
+  private async run(line: string): Promise<string | undefined> {
+    this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms);
     const tokens = tokenize(line);
     if (tokens instanceof TokenError) return tokens.message;
     const { path, rest } = this.walk(tokens);

@@ -32,15 +32,6 @@ export class WorkBudget implements StepMeter {
     }
   }
 
-  /**
-   * One unit of a script (a statement, a loop turn), whose cost between charges is not counted
-   * in steps (a menu command inside it): the clock is read every time.
-   */
-  tick(): void {
-    this.spend(1);
-    if (performance.now() - this.started! > this.maxMs) this.stop();
-  }
-
   private stop(): never {
     throw new ConsoleError(`failure: command stopped, it held the router too long (over ${this.maxSteps} steps or ${this.maxMs} ms)`);
   }

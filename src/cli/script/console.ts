@@ -62,6 +62,32 @@ export class ScriptLines {
   }
 }
 
+/** Statements, or milliseconds, a script may run before it lets the event loop serve the rest. */
+const SLICE_STATEMENTS = 256;
+const SLICE_MS = 20;
+
+/**
+ * Paces a script: it runs in slices between which the event loop serves everything else
+ * (tunnels, other consoles), so a :foreach over a big list or nested loops never holds it longer
+ * than one slice (or one menu command inside, which has its own work budget); and it stops the
+ * script with one line after `max` statements, as a plain command stops after its steps.
+ */
+export class ScriptPacer {
+  private count = 0;
+  private inSlice = 0;
+  private sliceStart = performance.now();
+
+  constructor(private readonly max: number) {}
+
+  async tick(): Promise<void> {
+    if (++this.count > this.max) throw new ScriptFailure(`failure: script stopped, it ran over ${this.max} statements`);
+    if (++this.inSlice < SLICE_STATEMENTS && performance.now() - this.sliceStart < SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.inSlice = 0;
+    this.sliceStart = performance.now();
+  }
+}
+
 /** Parses and runs a script; the one error line that stopped it, or undefined. */
 export async function runConsoleScript(text: string, host: ScriptHost): Promise<string | undefined> {
   const stmts = parseScript(text, new Set(host.globals.keys()));

@@ -1,6 +1,6 @@
 // Runs a parsed script. Menu commands go to the host (the shell's own command executor, so
-// user policies apply to each); every statement and loop turn is charged to the host's work
-// budget, so a :foreach over a big list stops with one line instead of holding the event loop.
+// user policies apply to each); every statement and loop turn goes through the host's tick,
+// which lets the event loop run between slices of the script and stops one that runs too long.
 import type { CommandPart, Expr, Stmt } from './ast.js';
 import { asArgument, binary, len, ScriptFailure, toNum, toStr, truth, type ScriptValue } from './values.js';
 
@@ -11,8 +11,8 @@ export interface ScriptHost {
   command(line: string): Promise<ScriptValue>;
   /** Globals, shared by every console for the daemon's lifetime. */
   readonly globals: Map<string, ScriptValue>;
-  /** Charged once per statement; throws when the script has held the event loop too long. */
-  tick(): void;
+  /** Once per statement and loop turn: may yield to the event loop; throws to stop the script. */
+  tick(): void | Promise<void>;
 }
 
 /** A name declared with :global in a scope refers to the global store. */
@@ -40,7 +40,7 @@ async function block(stmts: readonly Stmt[], scope: Scope, host: ScriptHost): Pr
 }
 
 async function statement(s: Stmt, scope: Scope, host: ScriptHost): Promise<ScriptValue> {
-  host.tick();
+  await host.tick();
   switch (s.k) {
     case 'put':
       host.put(toStr(s.e && (await expr(s.e, scope, host))));
@@ -70,7 +70,7 @@ async function statement(s: Stmt, scope: Scope, host: ScriptHost): Promise<Scrip
       const list = await expr(s.list, scope, host);
       const items = Array.isArray(list) ? list : list === undefined ? [] : [list];
       for (const item of items) {
-        host.tick();
+        await host.tick();
         const inner = new Scope(scope);
         inner.vars.set(s.name, item);
         await block(s.body, inner, host);
