@@ -100,6 +100,8 @@ export class Shell {
   /** A script's lines until its braces close; while a script runs, find and get give values. */
   private readonly scriptLines = new ScriptLines();
   private scripting = false;
+  /** The running script's pacer: Ctrl-C stops the script through it. */
+  private pacer: ScriptPacer | undefined;
   private returned: ScriptValue;
 
   constructor(private readonly ctx: ShellContext) {}
@@ -126,6 +128,7 @@ export class Shell {
   cancelLine(): void {
     this.pending = '';
     this.scriptLines.clear();
+    this.pacer?.stop();
   }
 
   /** Stops a running monitor or ping (a key press, Ctrl-C). */
@@ -245,6 +248,7 @@ export class Shell {
 
   private async script(text: string): Promise<void> {
     const pacer = new ScriptPacer(this.ctx.workLimit?.steps ?? MAX_STEPS);
+    this.pacer = pacer;
     this.scripting = true;
     try {
       const err = await runConsoleScript(text, {
@@ -261,6 +265,7 @@ export class Shell {
       if (err) this.out(err);
     } finally {
       this.scripting = false;
+      this.pacer = undefined;
     }
   }
 

@@ -139,6 +139,14 @@ t.test('a long script lets the event loop run between its slices, and is stopped
   t.equal(out, '10000\n', 'the script ran to its end');
   t.ok(timerRan > 0, `timers ran while it did (${timerRan} times)`);
 
+  // Ctrl-C (the console calls cancelLine) stops a running script at its next statement.
+  const running = r.typeAndWait(`:foreach a in=${ten} do={:foreach b in=${ten} do={:foreach c in=${ten} do={:foreach d in=${ten} do={:put "$a$b$c$d"}}}}`);
+  await new Promise((res) => setImmediate(res));
+  r.shell.cancelLine();
+  const stopped = await running;
+  t.match(stopped, /\ninterrupted\n$/, 'ends with one line');
+  t.ok(stopped.split('\n').length < 10_000, `stopped early (${stopped.split('\n').length - 2} lines printed)`);
+
   // A small budget stands in for a runaway script: the same check runs whatever the size.
   const small = makeRouter('MikroTik', { globals: new Map(), workLimit: { steps: 1_000, ms: 10_000 } });
   t.equal(await small.typeAndWait(`:global n 0; :foreach a in=${ten} do={:foreach b in=${ten} do={:foreach c in=${ten} do={:set n ($n + 1)}}}`), 'failure: script stopped, it ran over 1000 statements\n');

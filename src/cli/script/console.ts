@@ -76,10 +76,17 @@ export class ScriptPacer {
   private count = 0;
   private inSlice = 0;
   private sliceStart = performance.now();
+  private stopped = false;
 
   constructor(private readonly max: number) {}
 
+  /** Ctrl-C: the script ends at its next statement. */
+  stop(): void {
+    this.stopped = true;
+  }
+
   async tick(): Promise<void> {
+    if (this.stopped) throw new ScriptFailure('interrupted');
     if (++this.count > this.max) throw new ScriptFailure(`failure: script stopped, it ran over ${this.max} statements`);
     if (++this.inSlice < SLICE_STATEMENTS && performance.now() - this.sliceStart < SLICE_MS) return;
     await new Promise((resolve) => setImmediate(resolve));
