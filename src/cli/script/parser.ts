@@ -52,13 +52,13 @@ class Parser {
       }
       if (s.ch === end) return out;
       if (s.ch === '}' || s.ch === ']') s.fail('syntax error');
-      out.push(this.statement(end));
+      out.push(this.statement());
       s.blanks();
       if (!(s.done || s.ch === ';' || s.ch === '\n' || s.ch === end)) s.fail('syntax error');
     }
   }
 
-  private statement(end: string): Stmt {
+  private statement(): Stmt {
     const s: Scanner = this.s;
     if (s.ch === '(') return { k: 'value', e: this.primary() };
     if (s.ch !== ':') return this.menuCommand();
