@@ -16,7 +16,7 @@ import { LoginThrottle } from './console/login-throttle.js';
 import { applyDefaultConfiguration } from './cli/default-configuration.js';
 import { LogBook } from './log.js';
 import { ActiveUsers } from './remote/active-users.js';
-import { dataFileReader } from './remote/data-files.js';
+import { dataFileReader, dataFileWriter } from './remote/data-files.js';
 import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
 import { effectiveCapabilities } from './system/capabilities.js';
 import { boardSerial, ethernetPorts, readResources, resourceRecord } from './system/resources.js';
@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     loginThrottle: new LoginThrottle(),
     activeUsers: new ActiveUsers(),
     readFile: dataFileReader(dataDir),
+    writeFile: dataFileWriter(dataDir),
     ...(values['power-command'] ? { power: powerCommand(resolve(values['power-command'])) } : {}),
   };
   const serials: SerialConsole[] = [];

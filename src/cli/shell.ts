@@ -13,11 +13,14 @@ import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
 import { connectionRows, legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
+import { printTo } from './print-output.js';
+import { toggleInterfaces } from './interface-toggle.js';
+import { printHelp, valueHelp } from './help-details.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword } from './password.js';
 import { Regex, RegexError } from './regex/index.js';
-import { ConsoleError, WorkBudget } from './work-budget.js';
+import { ConsoleError, MAX_STEPS, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
 import { clockRecord } from './clock.js';
@@ -26,6 +29,9 @@ import { applyDefaultConfiguration } from './default-configuration.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 import type { ActiveUsers } from '../remote/active-users.js';
+import { daemonGlobals, runConsoleScript, ScriptLines, ScriptPacer } from './script/console.js';
+import { environmentRows, removeGlobals } from './script/environment.js';
+import type { ScriptValue } from './script/values.js';
 
 export interface LicenseView {
   status(): { readonly softwareId: string; readonly level: number; readonly limit: number };
@@ -70,8 +76,12 @@ export interface ShellContext {
   readonly activeUsers?: ActiveUsers;
   /** Reads a file the user names (relative to the data directory): `/user ssh-keys import`. */
   readFile?(name: string): string | ValueError;
+  /** Writes NAME.txt in the data directory (`print file=NAME`); an error line or undefined. */
+  writeFile?(name: string, text: string): string | undefined;
   /** The board's reboot and power-off (/system reboot, /system shutdown); absent: not available. */
   readonly power?: PowerControl;
+  /** Script globals (:global); absent: the daemon's, shared by every console. */
+  readonly globals?: Map<string, ScriptValue>;
   /** Overrides the ping program (tests). */
   readonly ping?: (opts: PingOptions, line: (s: string) => void, signal: AbortSignal) => Promise<void>;
 }
@@ -87,6 +97,12 @@ export class Shell {
   private budget = new WorkBudget();
   /** A question waiting for its answer: the next line typed answers it. */
   private question: Question | undefined;
+  /** A script's lines until its braces close; while a script runs, find and get give values. */
+  private readonly scriptLines = new ScriptLines();
+  private scripting = false;
+  /** The running script's pacer: Ctrl-C stops the script through it. */
+  private pacer: ScriptPacer | undefined;
+  private returned: ScriptValue;
 
   constructor(private readonly ctx: ShellContext) {}
 
@@ -97,6 +113,7 @@ export class Shell {
   prompt(): string {
     if (this.question) return this.question.ask;
     if (this.pending) return '\\... ';
+    if (this.scriptLines.waiting) return '{... ';
     const identity = String(this.ctx.model.settingsValues('/system identity').name);
     const where = this.path.length ? `/${this.path.join(' ')}` : '';
     return `[${this.ctx.user}@${identity}] ${where}> `;
@@ -105,6 +122,13 @@ export class Shell {
   /** Whether a command (monitor, ping) is running and waits for interrupt(). */
   get busy(): boolean {
     return this.abort !== undefined;
+  }
+
+  /** Ctrl-C at the prompt: a continued line or a half-pasted script is dropped. */
+  cancelLine(): void {
+    this.pending = '';
+    this.scriptLines.clear();
+    this.pacer?.stop();
   }
 
   /** Stops a running monitor or ping (a key press, Ctrl-C). */
@@ -136,6 +160,11 @@ export class Shell {
     }
     if (continues(line)) {
       this.pending = line.replace(/\s*\\\s*$/, '');
+      return;
+    }
+    const script = this.scriptLines.feed(line);
+    if (script !== undefined) {
+      if (script !== '') await this.script(script);
       return;
     }
     const trimmed = line.trim();
@@ -182,6 +211,8 @@ export class Shell {
       if (menu.path === '/ppp active') return ['print', 'remove', 'get', 'find'];
       if (menu.path === '/system license') return ['print', 'import', 'get'];
       if (menu.path === '/system package update') return ['print', 'install', 'get'];
+      if (menu.path === '/interface') return ['print', 'get', 'find', 'enable', 'disable'];
+      if (menu.path === '/system script environment') return ['print', 'get', 'find', 'remove'];
       return ['print', 'get'];
     }
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
@@ -213,6 +244,35 @@ export class Shell {
       rest.shift();
     }
     return { path, rest };
+  }
+
+  private async script(text: string): Promise<void> {
+    const pacer = new ScriptPacer(this.ctx.workLimit?.steps ?? MAX_STEPS);
+    this.pacer = pacer;
+    this.scripting = true;
+    try {
+      const err = await runConsoleScript(text, {
+        put: (s) => this.ctx.write(s + '\n'),
+        globals: this.ctx.globals ?? daemonGlobals,
+        tick: () => pacer.tick(),
+        command: async (line) => {
+          this.returned = undefined;
+          const e = await this.run(line);
+          if (e) throw new ConsoleError(e);
+          return this.returned;
+        },
+      });
+      if (err) this.out(err);
+    } finally {
+      this.scripting = false;
+      this.pacer = undefined;
+    }
+  }
+
+  /** find and get: a script takes the value, the console prints it. */
+  private give(value: ScriptValue, printed: string): void {
+    if (this.scripting) this.returned = value;
+    else this.out(printed);
   }
 
   private async run(line: string): Promise<string | undefined> {
@@ -387,7 +447,8 @@ export class Shell {
         const rows = this.listing(menu);
         const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
         this.numbering.set(menu.path, rows.map((r) => r.ref));
-        this.out(hits.join(','));
+        // A script gets ids (RouterOS's *1), which stay valid when rows are added or removed.
+        this.give(hits.map((i) => idOf(rows[i]!.ref, i)), hits.join(','));
         return undefined;
       }
       case 'get': {
@@ -399,7 +460,8 @@ export class Shell {
         const spec = menu.props[key];
         if ((!spec && !menu.columns?.[key]) || spec?.secret) return `input does not match any value of value-name`;
         if (spec?.sensitive && !this.sensitive()) return DENIED;
-        this.out(row.values[key] ?? (spec?.flag ? (row.flags.includes(spec.flag.letter) ? 'yes' : 'no') : ''));
+        const value = row.values[key] ?? (spec?.flag ? (row.flags.includes(spec.flag.letter) ? 'yes' : 'no') : '');
+        this.give(value, value);
         return undefined;
       }
       case 'monitor':
@@ -500,20 +562,29 @@ export class Shell {
     return undefined;
   }
 
-  private printList(menu: ListMenu, rest: Token[]): string | undefined {
+  private printList(menu: ListMenu, rest: Token[]): Promise<string | undefined> | string {
     const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
     if (typeof opts === 'string') return opts;
     const conds = this.conditions(opts.where);
-    let rows = this.listing(menu);
-    if (opts.from) {
-      const picked = this.resolve(menu, opts.from);
-      if (typeof picked === 'string') return picked;
-      const keys = new Set(picked.map((r) => JSON.stringify(r)));
-      rows = rows.filter((r) => keys.has(JSON.stringify(r.ref)));
-    }
-    rows = rows.filter((r) => matches(r, conds, this.budget));
-    this.out(this.printRows(rows, opts, legend(menu, this.ctx.model), opts.stats ? menu.printStats : menu.print, menu.path));
-    return undefined;
+    const picked = opts.from ? this.resolve(menu, opts.from) : undefined;
+    if (typeof picked === 'string') return picked;
+    const keys = picked && new Set(picked.map((r) => JSON.stringify(r)));
+    return this.emitPrint(opts, () => {
+      const rows = this.listing(menu).filter((r) => (!keys || keys.has(JSON.stringify(r.ref))) && matches(r, conds, this.budget));
+      return this.printRows(rows, opts, legend(menu, this.ctx.model), opts.stats ? menu.printStats : menu.print, menu.path);
+    });
+  }
+
+  /** A print's lines to the console, to a file (file=), or again and again (interval=). */
+  private emitPrint(opts: PrintOptions, render: () => string[] | Promise<string[]>): Promise<string | undefined> {
+    return printTo(opts, render, {
+      out: (lines) => this.out(lines),
+      write: (text) => this.ctx.write(text),
+      ansi: this.ctx.ansi === true,
+      writeFile: this.ctx.writeFile,
+      freshBudget: () => (this.budget = new WorkBudget(this.ctx.workLimit?.steps, this.ctx.workLimit?.ms)),
+      running: (abort) => (this.abort = abort),
+    });
   }
 
   /** The rows of a print in the layout its options ask for; numbering follows what is shown. */
@@ -580,7 +651,8 @@ export class Shell {
     if (cmd === 'get') {
       const key = rest[0]?.text ?? '';
       if (!(key in menu.props)) return 'input does not match any value of value-name';
-      this.out(menu.props[key]!.type.format(values[key] as never));
+      const value = menu.props[key]!.type.format(values[key] as never);
+      this.give(value, value);
       return undefined;
     }
     const { pairs, words } = this.args(rest, Object.keys(menu.props));
@@ -639,6 +711,7 @@ export class Shell {
   }
 
   private statusRows(menu: StatusMenu): RowView[] {
+    if (menu.path === '/system script environment') return environmentRows(this.ctx.globals ?? daemonGlobals);
     if (menu.path === '/user active') {
       return (this.ctx.activeUsers?.list() ?? []).map((a) => {
         const group = this.ctx.model.rows('/user').find((r) => r.values.name === a.name)?.values.group;
@@ -755,12 +828,27 @@ export class Shell {
     if (menu.shape === 'record') {
       if (cmd === 'import') return this.importLicense(rest);
       if (cmd === 'install') return this.installUpdate(rest);
+      if (cmd === 'print') {
+        // `/system resource print interval=1`: the record redrawn, as RouterOS does.
+        const opts = parsePrintOptions(rest, { stats: false });
+        if (typeof opts === 'string') return opts;
+        if (opts.from || opts.where.length) return 'failure: from and where are not available in this menu';
+        const first = await this.record(menu);
+        if (typeof first === 'string') return first;
+        let next: (readonly [string, string])[] | undefined = first;
+        return this.emitPrint(opts, async () => {
+          const rec = next ?? (await this.record(menu));
+          next = undefined;
+          if (typeof rec === 'string') throw new ConsoleError(rec);
+          return record(rec);
+        });
+      }
       const rec = await this.record(menu);
       if (typeof rec === 'string') return rec;
       if (cmd === 'get') {
         const hit = rec.find(([k]) => k === rest[0]?.text);
         if (!hit) return 'input does not match any value of value-name';
-        this.out(hit[1]);
+        this.give(hit[1], hit[1]);
         return undefined;
       }
       this.out(record(rec));
@@ -772,25 +860,38 @@ export class Shell {
       if (typeof opts === 'string') return opts;
       if (opts.from) return 'failure: from is not available in this menu';
       const conds = this.conditions(opts.where);
-      const shown = rows.filter((r) => matches(r, conds, this.budget));
       const layout = opts.stats ? menu.printStats : menu.print;
-      this.out(this.printRows(shown, opts, menu.flags ?? [], layout, menu.path));
-      return undefined;
+      return this.emitPrint(opts, () => {
+        const shown = this.statusRows(menu).filter((r) => matches(r, conds, this.budget));
+        return this.printRows(shown, opts, menu.flags ?? [], layout, menu.path);
+      });
+    }
+    if (cmd === 'enable' || cmd === 'disable') {
+      const shown = this.numbering.get(menu.path)?.map((r) => (r.kind === 'dynamic' ? r.key : ''));
+      return toggleInterfaces(this.ctx.model, rows, shown, rest, cmd === 'disable');
     }
     const numbered = this.numbering.get(menu.path) ?? rows.map((r) => r.ref);
     const pick = (w: Token): RowRef | undefined =>
       /^\d+$/.test(w.text) ? numbered[Number(w.text)] : rows.find((r) => r.values.name === w.text)?.ref;
     if (cmd === 'find') {
       const conds = this.conditions(rest);
-      this.out(rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0).join(','));
+      const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
+      this.numbering.set(menu.path, rows.map((r) => r.ref));
+      this.give(hits.map(String), hits.join(','));
       return undefined;
     }
     if (cmd === 'get') {
       const ref = rest[0] && pick(rest[0]);
       const row = rows.find((r) => JSON.stringify(r.ref) === JSON.stringify(ref));
       if (!row) return 'no such item';
-      this.out(row.values[rest[1]?.text ?? ''] ?? '');
+      const value = row.values[rest[1]?.text ?? ''] ?? '';
+      this.give(value, value);
       return undefined;
+    }
+    if (cmd === 'remove' && menu.path === '/system script environment') {
+      const err = removeGlobals(this.ctx.globals ?? daemonGlobals, rows, this.numbering.get(menu.path), rest);
+      this.numbering.delete(menu.path);
+      return err;
     }
     if (cmd === 'remove') {
       const words = rest.flatMap((t) => t.text.split(',').map((text) => ({ ...t, text })));
@@ -911,6 +1012,17 @@ export class Shell {
       for (const c of this.commands(path)) lines.push(`  ${c.padEnd(16)} -- command`);
       return lines;
     }
+    const last = rest.at(-1)!;
+    const spec = menu && menu.kind !== 'status' && last.key !== undefined && !/\s$/.test(line) ? menu.props[last.key] : undefined;
+    if (spec) {
+      // In a set (allow=pap,?) the choices are the elements not given yet.
+      const typed = last.text.split(',').slice(0, -1);
+      const choices = this.valueChoices(spec.type, spec.ref, last.text, !!spec.interfaceRef).map((c) => c.slice(c.lastIndexOf(',') + 1));
+      return valueHelp(last.key!, spec, choices.filter((c) => !typed.includes(c)));
+    }
+    if (rest[0]!.text === 'print' && rest[0]!.key === undefined && menu && this.commands(path).includes('print')) {
+      return printHelp(menu.kind !== 'settings' && menu.printStats !== undefined);
+    }
     if (menu && menu.kind !== 'status') {
       return propOrder(menu)
         .filter((k) => !menu.props[k]!.readOnly)
@@ -955,7 +1067,8 @@ export class Shell {
       candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
       if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
     }
-    return [candidates.filter((c) => c.startsWith(word)), fragment];
+    // A word that is both a menu and a command (/tool) is one candidate, completed with its space.
+    return [[...new Set(candidates.filter((c) => c.startsWith(word)))], fragment];
   }
 
   private valueChoices(type: PropType<Value>, ref: string | undefined, word: string, interfaces = false): string[] {
@@ -970,6 +1083,11 @@ export class Shell {
     }
     return out.filter((c) => c.startsWith(word));
   }
+}
+
+/** A row as a script holds it: a configured row's *id, a run-time row's number in the listing. */
+function idOf(ref: RowRef, index: number): string {
+  return ref.kind === 'config' ? `*${ref.id.toString(16).toUpperCase()}` : String(index);
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {

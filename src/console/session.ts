@@ -33,6 +33,8 @@ export interface ConsoleDeps {
   readonly activeUsers?: ActiveUsers;
   /** Files a user names at the console, relative to the data directory. */
   readonly readFile?: (name: string) => string | ValueError;
+  /** `print file=NAME`: writes NAME.txt in the data directory; an error line or undefined. */
+  readonly writeFile?: (name: string, text: string) => string | undefined;
   /** /system reboot and /system shutdown (routerd --power-command). */
   readonly power?: PowerControl;
 }
@@ -221,7 +223,10 @@ export class ConsoleSession {
   /** Ctrl-C: stops a running command, or drops the half-typed line (the editor shows ^C). */
   private onInterrupt(): void {
     if (this.shell?.busy) this.shell.interrupt();
-    else if (this.phase === 'shell') this.prompt();
+    else if (this.phase === 'shell') {
+      this.shell?.cancelLine();
+      this.prompt();
+    }
     else if (this.phase === 'login') this.askLogin();
   }
 
@@ -325,6 +330,7 @@ export class ConsoleSession {
       user: this.user,
       activeUsers: this.deps.activeUsers,
       readFile: this.deps.readFile,
+      writeFile: this.deps.writeFile,
       power: this.deps.power,
       ansi: this.io.terminal,
       write: (text) => this.write(text),

@@ -12,6 +12,7 @@ import { ConsoleSession, type ConsoleDeps } from '../console/session.js';
 import { LoginThrottle } from '../console/login-throttle.js';
 import { ActiveUsers } from './active-users.js';
 import { allowedFrom, plainAddress } from './address-filter.js';
+import { isScript } from '../cli/script/console.js';
 
 const { Server, utils } = ssh2;
 
@@ -115,8 +116,12 @@ export function createSshServer(deps: SshDeps, hostKey: string, allowed: () => r
   });
 }
 
-/** A command line cut at newlines and at `;` outside quotes (`/ppp active print; /log print`). */
+/**
+ * A command line cut at newlines and at `;` outside quotes (`/ppp active print; /log print`); a
+ * script (`:foreach ... do={...}`) runs whole, its `;` and newlines being its own.
+ */
 export function commandLines(command: string): string[] {
+  if (isScript(command)) return [command];
   const lines: string[] = [];
   let current = '';
   let quoted = false;
@@ -156,6 +161,7 @@ async function runCommand(deps: SshDeps, user: string, address: string, command:
       resources: deps.resources,
       activeUsers: deps.activeUsers,
       readFile: deps.readFile,
+      writeFile: deps.writeFile,
       user,
       write: (text) => {
         if (!stream.destroyed) stream.write(pty ? text.replace(/\r?\n/g, '\r\n') : text);

@@ -41,8 +41,10 @@ t.test('from= picks items, and numbering follows the print', async (t) => {
 t.test('unknown options and bad where clauses are errors', async (t) => {
   const r = await router(t);
   t.equal(await r.type('/ppp secret print bogus'), 'expected end of command (line 1 column 19)\n');
-  t.equal(await r.type('/ppp secret print file=out'), 'failure: print file is not supported by this router\n');
-  t.equal(await r.type('/ppp secret print interval=1s'), 'failure: print interval is not supported by this router\n');
+  t.equal(await r.type('/ppp secret print follow'), 'failure: print follow is not supported by this router\n');
+  t.equal(await r.type('/ppp secret print interval=fast'), 'invalid value for argument interval\n');
+  t.equal(await r.type('/ppp secret print interval=10ms'), 'value of interval out of range (100ms..1h)\n');
+  t.equal(await r.type('/ppp secret print interval=1 file=x'), 'failure: file and interval cannot be combined\n');
   t.equal(await r.type('/ppp secret print terse detail'), 'failure: detail and terse cannot be combined\n');
   t.match(await r.type('/ppp secret print where name~"(a"'), /^invalid regular expression in where/);
   t.equal(await r.type('/interface print stats count-only'), '0\n', 'stats where the menu has it');

@@ -54,6 +54,8 @@ t.test('/user ssh-keys takes an OpenSSH key line and refuses a mangled one', asy
 t.test('ssh command lines and login names', async (t) => {
   t.same(commandLines('/ppp active print; /log print'), ['/ppp active print', ' /log print']);
   t.same(commandLines('/system identity set name="a;b"'), ['/system identity set name="a;b"']);
+  const script = ':local n 0; :foreach i in=[/ppp secret find] do={\n:set n ($n + 1)}; :put $n';
+  t.same(commandLines(script), [script], 'a script runs whole');
   t.equal(loginName('admin+cet1024w'), 'admin');
   t.equal(loginName('admin'), 'admin');
 });

@@ -11,6 +11,7 @@ import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
 import { ipService, userActive, userSshKeys } from './service.js';
 import { log, systemClock, systemDefaultConfiguration, systemIdentity, systemLicense, systemPackage, systemPackageUpdate, systemResource, systemRouterboard, user, userGroup } from './system.js';
 import { pppAaa, radius } from './radius.js';
+import { scriptEnvironment } from './script.js';
 
 export * from './dhcp-client.js';
 export * from './dhcp-dns.js';
@@ -21,6 +22,7 @@ export * from './ppp.js';
 export * from './radius.js';
 export * from './system.js';
 export * from './service.js';
+export * from './script.js';
 
 /**
  * RouterOS lets every list item carry a comment, printed as `;;; text` above its row; menus
@@ -73,6 +75,7 @@ const ordered: readonly Menu[] = [
   systemPackageUpdate,
   systemRouterboard,
   systemDefaultConfiguration,
+  scriptEnvironment,
   log,
 ];
 
