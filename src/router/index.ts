@@ -11,10 +11,12 @@
 //   link-names.ts     RouterOS interface names onto 15-character kernel names
 // Everything is reconciled from the model: a change event re-reads the relevant menu and makes
 // the running state match it; nothing is patched incrementally from the event's contents.
-import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
+import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity, systemNtpClient } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, DhcpClientStatus, DhcpLease, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import type { ClientStatus, DhcpClientStatus, DhcpLease, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import { WallClock } from '../wall-clock.js';
+import { NtpClient } from './ntp-client.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeMppe } from '../crypto/mppe-native.js';
@@ -52,6 +54,7 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly hostConfig: HostConfig;
   private readonly firewall: Firewall;
   private readonly dhcpDns: DhcpDns;
+  private readonly ntp: NtpClient;
   private readonly runDir: string;
   /** Running /ip dhcp-client rows by id, with the row they were started for. */
   private readonly dhcpClients = new Map<number, { readonly key: string; readonly runner: DhcpClientRunner }>();
@@ -76,6 +79,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
     this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
+    this.ntp = new NtpClient(deps.clock ?? new WallClock(), deps.log.logger('system', 'clock'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
     this.radius = new Radius(deps.model, deps.log.logger('radius'));
@@ -102,6 +106,7 @@ class RouterdRouter implements Router, RuntimeState {
     await this.firewall.reconcile();
     await this.dhcpDns.reconcile();
     this.reconcileDhcpClients();
+    this.reconcileNtp();
     await this.server.apply();
     this.reconcileClients();
   }
@@ -111,6 +116,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.stopping = true;
     this.unsubscribe?.();
     clearInterval(this.ticker);
+    this.ntp.stop();
     const dialers = [...this.clients.values()];
     this.clients.clear();
     await Promise.all([this.server.stop(), ...dialers.map((d) => d.stop())]);
@@ -198,6 +204,18 @@ class RouterdRouter implements Router, RuntimeState {
       : []));
   }
 
+  ntpStatus(): NtpClientStatus {
+    const s = this.ntp.current;
+    return {
+      status: s.status,
+      dynamicServers: this.peerNtp(),
+      ...(s.syncedServer !== undefined ? { syncedServer: s.syncedServer } : {}),
+      ...(s.syncedStratum !== undefined ? { syncedStratum: s.syncedStratum } : {}),
+      ...(s.offsetMs !== undefined ? { offsetMs: s.offsetMs } : {}),
+      ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
+    };
+  }
+
   radiusCounters(id: number): Readonly<Record<string, string>> {
     return this.radius.monitor(id);
   }
@@ -259,6 +277,7 @@ class RouterdRouter implements Router, RuntimeState {
     // Interface names are in the rules (renames), the server's state in the tunnel hint.
     if (path === undefined || path.startsWith('/ip firewall') || path.startsWith('/interface')) void this.firewall.reconcile();
     if (path === undefined || path === '/ip dhcp-client' || path === '/interface ethernet') this.reconcileDhcpClients();
+    if (path === undefined || path === '/system ntp client' || path === '/ip dhcp-client') this.reconcileNtp();
     if (path === undefined || path.startsWith('/ip dhcp-server') || path.startsWith('/ip dns') || path === '/ip pool' || path.startsWith('/interface')) {
       void this.dhcpDns.reconcile();
     }
@@ -293,11 +312,24 @@ class RouterdRouter implements Router, RuntimeState {
             : [];
           void this.hostConfig.setDynamic(`dhcp-client:${id}`, addresses, routes);
           void this.dhcpDns.setDynamicServers(this.peerDns());
+          this.reconcileNtp();
         },
       });
       this.dhcpClients.set(id, { key: w.key, runner });
       runner.start();
     }
+  }
+
+  /** NTP servers of every lease whose client has use-peer-ntp. */
+  private peerNtp(): string[] {
+    const rows = new Map(this.deps.model.list(dhcpClient).map((r) => [r.id, r]));
+    return [...this.dhcpClients].flatMap(([id, c]) => (rows.get(id)?.['use-peer-ntp'] ? c.runner.current?.ntp ?? [] : []));
+  }
+
+  /** The NTP client asks the configured servers first, then those the DHCP leases named. */
+  private reconcileNtp(): void {
+    const settings = this.deps.model.settings(systemNtpClient);
+    this.ntp.configure(settings.enabled, [...settings.servers, ...this.peerNtp()]);
   }
 
   /** DNS servers of every lease whose client has use-peer-dns. */

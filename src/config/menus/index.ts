@@ -9,7 +9,7 @@ import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } 
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
 import { ipService, userActive, userSshKeys } from './service.js';
-import { log, systemClock, systemDefaultConfiguration, systemIdentity, systemLicense, systemPackage, systemPackageUpdate, systemResource, systemRouterboard, user, userGroup } from './system.js';
+import { log, systemClock, systemNtpClient, systemDefaultConfiguration, systemIdentity, systemLicense, systemPackage, systemPackageUpdate, systemResource, systemRouterboard, user, userGroup } from './system.js';
 import { pppAaa, radius } from './radius.js';
 
 export * from './dhcp-client.js';
@@ -37,6 +37,8 @@ function withComment(menu: Menu): Menu {
 
 const ordered: readonly Menu[] = [
   systemIdentity,
+  systemClock,
+  systemNtpClient,
   ethernet,
   ipPool,
   pppProfile,
@@ -68,7 +70,6 @@ const ordered: readonly Menu[] = [
   firewallConnection,
   systemLicense,
   systemResource,
-  systemClock,
   systemPackage,
   systemPackageUpdate,
   systemRouterboard,
