@@ -38,6 +38,7 @@ import { TunnelSlots } from './tunnel-slots.js';
 import { tunnelAddressEntries, tunnelRouteEntries, type UpTunnel } from './tunnel-entries.js';
 import type { Tunnel, TunnelContext } from './tunnel.js';
 import { encryptionOf, linkProfileOf, profileOf } from './user-plan.js';
+import { monotonicNow } from '../monotonic.js';
 
 const TICK_MS = 1000;
 
@@ -132,11 +133,11 @@ class RouterdRouter implements Router, RuntimeState {
 
   clientStatus(name: string): ClientStatus | undefined {
     const dialer = [...this.clients.values()].find((d) => d.row.name === name);
-    return dialer?.status(Date.now());
+    return dialer?.status(monotonicNow());
   }
 
   sessions(): readonly PppSession[] {
-    return this.server.sessions(Date.now());
+    return this.server.sessions(monotonicNow());
   }
 
   disconnect(sessionId: string): boolean {
@@ -164,7 +165,7 @@ class RouterdRouter implements Router, RuntimeState {
   }
 
   dhcpClientStatus(id: number): DhcpClientStatus | undefined {
-    return this.dhcpClients.get(id)?.runner.status(Date.now());
+    return this.dhcpClients.get(id)?.runner.status(monotonicNow());
   }
 
   dhcpClientAction(id: number, action: 'release' | 'renew'): string | undefined {
@@ -368,7 +369,7 @@ class RouterdRouter implements Router, RuntimeState {
   }
 
   private async tick(): Promise<void> {
-    const now = Date.now();
+    const now = monotonicNow();
     for (const t of this.server.tunnels()) t.link.tick(now);
     for (const d of this.clients.values()) d.current?.link.tick(now);
     const ports = await ethernetPorts(this.deps.ethernet);
