@@ -185,6 +185,7 @@ export class Shell {
       if (menu.path === '/ppp active') return ['print', 'remove', 'get', 'find'];
       if (menu.path === '/system license') return ['print', 'import', 'get'];
       if (menu.path === '/system package update') return ['print', 'install', 'get'];
+      if (menu.path === '/ip dns cache') return ['print', 'flush', 'find'];
       return ['print', 'get'];
     }
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
@@ -675,7 +676,7 @@ export class Shell {
       const rec = await this.record(menu);
       return typeof rec === 'string' ? rec : one(rec);
     }
-    return this.statusRows(menu);
+    return await this.statusRows(menu);
   }
 
   /** Whether this user may run cmd in the menu at path (the console's own check). */
@@ -683,7 +684,7 @@ export class Shell {
     return allowed(this.policies(), commandNeeds(this.ctx.model.menu(path), path, cmd));
   }
 
-  private statusRows(menu: StatusMenu): RowView[] {
+  private async statusRows(menu: StatusMenu): Promise<RowView[]> {
     if (menu.path === '/user active') {
       return (this.ctx.activeUsers?.list() ?? []).map((a) => {
         const group = this.ctx.model.rows('/user').find((r) => r.values.name === a.name)?.values.group;
@@ -748,6 +749,14 @@ export class Shell {
       });
     }
     if (menu.path === '/ip firewall connection') return connectionRows(this.ctx.runtime);
+    if (menu.path === '/ip dns cache') {
+      const cache = this.ctx.runtime.dnsCache ? await this.ctx.runtime.dnsCache() : [];
+      if (typeof cache === 'string') throw new ConsoleError(cache);
+      return cache.map((c, i) => {
+        const values = { name: c.name, type: c.type, data: c.data, ttl: formatDuration(c.ttl) };
+        return { ref: { kind: 'dynamic', key: String(i) }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
+      });
+    }
     return [];
   }
 
@@ -811,7 +820,11 @@ export class Shell {
       this.out(record(rec));
       return undefined;
     }
-    const rows = this.statusRows(menu);
+    if (menu.path === '/ip dns cache' && cmd === 'flush') {
+      if (rest.length) return `expected end of command (line 1 column ${rest[0]!.start + 1})`;
+      return this.ctx.runtime.dnsCacheFlush?.();
+    }
+    const rows = await this.statusRows(menu);
     if (cmd === 'print') {
       const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
       if (typeof opts === 'string') return opts;

@@ -14,7 +14,7 @@
 import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity, systemNtpClient } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, DhcpClientStatus, DhcpLease, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import type { ClientStatus, DhcpClientStatus, DhcpLease, DnsCacheRow, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
 import { WallClock } from '../wall-clock.js';
 import { NtpClient } from './ntp-client.js';
 import { tmpdir } from 'node:os';
@@ -203,6 +203,14 @@ class RouterdRouter implements Router, RuntimeState {
     return all.flatMap((t) => (t?.negotiated && t.installed
       ? [{ name: t.name, localAddress: t.negotiated.localAddress, remoteAddress: t.negotiated.remoteAddress, routes: t.installed }]
       : []));
+  }
+
+  dnsCache(): Promise<readonly DnsCacheRow[] | string> {
+    return this.dhcpDns.cache();
+  }
+
+  dnsCacheFlush(): string | undefined {
+    return this.dhcpDns.flushCache();
   }
 
   ntpStatus(): NtpClientStatus {

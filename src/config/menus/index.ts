@@ -4,7 +4,7 @@ import { prop, type Menu } from '../schema.js';
 import { text } from '../types.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { dhcpClient } from './dhcp-client.js';
-import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic } from './dhcp-dns.js';
+import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsCache, dnsStatic } from './dhcp-dns.js';
 import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
@@ -68,6 +68,7 @@ const ordered: readonly Menu[] = [
   pppLoginThrottle,
   userActive,
   firewallConnection,
+  dnsCache,
   systemLicense,
   systemResource,
   systemPackage,
