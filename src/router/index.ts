@@ -16,6 +16,7 @@ import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
 import type { ClientStatus, DhcpClientStatus, DhcpLease, DnsCacheRow, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
 import { WallClock } from '../wall-clock.js';
+import { followPptpServer } from '../config/defconf-pptp.js';
 import { NtpClient } from './ntp-client.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +102,7 @@ class RouterdRouter implements Router, RuntimeState {
     const fwd = await this.host.setIpForwarding(true);
     if (!fwd.ok) this.log.error(`IP forwarding not enabled: ${describeSystemError(fwd.error)}`);
     this.unsubscribe = this.deps.model.onChange((e) => this.changed(e));
+    this.followPptpServer();
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
     await this.hostConfig.reconcile();
@@ -279,6 +281,8 @@ class RouterdRouter implements Router, RuntimeState {
     if (this.stopping) return;
     const path = e.op === 'reset' ? undefined : e.path;
     if (path === undefined || path === '/interface pptp-server server') void this.server.apply();
+    // Its own change event (the rules' disabled flag) comes back here and finds nothing to do.
+    if (path === undefined || path === '/interface pptp-server server' || path === '/ip firewall filter') this.followPptpServer();
     if (path === undefined || path === '/interface pptp-client' || path === '/ppp profile') this.reconcileClients();
     if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp')) {
       void this.hostConfig.reconcile();
@@ -327,6 +331,11 @@ class RouterdRouter implements Router, RuntimeState {
       this.dhcpClients.set(id, { key: w.key, runner });
       runner.start();
     }
+  }
+
+  private followPptpServer(): void {
+    const changed = followPptpServer(this.deps.model);
+    if (changed) this.deps.log.logger('firewall').info(changed);
   }
 
   /** NTP servers of every lease whose client has use-peer-ntp. */
