@@ -60,6 +60,8 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly runDir: string;
   /** Running /ip dhcp-client rows by id, with the row they were started for. */
   private readonly dhcpClients = new Map<number, { readonly key: string; readonly runner: DhcpClientRunner }>();
+  /** The last address each DHCP client's lease gave (kept while a lease is lost). */
+  private readonly wanAddresses = new Map<number, string>();
   private readonly slots: TunnelSlots;
   private readonly callTable = new CallTable();
   private readonly ctx: TunnelContext;
@@ -323,9 +325,16 @@ class RouterdRouter implements Router, RuntimeState {
           const routes = lease?.gateway && w.row['add-default-route']
             ? [{ dst: '0.0.0.0/0', gateway: lease.gateway, distance: w.row['default-route-distance'] }]
             : [];
-          void this.hostConfig.setDynamic(`dhcp-client:${id}`, addresses, routes);
+          const installed = this.hostConfig.setDynamic(`dhcp-client:${id}`, addresses, routes);
           void this.dhcpDns.setDynamicServers(this.peerDns());
           this.reconcileNtp();
+          // A new WAN address (not the same one renewed, nor a lease lost and not yet replaced):
+          // tunnels dialled from the old one are dead, so their clients dial again at once.
+          const before = this.wanAddresses.get(id);
+          if (lease) this.wanAddresses.set(id, lease.address);
+          if (lease && before !== undefined && before !== lease.address) {
+            void installed.then(() => this.redialThrough(w.device, `${before} -> ${lease.address}`));
+          }
         },
       });
       this.dhcpClients.set(id, { key: w.key, runner });
@@ -336,6 +345,18 @@ class RouterdRouter implements Router, RuntimeState {
   private followPptpServer(): void {
     const changed = followPptpServer(this.deps.model);
     if (changed) this.deps.log.logger('firewall').info(changed);
+  }
+
+  /** Starts afresh every pptp-client whose route to its server leaves through device. */
+  private async redialThrough(device: string, change: string): Promise<void> {
+    for (const [id, dialer] of [...this.clients]) {
+      const route = await this.host.routeGet(dialer.row['connect-to']);
+      if (!route.ok || route.value.device !== device || this.clients.get(id) !== dialer) continue;
+      this.deps.log.logger('pptp-client').info(`${dialer.row.name}: address on ${device} changed (${change}): dialing again`);
+      this.clients.delete(id);
+      void dialer.stop();
+    }
+    this.reconcileClients();
   }
 
   /** NTP servers of every lease whose client has use-peer-ntp. */
