@@ -205,3 +205,18 @@ t.test('the RouterOS API lists dynamic routes with active, dynamic, connect and 
   ]);
   s.end();
 });
+
+t.test('/system ntp client: settings, status lines, export round trip, bad values', async (t) => {
+  const r = makeRouter();
+  const before = await r.type('/system ntp client print');
+  t.match(before, /^ +enabled: no\n +mode: unicast\n +servers: \n +dynamic-servers: \n +status: stopped\n$/);
+  t.equal(await r.type('/system ntp client set enabled=yes servers=198.18.0.123,198.18.0.124'), '');
+  t.match(await r.type('/system ntp client set mode=broadcast'), /mode/, 'only unicast');
+  t.match(await r.type('/system ntp client set servers=pool.ntp.org'), /servers/, 'addresses only');
+  t.equal(await r.type('/system ntp client get servers'), '198.18.0.123,198.18.0.124\n');
+  const exported = await r.type('/system ntp client export');
+  t.match(exported, /\n\/system ntp client\nset enabled=yes servers=198\.18\.0\.123,198\.18\.0\.124\n$/);
+  const other = makeRouter();
+  for (const line of exported.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) t.equal(await other.type(line), '', line);
+  t.equal(await other.type('/system ntp client print'), await r.type('/system ntp client print'), 'the export applies to the same settings');
+});
