@@ -1011,6 +1011,8 @@ export class Shell {
         return [choices.map((c) => `${key}=${c}`), fragment];
       }
       candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
+      // Not configuration, but what `set` takes there (setClock).
+      if (menu?.path === '/system clock') candidates.push('date=', 'time=');
       if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
     }
     return [candidates.filter((c) => c.startsWith(word)), fragment];

@@ -220,3 +220,9 @@ t.test('/system ntp client: settings, status lines, export round trip, bad value
   for (const line of exported.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) t.equal(await other.type(line), '', line);
   t.equal(await other.type('/system ntp client print'), await r.type('/system ntp client print'), 'the export applies to the same settings');
 });
+
+t.test('/system clock set completes time= and date= besides the stored properties', async (t) => {
+  const r = makeRouter();
+  t.same(r.shell.complete('/system clock set t')[0], ['time-zone-autodetect=', 'time-zone-name=', 'time=']);
+  t.same(r.shell.complete('/system clock set d')[0], ['date=']);
+});
