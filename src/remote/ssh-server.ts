@@ -156,6 +156,7 @@ async function runCommand(deps: SshDeps, user: string, address: string, command:
       resources: deps.resources,
       activeUsers: deps.activeUsers,
       readFile: deps.readFile,
+      clock: deps.clock,
       user,
       write: (text) => {
         if (!stream.destroyed) stream.write(pty ? text.replace(/\r?\n/g, '\r\n') : text);
