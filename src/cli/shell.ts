@@ -822,7 +822,7 @@ export class Shell {
     }
     if (menu.path === '/ip dns cache' && cmd === 'flush') {
       if (rest.length) return `expected end of command (line 1 column ${rest[0]!.start + 1})`;
-      return this.ctx.runtime.dnsCacheFlush?.();
+      return await this.ctx.runtime.dnsCacheFlush?.();
     }
     const rows = await this.statusRows(menu);
     if (cmd === 'print') {

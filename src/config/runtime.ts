@@ -172,7 +172,7 @@ export interface RuntimeState {
   /** What the DNS cache holds (dnsmasq's own dump); a string: why it cannot be read. */
   dnsCache?(): Promise<readonly DnsCacheRow[] | string>;
   /** Empties the DNS cache; an error line, or undefined. */
-  dnsCacheFlush?(): string | undefined;
+  dnsCacheFlush?(): Promise<string | undefined>;
   /** The NTP client's state (issue 16); absent before the router runs. */
   ntpStatus?(): NtpClientStatus;
 }

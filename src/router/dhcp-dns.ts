@@ -26,6 +26,8 @@ export class DhcpDns {
   private readonly cacheReader: DnsCacheReader;
   private cacheWaiters: ((entries: readonly DnsCacheEntry[] | string) => void)[] = [];
   private cacheTimer: NodeJS.Timeout | undefined;
+  private flushWaiters: ((result: string | undefined) => void)[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
   /** Upstream DNS servers learned at run time (DHCP client), by source. */
   private dynamicServers: readonly string[] = [];
 
@@ -37,6 +39,7 @@ export class DhcpDns {
     this.cacheReader = new DnsCacheReader({
       started: () => this.daemon.signal('SIGUSR1'),
       finished: (entries) => this.settleCache(entries),
+      cleared: () => this.settleFlush(undefined),
     });
     // TZ=UTC: the cache dump's expiry times are ctime() strings in dnsmasq's zone.
     this.daemon = new Supervised('dnsmasq', log, { onLine: (l) => this.cacheReader.feed(l), env: { TZ: 'UTC' } });
@@ -74,11 +77,25 @@ export class DhcpDns {
     });
   }
 
-  /** `/ip dns cache flush`: dnsmasq empties its cache on SIGHUP. */
-  flushCache(): string | undefined {
-    if (!this.daemon.running) return undefined;
-    this.daemon.signal('SIGHUP');
-    return undefined;
+  /**
+   * `/ip dns cache flush`: dnsmasq empties its cache on SIGHUP. Done once it says "cleared
+   * cache": a dump asked for sooner could be handled first (its signal may interrupt the
+   * SIGHUP handler) and still show what was flushed.
+   */
+  flushCache(): Promise<string | undefined> {
+    if (!this.daemon.running) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.flushWaiters.push(resolve);
+      if (this.flushWaiters.length > 1) return;
+      this.daemon.signal('SIGHUP');
+      this.flushTimer = setTimeout(() => this.settleFlush('failure: the DNS cache did not answer'), 3000);
+      this.flushTimer.unref();
+    });
+  }
+
+  private settleFlush(result: string | undefined): void {
+    clearTimeout(this.flushTimer);
+    for (const w of this.flushWaiters.splice(0)) w(result);
   }
 
   private settleCache(entries: readonly DnsCacheEntry[] | string): void {

@@ -213,7 +213,7 @@ class RouterdRouter implements Router, RuntimeState {
     return this.dhcpDns.cache();
   }
 
-  dnsCacheFlush(): string | undefined {
+  dnsCacheFlush(): Promise<string | undefined> {
     return this.dhcpDns.flushCache();
   }
 

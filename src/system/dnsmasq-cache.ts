@@ -66,6 +66,8 @@ export class DnsCacheReader {
     /** The dump asked for has begun: ask for the next one, whose start ends it. */
     readonly started: () => void;
     readonly finished: (entries: DnsCacheEntry[]) => void;
+    /** dnsmasq emptied its cache (SIGHUP, or its start). */
+    readonly cleared?: () => void;
   }) {}
 
   /** The next dump is ours to collect. */
@@ -104,6 +106,7 @@ export class DnsCacheReader {
     }
     this.inDump = false;
     this.inTable = false;
+    if (line === 'cleared cache') this.events.cleared?.();
     return QUERY_LOG.test(line);
   }
 }

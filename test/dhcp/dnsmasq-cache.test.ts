@@ -55,3 +55,10 @@ t.test('the dump asked for ends where the next one starts; its lines and query l
   t.equal(reader.feed('dnsmasq[1]: Host                           Address                                  Flags      Expires                  Source'), true);
   t.equal(reader.feed('dnsmasq[1]: read /etc/hosts - 0 names'), false, 'the first line that is no row ends the dump');
 });
+
+t.test('dnsmasq saying "cleared cache" (after SIGHUP) is reported: flush waits for it', async (t) => {
+  let cleared = 0;
+  const reader = new DnsCacheReader({ started: () => {}, finished: () => {}, cleared: () => cleared++ });
+  t.equal(reader.feed('dnsmasq[1]: cleared cache'), false, 'and it stays in the log');
+  t.equal(cleared, 1);
+});
