@@ -15,6 +15,8 @@ import { SerialConsole } from './console/serial.js';
 import { LoginThrottle } from './console/login-throttle.js';
 import { applyDefaultConfiguration } from './cli/default-configuration.js';
 import { LogBook } from './log.js';
+import { WallClock } from './wall-clock.js';
+import { setSystemClock } from './system/set-clock.js';
 import { ActiveUsers } from './remote/active-users.js';
 import { dataFileReader, dataFileWriter } from './remote/data-files.js';
 import { DATA_PLANE_KINDS, isDataPlaneKind } from './dataplane/factory.js';
@@ -45,6 +47,10 @@ const HELP = `usage: routerd [options]
   --default-configuration
                      apply /system default-configuration when DIR holds no configuration
                      yet (the board image's first boot; without it a new router starts empty)
+  --set-system-clock also set the host's clock when the NTP client or /system clock set
+                     moves the router's (the board image: the Pi has no real-time clock);
+                     without it the router keeps its own clock offset and never touches
+                     the host's
   -h, --help         this text
 
 Log in as admin with an empty password, then set one: /user set admin password=...`;
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
       dataplane: { type: 'string' },
       'default-configuration': { type: 'boolean' },
       'power-command': { type: 'string' },
+      'set-system-clock': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,7 +85,9 @@ async function main(): Promise<void> {
   const dataDir = resolve(values.data!);
   mkdirSync(dataDir, { recursive: true });
 
-  const book = new LogBook();
+  // The log is stamped by the clock, and the clock's errors go to the log.
+  const clock = new WallClock(values['set-system-clock'] ? setSystemClock : undefined, (m) => book.logger('system').error(`system clock not set: ${m}`));
+  const book = new LogBook(1000, () => clock.now());
   const log = book.logger('system');
   if (!consoles.includes('stdio')) {
     book.subscribe((e) => process.stderr.write(`${e.time.toISOString()} ${e.topics.join(',')} ${e.message}\n`));
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
 
   // ---- the router (src/router, issue 5) starts here --------------------------------------
   const ethernet = values.ethernet?.split(',').filter((n) => n !== '');
-  const router = await startRouter({ model, license, log: book, ethernet, dataDir, ...(dataplane === undefined ? {} : { dataplane }) });
+  const router = await startRouter({ model, license, log: book, ethernet, dataDir, clock, ...(dataplane === undefined ? {} : { dataplane }) });
   let runtime: RuntimeState;
   if (router) runtime = router.runtime;
   else {
@@ -135,6 +144,7 @@ async function main(): Promise<void> {
     resources: { facts: async () => resourceRecord(await readResources(dataDir), booted?.version) },
     ...(booted ? { firmware: firmwareView(firmware, dataDir, async () => serial) } : {}),
     notices,
+    clock,
     loginThrottle: new LoginThrottle(),
     activeUsers: new ActiveUsers(),
     readFile: dataFileReader(dataDir),

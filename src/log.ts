@@ -29,10 +29,11 @@ export class LogBook {
   private readonly entries: LogEntry[] = [];
   private readonly sinks = new Set<LogSink>();
 
-  constructor(private readonly capacity = 1000) {}
+  /** now: the router's clock (src/wall-clock.ts), so entries are stamped with the time it keeps. */
+  constructor(private readonly capacity = 1000, private readonly now: () => number = Date.now) {}
 
   write(topics: readonly string[], level: LogLevel, message: string): void {
-    const entry: LogEntry = { time: new Date(), topics: [...topics, level], level, message: printable(message) };
+    const entry: LogEntry = { time: new Date(this.now()), topics: [...topics, level], level, message: printable(message) };
     this.entries.push(entry);
     if (this.entries.length > this.capacity) this.entries.shift();
     for (const sink of this.sinks) sink(entry);

@@ -1,7 +1,8 @@
 // The board's default configuration (issue 16, RouterOS's "defconf"): ether1 to the ISP by DHCP
 // with masquerade, ether2 the office LAN with 192.168.88.1/24, a DHCP server and the DNS cache
 // for it, and an input filter that accepts established/related, ICMP, the LAN and the PPTP
-// server's TCP 1723 and GRE, and drops the rest from the WAN. It is a console script, run
+// server's TCP 1723 and GRE while the server is enabled (src/config/defconf-pptp.ts), and drops
+// the rest from the WAN. It is a console script, run
 // through the console's own commands, so `/system default-configuration print` shows exactly
 // what is applied. Applied on the board's first boot (routerd --default-configuration with no
 // saved configuration) and by /system reset-configuration unless no-defaults=yes; never to a
@@ -10,6 +11,7 @@ import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import type { LogBook } from '../log.js';
 import { DEFAULT_CONFIGURATION } from '../config/default-configuration.js';
+import { followPptpServer } from '../config/defconf-pptp.js';
 import { Shell } from './shell.js';
 
 
@@ -33,5 +35,7 @@ export async function applyDefaultConfiguration(model: ConfigModel, runtime: Run
     await shell.input(line);
     if (out.trim() !== '') problems.push(`default configuration: ${line}: ${out.trim()}`);
   }
-  return problems.length ? problems : ['default configuration applied'];
+  // The PPTP rules follow the server (a router running also does this on every change).
+  const pptp = followPptpServer(model);
+  return problems.length ? problems : ['default configuration applied', ...(pptp ? [pptp] : [])];
 }

@@ -23,7 +23,8 @@ import { Regex, RegexError } from './regex/index.js';
 import { ConsoleError, MAX_STEPS, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
-import { clockRecord } from './clock.js';
+import { clockInstant, offsetMinutes, parseClockDate, parseClockTime, timeOfDay, timeZoneName } from '../config/clock.js';
+import type { WallClock } from '../wall-clock.js';
 import { powerQuestion, type PowerControl } from './power.js';
 import { applyDefaultConfiguration } from './default-configuration.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
@@ -82,6 +83,8 @@ export interface ShellContext {
   readonly power?: PowerControl;
   /** Script globals (:global); absent: the daemon's, shared by every console. */
   readonly globals?: Map<string, ScriptValue>;
+  /** The router's clock (src/wall-clock.ts); absent: the host's, and `set time=` is refused. */
+  readonly clock?: WallClock;
   /** Overrides the ping program (tests). */
   readonly ping?: (opts: PingOptions, line: (s: string) => void, signal: AbortSignal) => Promise<void>;
 }
@@ -213,6 +216,7 @@ export class Shell {
       if (menu.path === '/system package update') return ['print', 'install', 'get'];
       if (menu.path === '/interface') return ['print', 'get', 'find', 'enable', 'disable'];
       if (menu.path === '/system script environment') return ['print', 'get', 'find', 'remove'];
+      if (menu.path === '/ip dns cache') return ['print', 'flush', 'find'];
       return ['print', 'get'];
     }
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
@@ -642,22 +646,67 @@ export class Shell {
   // ---- settings and status menus ----------------------------------------------------------
 
   private settingsCommand(menu: SettingsMenu, cmd: string, rest: Token[]): string | undefined {
-    const values = this.ctx.model.settingsValues(menu.path);
+    const shown = (): Map<string, string> => new Map(this.settingsPairs(menu));
     if (cmd === 'print') {
-      this.out(record(propOrder(menu).map((k) => [k, menu.props[k]!.type.format(values[k] as never)])));
+      this.out(record([...shown()]));
       return undefined;
     }
     if (cmd === 'export') return this.exportCmd(menu.path, rest);
     if (cmd === 'get') {
       const key = rest[0]?.text ?? '';
-      if (!(key in menu.props)) return 'input does not match any value of value-name';
-      const value = menu.props[key]!.type.format(values[key] as never);
+      const value = shown().get(key);
+      if (value === undefined) return 'input does not match any value of value-name';
       this.give(value, value);
       return undefined;
     }
     const { pairs, words } = this.args(rest, Object.keys(menu.props));
     if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+    if (menu.path === '/system clock') return this.setClock(pairs);
     return this.ctx.model.set(menu.path, undefined, pairs)?.message;
+  }
+
+  /** A settings menu's properties and run-time values, in print order. */
+  private settingsPairs(menu: SettingsMenu): (readonly [string, string])[] {
+    const values = this.ctx.model.settingsValues(menu.path);
+    const pairs = new Map(propOrder(menu)
+      .filter((k) => !menu.props[k]!.secret && (!menu.props[k]!.sensitive || this.sensitive()))
+      .map((k) => [k, menu.props[k]!.type.format(values[k] as never)] as const));
+    for (const [k, v] of menu.status?.({ runtime: this.ctx.runtime, now: this.now(), values }) ?? []) pairs.set(k, v);
+    const order = menu.printOrder ?? [];
+    return [...order.filter((k) => pairs.has(k)).map((k) => [k, pairs.get(k)!] as const), ...[...pairs].filter(([k]) => !order.includes(k))];
+  }
+
+  /** The router's clock: the software clock the daemon keeps, else the host's. */
+  private now(): number {
+    return this.ctx.clock?.now() ?? Date.now();
+  }
+
+  /** The zone /system clock shows and the log is printed in. */
+  private zone(): string {
+    return String(this.ctx.model.settingsValues('/system clock')['time-zone-name'] ?? 'UTC');
+  }
+
+  /**
+   * `/system clock set`: time= and date= move the router's clock (they are not configuration),
+   * read in the time zone the same command sets, if it sets one. All is checked before anything
+   * changes.
+   */
+  private setClock(pairs: Record<string, string>): string | undefined {
+    const { time: rawTime, date: rawDate, ...settings } = pairs;
+    const time = rawTime === undefined ? undefined : parseClockTime(rawTime);
+    const date = rawDate === undefined ? undefined : parseClockDate(rawDate);
+    if (time instanceof ValueError) return time.message;
+    if (date instanceof ValueError) return date.message;
+    if ((time || date) && !this.ctx.clock) return 'failure: not available on this system';
+    const zoneRaw = settings['time-zone-name'];
+    const zone = zoneRaw === undefined ? this.zone() : timeZoneName.parse(zoneRaw, 'time-zone-name');
+    if (zone instanceof ValueError) return zone.message;
+    if (Object.keys(settings).length) {
+      const err = this.ctx.model.set('/system clock', undefined, settings);
+      if (err) return err.message;
+    }
+    if (time || date) void this.ctx.clock!.set(clockInstant(this.now(), zone, date, time));
+    return undefined;
   }
 
   /** `/user ssh-keys import public-key-file=FILE user=NAME`: one key line from a file. */
@@ -686,15 +735,11 @@ export class Shell {
     const one = (pairs: readonly (readonly [string, string])[]): RowView[] => [
       { ref: { kind: 'dynamic', key: '' }, flags: '', values: Object.fromEntries(pairs), quoted: new Set(), keys: pairs.map(([k]) => k) },
     ];
-    if (menu.kind === 'settings') {
-      const values = this.ctx.model.settingsValues(menu.path);
-      return one(propOrder(menu)
-        .filter((k) => !menu.props[k]!.secret && (!menu.props[k]!.sensitive || this.sensitive()))
-        .map((k) => [k, menu.props[k]!.type.format(values[k] as never)] as const));
-    }
+    if (menu.kind === 'settings') return one(this.settingsPairs(menu));
     if (menu.path === '/log') {
+      const zone = this.zone();
       return this.ctx.log.list().map((e, i) => {
-        const values = { time: e.time.toTimeString().slice(0, 8), topics: e.topics.join(','), message: e.message };
+        const values = { time: timeOfDay(e.time, zone), topics: e.topics.join(','), message: e.message };
         return { ref: { kind: 'dynamic', key: String(i) }, flags: '', values, quoted: new Set(), keys: Object.keys(values) };
       });
     }
@@ -702,7 +747,7 @@ export class Shell {
       const rec = await this.record(menu);
       return typeof rec === 'string' ? rec : one(rec);
     }
-    return this.statusRows(menu);
+    return await this.statusRows(menu);
   }
 
   /** Whether this user may run cmd in the menu at path (the console's own check). */
@@ -710,7 +755,7 @@ export class Shell {
     return allowed(this.policies(), commandNeeds(this.ctx.model.menu(path), path, cmd));
   }
 
-  private statusRows(menu: StatusMenu): RowView[] {
+  private async statusRows(menu: StatusMenu): Promise<RowView[]> {
     if (menu.path === '/system script environment') return environmentRows(this.ctx.globals ?? daemonGlobals);
     if (menu.path === '/user active') {
       return (this.ctx.activeUsers?.list() ?? []).map((a) => {
@@ -776,12 +821,19 @@ export class Shell {
       });
     }
     if (menu.path === '/ip firewall connection') return connectionRows(this.ctx.runtime);
+    if (menu.path === '/ip dns cache') {
+      const cache = this.ctx.runtime.dnsCache ? await this.ctx.runtime.dnsCache() : [];
+      if (typeof cache === 'string') throw new ConsoleError(cache);
+      return cache.map((c, i) => {
+        const values = { name: c.name, type: c.type, data: c.data, ttl: formatDuration(c.ttl) };
+        return { ref: { kind: 'dynamic', key: String(i) }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
+      });
+    }
     return [];
   }
 
   private async record(menu: StatusMenu): Promise<(readonly [string, string])[] | string> {
     if (menu.path === '/system default-configuration') return [];
-    if (menu.path === '/system clock') return clockRecord(new Date());
     if (menu.path === '/system license') {
       if (!this.ctx.license) return 'failure: licence store not available';
       const s = this.ctx.license.status();
@@ -813,11 +865,12 @@ export class Shell {
     if (menu.path === '/log' && cmd === 'print') {
       const conds = this.conditions(rest.filter((t) => t.text !== 'where'));
       const topics = conds.filter((c) => c.key === 'topics').map((c) => c.value);
+      const zone = this.zone();
       this.out(
         this.ctx.log
           .list()
           .filter((e) => topics.every((t) => e.topics.includes(t)))
-          .map((e) => `${e.time.toTimeString().slice(0, 8)} ${e.topics.join(',')} ${e.message}`),
+          .map((e) => `${timeOfDay(e.time, zone)} ${e.topics.join(',')} ${e.message}`),
       );
       return undefined;
     }
@@ -854,15 +907,19 @@ export class Shell {
       this.out(record(rec));
       return undefined;
     }
-    const rows = this.statusRows(menu);
+    if (menu.path === '/ip dns cache' && cmd === 'flush') {
+      if (rest.length) return `expected end of command (line 1 column ${rest[0]!.start + 1})`;
+      return await this.ctx.runtime.dnsCacheFlush?.();
+    }
+    const rows = await this.statusRows(menu);
     if (cmd === 'print') {
       const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
       if (typeof opts === 'string') return opts;
       if (opts.from) return 'failure: from is not available in this menu';
       const conds = this.conditions(opts.where);
       const layout = opts.stats ? menu.printStats : menu.print;
-      return this.emitPrint(opts, () => {
-        const shown = this.statusRows(menu).filter((r) => matches(r, conds, this.budget));
+      return this.emitPrint(opts, async () => {
+        const shown = (await this.statusRows(menu)).filter((r) => matches(r, conds, this.budget));
         return this.printRows(shown, opts, menu.flags ?? [], layout, menu.path);
       });
     }
@@ -960,7 +1017,7 @@ export class Shell {
       else return `expected end of command (line 1 column ${t.start + 1})`;
     }
     if (show && !this.sensitive()) return DENIED;
-    const header = [`${new Date().toISOString().replace('T', ' ').slice(0, 19)} by routerd`];
+    const header = [`${new Date(this.now() + offsetMinutes(new Date(this.now()), this.zone()) * 60000).toISOString().replace('T', ' ').slice(0, 19)} by routerd`];
     const soft = this.ctx.license?.status().softwareId;
     if (soft) header.push(`software id = ${soft}`);
     this.out(exportScript(this.ctx.model, under === '/' ? '' : under, header, { showSensitive: show }));
@@ -1065,6 +1122,8 @@ export class Shell {
         return [choices.map((c) => `${key}=${c}`), fragment];
       }
       candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
+      // Not configuration, but what `set` takes there (setClock).
+      if (menu?.path === '/system clock') candidates.push('date=', 'time=');
       if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
     }
     // A word that is both a menu and a command (/tool) is one candidate, completed with its space.

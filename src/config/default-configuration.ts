@@ -2,7 +2,8 @@
 // applied by src/cli/default-configuration.ts and shown by `/system default-configuration print`.
 export const DEFAULT_CONFIGURATION: readonly string[] = [
   '#| Branch office: ether1 to the ISP (DHCP client, masquerade), ether2 the office LAN',
-  '#| (192.168.88.1/24, DHCP server, DNS). The WAN is firewalled; the PPTP server is reachable.',
+  '#| (192.168.88.1/24, DHCP server, DNS). The WAN is firewalled; the PPTP server is reachable',
+  '#| while it is enabled (the two PPTP rules are disabled while it is not).',
   '/ip pool add name=default-dhcp ranges=192.168.88.10-192.168.88.254',
   '/ip address add address=192.168.88.1/24 interface=ether2 comment=defconf',
   '/ip dhcp-server add name=defconf interface=ether2 address-pool=default-dhcp',

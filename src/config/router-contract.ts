@@ -3,6 +3,7 @@
 // model.settings(pptpServerSettings), model.onChange ...) and the licence's tunnel limit into
 // running tunnels, and reports their state to the console through RuntimeState.
 import type { LogBook } from '../log.js';
+import type { WallClock } from '../wall-clock.js';
 import type { License } from './license.js';
 import type { ConfigModel } from './model.js';
 import type { RuntimeState } from './runtime.js';
@@ -17,6 +18,8 @@ export interface RouterDeps {
   readonly dataplane?: 'native' | 'reference';
   /** Where the router keeps files of the daemons it runs (dnsmasq's configuration and leases). */
   readonly dataDir?: string;
+  /** The router's clock, which the NTP client steps; absent: one of its own. */
+  readonly clock?: WallClock;
 }
 
 export interface Router {

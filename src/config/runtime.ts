@@ -122,6 +122,28 @@ export interface DynamicEntry {
   readonly flags?: string;
 }
 
+/** One record the DNS cache holds (a row of `/ip dns cache`). */
+export interface DnsCacheRow {
+  readonly name: string;
+  readonly type: string;
+  readonly data: string;
+  /** Seconds left. */
+  readonly ttl: number;
+}
+
+/** `/system ntp client print` run-time values. */
+export interface NtpClientStatus {
+  /** stopped | waiting | synchronized | error */
+  readonly status: string;
+  /** Servers learnt from DHCP leases (use-peer-ntp). */
+  readonly dynamicServers: readonly string[];
+  readonly syncedServer?: string;
+  readonly syncedStratum?: number;
+  /** The last accepted sample's offset (ms). */
+  readonly offsetMs?: number;
+  readonly lastError?: string;
+}
+
 export interface RuntimeState {
   clientStatus(name: string): ClientStatus | undefined;
   sessions(): readonly PppSession[];
@@ -147,6 +169,12 @@ export interface RuntimeState {
   routeActive?(id: number): boolean;
   /** `/radius monitor` values of one server row (by internal id); absent before the router runs. */
   radiusCounters?(id: number): Readonly<Record<string, string>> | undefined;
+  /** What the DNS cache holds (dnsmasq's own dump); a string: why it cannot be read. */
+  dnsCache?(): Promise<readonly DnsCacheRow[] | string>;
+  /** Empties the DNS cache; an error line, or undefined. */
+  dnsCacheFlush?(): Promise<string | undefined>;
+  /** The NTP client's state (issue 16); absent before the router runs. */
+  ntpStatus?(): NtpClientStatus;
 }
 
 /** RuntimeState held in memory: the daemon's until the router runs, and the tests'. */

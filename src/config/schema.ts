@@ -135,6 +135,14 @@ export interface ListMenu<P extends Props = Props> {
   readonly runtimeFlags?: readonly { readonly letter: string; readonly label: string }[];
 }
 
+/** What a settings menu's run-time values are computed from. */
+export interface SettingsStatusContext {
+  readonly runtime: RuntimeState;
+  /** The router's clock (ms since the Unix epoch). */
+  readonly now: number;
+  readonly values: Readonly<Record<string, Value>>;
+}
+
 export interface SettingsMenu<P extends Props = Props> {
   /** Policies its commands need; absent: read and write. */
   readonly policy?: MenuPolicy;
@@ -143,6 +151,10 @@ export interface SettingsMenu<P extends Props = Props> {
   readonly help: string;
   readonly props: P;
   readonly order?: readonly string[];
+  /** Read-only values printed with the settings (/system clock's time, the NTP client's status). */
+  readonly status?: (ctx: SettingsStatusContext) => readonly (readonly [string, string])[];
+  /** Order of print when status values sit between the properties; default: properties first. */
+  readonly printOrder?: readonly string[];
 }
 
 /** A menu whose rows are all run-time state (/ppp active, /system resource). */

@@ -4,6 +4,7 @@
 // ping. Without a terminal (a piped script) input is read line by line. `quit` logs out and the
 // console asks for a login again. Passwords are checked against their scrypt hashes off the
 // event loop; repeated failures from one console make its next prompt wait.
+import type { WallClock } from '../wall-clock.js';
 import { StringDecoder } from 'node:string_decoder';
 import { Writable, type Readable } from 'node:stream';
 import type { ConfigModel } from '../config/model.js';
@@ -37,6 +38,8 @@ export interface ConsoleDeps {
   readonly writeFile?: (name: string, text: string) => string | undefined;
   /** /system reboot and /system shutdown (routerd --power-command). */
   readonly power?: PowerControl;
+  /** The router's clock (/system clock set time=). */
+  readonly clock?: WallClock;
 }
 
 export interface ConsoleIo {
@@ -332,6 +335,7 @@ export class ConsoleSession {
       readFile: this.deps.readFile,
       writeFile: this.deps.writeFile,
       power: this.deps.power,
+      clock: this.deps.clock,
       ansi: this.io.terminal,
       write: (text) => this.write(text),
       logout: () => this.logout(),

@@ -5,6 +5,7 @@
 // listing, its permission check, the model's validation), so the API cannot drift from the CLI.
 // Replies: `!re` per item, `!done` (with `=ret=` for add), `!trap =message=` for errors;
 // every reply carries the command's `.tag`. listen and monitor run until `/cancel`.
+import type { WallClock } from '../wall-clock.js';
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import type { ListMenu, Menu } from '../config/schema.js';
@@ -27,6 +28,8 @@ export interface ApiDeps {
   readonly resources?: ResourceView;
   readonly loginThrottle: LoginThrottle;
   readonly activeUsers: ActiveUsers;
+  /** The router's clock (what /system/clock/print shows). */
+  readonly clock?: WallClock;
 }
 
 export interface ApiPeer {
@@ -201,6 +204,7 @@ export class ApiSession {
       license: this.deps.license,
       resources: this.deps.resources,
       activeUsers: this.deps.activeUsers,
+      clock: this.deps.clock,
       user: name,
       write: () => {},
     });

@@ -162,6 +162,7 @@ async function runCommand(deps: SshDeps, user: string, address: string, command:
       activeUsers: deps.activeUsers,
       readFile: deps.readFile,
       writeFile: deps.writeFile,
+      clock: deps.clock,
       user,
       write: (text) => {
         if (!stream.destroyed) stream.write(pty ? text.replace(/\r?\n/g, '\r\n') : text);

@@ -9,6 +9,7 @@ import type { DhcpClientStatus } from '../config/runtime.js';
 import { formatDuration } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { DhcpEventReader, UDHCPC_SCRIPT, type DhcpLeaseInfo } from '../system/udhcpc-events.js';
+import { monotonicNow } from '../monotonic.js';
 
 export const UDHCPC = (process.env.ROUTERD_UDHCPC ?? 'busybox udhcpc').split(' ');
 
@@ -51,7 +52,7 @@ export class DhcpClientRunner {
         if (e.kind === 'lease') {
           const changed = this.lease?.address !== e.lease.address || this.lease?.gateway !== e.lease.gateway;
           this.lease = e.lease;
-          this.expiresAt = Date.now() + e.lease.leaseSeconds * 1000;
+          this.expiresAt = monotonicNow() + e.lease.leaseSeconds * 1000;
           if (changed) this.o.log.info(`dhcp-client on ${this.o.device} got ${e.lease.address} from ${e.lease.server}${e.lease.gateway ? `, gateway ${e.lease.gateway}` : ''}`);
           this.o.onLease(e.lease);
         } else if (this.lease) {

@@ -11,6 +11,7 @@ import type { ConfigModel } from '../config/model.js';
 import type { DhcpLease } from '../config/runtime.js';
 import type { Logger } from '../log.js';
 import { dnsmasqConfig, inRanges, parseLeases } from '../system/dnsmasq-config.js';
+import { DnsCacheReader, type DnsCacheEntry } from '../system/dnsmasq-cache.js';
 import { Supervised } from '../system/supervised.js';
 import { kernelDevice } from './link-names.js';
 
@@ -22,6 +23,11 @@ export class DhcpDns {
   private queue: Promise<void> = Promise.resolve();
   private readonly confFile: string;
   private readonly leaseFile: string;
+  private readonly cacheReader: DnsCacheReader;
+  private cacheWaiters: ((entries: readonly DnsCacheEntry[] | string) => void)[] = [];
+  private cacheTimer: NodeJS.Timeout | undefined;
+  private flushWaiters: ((result: string | undefined) => void)[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
   /** Upstream DNS servers learned at run time (DHCP client), by source. */
   private dynamicServers: readonly string[] = [];
 
@@ -30,7 +36,13 @@ export class DhcpDns {
     private readonly dir: string,
     private readonly log: Logger,
   ) {
-    this.daemon = new Supervised('dnsmasq', log);
+    this.cacheReader = new DnsCacheReader({
+      started: () => this.daemon.signal('SIGUSR1'),
+      finished: (entries) => this.settleCache(entries),
+      cleared: () => this.settleFlush(undefined),
+    });
+    // TZ=UTC: the cache dump's expiry times are ctime() strings in dnsmasq's zone.
+    this.daemon = new Supervised('dnsmasq', log, { onLine: (l) => this.cacheReader.feed(l), env: { TZ: 'UTC' } });
     this.confFile = join(dir, 'dnsmasq.conf');
     this.leaseFile = join(dir, 'dnsmasq.leases');
   }
@@ -50,6 +62,45 @@ export class DhcpDns {
     const run = this.queue.then(() => this.daemon.stop());
     this.queue = run.catch(() => {});
     return run;
+  }
+
+  /** What dnsmasq's cache holds now (its SIGUSR1 dump); a string: why not. */
+  cache(): Promise<readonly DnsCacheEntry[] | string> {
+    if (!this.daemon.running) return Promise.resolve([]);
+    return new Promise((resolve) => {
+      this.cacheWaiters.push(resolve);
+      if (this.cacheWaiters.length > 1) return; // one dump answers every waiter
+      this.cacheReader.want();
+      this.daemon.signal('SIGUSR1');
+      this.cacheTimer = setTimeout(() => this.settleCache('failure: the DNS cache did not answer'), 3000);
+      this.cacheTimer.unref();
+    });
+  }
+
+  /**
+   * `/ip dns cache flush`: dnsmasq empties its cache on SIGHUP. Done once it says "cleared
+   * cache": a dump asked for sooner could be handled first (its signal may interrupt the
+   * SIGHUP handler) and still show what was flushed.
+   */
+  flushCache(): Promise<string | undefined> {
+    if (!this.daemon.running) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.flushWaiters.push(resolve);
+      if (this.flushWaiters.length > 1) return;
+      this.daemon.signal('SIGHUP');
+      this.flushTimer = setTimeout(() => this.settleFlush('failure: the DNS cache did not answer'), 3000);
+      this.flushTimer.unref();
+    });
+  }
+
+  private settleFlush(result: string | undefined): void {
+    clearTimeout(this.flushTimer);
+    for (const w of this.flushWaiters.splice(0)) w(result);
+  }
+
+  private settleCache(entries: readonly DnsCacheEntry[] | string): void {
+    clearTimeout(this.cacheTimer);
+    for (const w of this.cacheWaiters.splice(0)) w(entries);
   }
 
   leases(): readonly DhcpLease[] {
@@ -101,7 +152,8 @@ export class DhcpDns {
     // The same user as routerd: dnsmasq gets no more rights than the router has, and can
     // write its lease file in the router's directory.
     await this.daemon.run([
-      DNSMASQ, '--keep-in-foreground', '--log-facility=-', `--conf-file=${this.confFile}`, '--pid-file=', `--user=${userInfo().username}`,
+      // --log-queries: without it SIGUSR1 dumps no cache rows (the query lines are dropped).
+      DNSMASQ, '--keep-in-foreground', '--log-facility=-', '--log-queries', `--conf-file=${this.confFile}`, '--pid-file=', `--user=${userInfo().username}`,
     ]);
   }
 }

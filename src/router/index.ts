@@ -11,10 +11,13 @@
 //   link-names.ts     RouterOS interface names onto 15-character kernel names
 // Everything is reconciled from the model: a change event re-reads the relevant menu and makes
 // the running state match it; nothing is patched incrementally from the event's contents.
-import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
+import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity, systemNtpClient } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, DhcpClientStatus, DhcpLease, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import type { ClientStatus, DhcpClientStatus, DhcpLease, DnsCacheRow, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import { WallClock } from '../wall-clock.js';
+import { followPptpServer } from '../config/defconf-pptp.js';
+import { NtpClient } from './ntp-client.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nativeMppe } from '../crypto/mppe-native.js';
@@ -36,6 +39,7 @@ import { TunnelSlots } from './tunnel-slots.js';
 import { tunnelAddressEntries, tunnelRouteEntries, type UpTunnel } from './tunnel-entries.js';
 import type { Tunnel, TunnelContext } from './tunnel.js';
 import { encryptionOf, linkProfileOf, profileOf } from './user-plan.js';
+import { monotonicNow } from '../monotonic.js';
 
 const TICK_MS = 1000;
 
@@ -52,9 +56,12 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly hostConfig: HostConfig;
   private readonly firewall: Firewall;
   private readonly dhcpDns: DhcpDns;
+  private readonly ntp: NtpClient;
   private readonly runDir: string;
   /** Running /ip dhcp-client rows by id, with the row they were started for. */
   private readonly dhcpClients = new Map<number, { readonly key: string; readonly runner: DhcpClientRunner }>();
+  /** The last address each DHCP client's lease gave (kept while a lease is lost). */
+  private readonly wanAddresses = new Map<number, string>();
   private readonly slots: TunnelSlots;
   private readonly callTable = new CallTable();
   private readonly ctx: TunnelContext;
@@ -76,6 +83,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
     this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
+    this.ntp = new NtpClient(deps.clock ?? new WallClock(), deps.log.logger('system', 'clock'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
     this.radius = new Radius(deps.model, deps.log.logger('radius'));
@@ -96,12 +104,14 @@ class RouterdRouter implements Router, RuntimeState {
     const fwd = await this.host.setIpForwarding(true);
     if (!fwd.ok) this.log.error(`IP forwarding not enabled: ${describeSystemError(fwd.error)}`);
     this.unsubscribe = this.deps.model.onChange((e) => this.changed(e));
+    this.followPptpServer();
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
     await this.hostConfig.reconcile();
     await this.firewall.reconcile();
     await this.dhcpDns.reconcile();
     this.reconcileDhcpClients();
+    this.reconcileNtp();
     await this.server.apply();
     this.reconcileClients();
   }
@@ -111,6 +121,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.stopping = true;
     this.unsubscribe?.();
     clearInterval(this.ticker);
+    this.ntp.stop();
     const dialers = [...this.clients.values()];
     this.clients.clear();
     await Promise.all([this.server.stop(), ...dialers.map((d) => d.stop())]);
@@ -126,11 +137,11 @@ class RouterdRouter implements Router, RuntimeState {
 
   clientStatus(name: string): ClientStatus | undefined {
     const dialer = [...this.clients.values()].find((d) => d.row.name === name);
-    return dialer?.status(Date.now());
+    return dialer?.status(monotonicNow());
   }
 
   sessions(): readonly PppSession[] {
-    return this.server.sessions(Date.now());
+    return this.server.sessions(monotonicNow());
   }
 
   disconnect(sessionId: string): boolean {
@@ -158,7 +169,7 @@ class RouterdRouter implements Router, RuntimeState {
   }
 
   dhcpClientStatus(id: number): DhcpClientStatus | undefined {
-    return this.dhcpClients.get(id)?.runner.status(Date.now());
+    return this.dhcpClients.get(id)?.runner.status(monotonicNow());
   }
 
   dhcpClientAction(id: number, action: 'release' | 'renew'): string | undefined {
@@ -196,6 +207,26 @@ class RouterdRouter implements Router, RuntimeState {
     return all.flatMap((t) => (t?.negotiated && t.installed
       ? [{ name: t.name, localAddress: t.negotiated.localAddress, remoteAddress: t.negotiated.remoteAddress, routes: t.installed }]
       : []));
+  }
+
+  dnsCache(): Promise<readonly DnsCacheRow[] | string> {
+    return this.dhcpDns.cache();
+  }
+
+  dnsCacheFlush(): Promise<string | undefined> {
+    return this.dhcpDns.flushCache();
+  }
+
+  ntpStatus(): NtpClientStatus {
+    const s = this.ntp.current;
+    return {
+      status: s.status,
+      dynamicServers: this.peerNtp(),
+      ...(s.syncedServer !== undefined ? { syncedServer: s.syncedServer } : {}),
+      ...(s.syncedStratum !== undefined ? { syncedStratum: s.syncedStratum } : {}),
+      ...(s.offsetMs !== undefined ? { offsetMs: s.offsetMs } : {}),
+      ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
+    };
   }
 
   radiusCounters(id: number): Readonly<Record<string, string>> {
@@ -252,6 +283,8 @@ class RouterdRouter implements Router, RuntimeState {
     if (this.stopping) return;
     const path = e.op === 'reset' ? undefined : e.path;
     if (path === undefined || path === '/interface pptp-server server') void this.server.apply();
+    // Its own change event (the rules' disabled flag) comes back here and finds nothing to do.
+    if (path === undefined || path === '/interface pptp-server server' || path === '/ip firewall filter') this.followPptpServer();
     if (path === undefined || path === '/interface pptp-client' || path === '/ppp profile') this.reconcileClients();
     if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp')) {
       void this.hostConfig.reconcile();
@@ -259,6 +292,7 @@ class RouterdRouter implements Router, RuntimeState {
     // Interface names are in the rules (renames), the server's state in the tunnel hint.
     if (path === undefined || path.startsWith('/ip firewall') || path.startsWith('/interface')) void this.firewall.reconcile();
     if (path === undefined || path === '/ip dhcp-client' || path === '/interface ethernet') this.reconcileDhcpClients();
+    if (path === undefined || path === '/system ntp client' || path === '/ip dhcp-client') this.reconcileNtp();
     if (path === undefined || path.startsWith('/ip dhcp-server') || path.startsWith('/ip dns') || path === '/ip pool' || path.startsWith('/interface')) {
       void this.dhcpDns.reconcile();
     }
@@ -291,13 +325,50 @@ class RouterdRouter implements Router, RuntimeState {
           const routes = lease?.gateway && w.row['add-default-route']
             ? [{ dst: '0.0.0.0/0', gateway: lease.gateway, distance: w.row['default-route-distance'] }]
             : [];
-          void this.hostConfig.setDynamic(`dhcp-client:${id}`, addresses, routes);
+          const installed = this.hostConfig.setDynamic(`dhcp-client:${id}`, addresses, routes);
           void this.dhcpDns.setDynamicServers(this.peerDns());
+          this.reconcileNtp();
+          // A new WAN address (not the same one renewed, nor a lease lost and not yet replaced):
+          // tunnels dialled from the old one are dead, so their clients dial again at once.
+          const before = this.wanAddresses.get(id);
+          if (lease) this.wanAddresses.set(id, lease.address);
+          if (lease && before !== undefined && before !== lease.address) {
+            void installed.then(() => this.redialThrough(w.device, `${before} -> ${lease.address}`));
+          }
         },
       });
       this.dhcpClients.set(id, { key: w.key, runner });
       runner.start();
     }
+  }
+
+  private followPptpServer(): void {
+    const changed = followPptpServer(this.deps.model);
+    if (changed) this.deps.log.logger('firewall').info(changed);
+  }
+
+  /** Starts afresh every pptp-client whose route to its server leaves through device. */
+  private async redialThrough(device: string, change: string): Promise<void> {
+    for (const [id, dialer] of [...this.clients]) {
+      const route = await this.host.routeGet(dialer.row['connect-to']);
+      if (!route.ok || route.value.device !== device || this.clients.get(id) !== dialer) continue;
+      this.deps.log.logger('pptp-client').info(`${dialer.row.name}: address on ${device} changed (${change}): dialing again`);
+      this.clients.delete(id);
+      void dialer.stop();
+    }
+    this.reconcileClients();
+  }
+
+  /** NTP servers of every lease whose client has use-peer-ntp. */
+  private peerNtp(): string[] {
+    const rows = new Map(this.deps.model.list(dhcpClient).map((r) => [r.id, r]));
+    return [...this.dhcpClients].flatMap(([id, c]) => (rows.get(id)?.['use-peer-ntp'] ? c.runner.current?.ntp ?? [] : []));
+  }
+
+  /** The NTP client asks the configured servers first, then those the DHCP leases named. */
+  private reconcileNtp(): void {
+    const settings = this.deps.model.settings(systemNtpClient);
+    this.ntp.configure(settings.enabled, [...settings.servers, ...this.peerNtp()]);
   }
 
   /** DNS servers of every lease whose client has use-peer-dns. */
@@ -336,7 +407,7 @@ class RouterdRouter implements Router, RuntimeState {
   }
 
   private async tick(): Promise<void> {
-    const now = Date.now();
+    const now = monotonicNow();
     for (const t of this.server.tunnels()) t.link.tick(now);
     for (const d of this.clients.values()) d.current?.link.tick(now);
     const ports = await ethernetPorts(this.deps.ethernet);

@@ -11,6 +11,7 @@ import {
   PppSession, type PppClientOptions, type MultilinkParams, type PppLinkUp, type PppServerOptions, type PppStatus,
 } from '../ppp/session.js';
 import type { CallInfo } from '../pptp/control-types.js';
+import { monotonicNow } from '../monotonic.js';
 
 /** SPEC.md example 4: a call whose peer sends no GRE for this long is reported. */
 export const GRE_WATCH_MS = 10_000;
@@ -47,9 +48,9 @@ export interface PppLinkOptions {
 export class PppLink {
   readonly session: DataPlaneSession;
   readonly ppp: PppSession;
-  readonly startedAt = Date.now();
+  readonly startedAt = monotonicNow();
   upAt: number | undefined;
-  lastActivity = Date.now();
+  lastActivity = monotonicNow();
   private lastPackets = 0;
   private lastFromPeer = 0;
   private greWarned = false;
@@ -178,7 +179,7 @@ export class PppLink {
       return;
     }
     if (this.down) return;
-    this.upAt = Date.now();
+    this.upAt = monotonicNow();
     this.lastActivity = this.upAt;
     this.session.setIpEnabled(true);
   }

@@ -13,6 +13,7 @@ import type { HostConfig } from './host-config.js';
 import type { LinkNames } from './link-names.js';
 import { PppLink, type LinkCall, type PppRoleOptions } from './ppp-link.js';
 import type { LinkProfile, PppRoute } from './user-plan.js';
+import { monotonicNow } from '../monotonic.js';
 
 export interface TunnelContext {
   readonly host: Host;
@@ -132,7 +133,7 @@ export class Tunnel {
     if (profile.idleTimeout > 0) {
       // lastActivity moves with every packet either way (PppLink.tick, once a second).
       this.idleTimer = setInterval(() => {
-        if (Date.now() - this.link.lastActivity >= profile.idleTimeout * 1000) void this.link.close('idle timeout');
+        if (monotonicNow() - this.link.lastActivity >= profile.idleTimeout * 1000) void this.link.close('idle timeout');
       }, 1000);
     }
     // Addresses and routes of the rest of the configuration that wait for this interface follow

@@ -15,7 +15,18 @@ export class Supervised {
   constructor(
     private readonly name: string,
     private readonly log: Logger,
+    private readonly hooks: {
+      /** Sees each line of standard error first; true: it was handled, the log does not get it. */
+      readonly onLine?: (line: string) => boolean;
+      /** Variables set in the daemon's environment. */
+      readonly env?: Readonly<Record<string, string>>;
+    } = {},
   ) {}
+
+  /** Sends sig to the running daemon; false when none runs. */
+  signal(sig: NodeJS.Signals): boolean {
+    return this.child?.kill(sig) ?? false;
+  }
 
   get running(): boolean {
     return this.child !== undefined;
@@ -47,7 +58,7 @@ export class Supervised {
 
   private start(): void {
     const argv = this.argv!;
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], ...(this.hooks.env ? { env: { ...process.env, ...this.hooks.env } } : {}) });
     this.child = child;
     this.startedAt = Date.now();
     let pending = '';
@@ -55,7 +66,7 @@ export class Supervised {
       pending += d.toString();
       const lines = pending.split('\n');
       pending = lines.pop()!;
-      for (const line of lines) if (line.trim() !== '') this.log.info(`${this.name}: ${line.trim()}`);
+      for (const line of lines) if (line.trim() !== '' && !this.hooks.onLine?.(line.trimEnd())) this.log.info(`${this.name}: ${line.trim()}`);
     });
     child.on('error', (e) => this.log.error(`${this.name} could not start: ${e.message}`));
     child.on('exit', (code, signal) => {

@@ -3,6 +3,8 @@
 // /system default-configuration print, and made of console lines that all apply.
 import t from 'tap';
 import { DEFAULT_CONFIGURATION } from '../../src/config/default-configuration.js';
+import { followPptpServer } from '../../src/config/defconf-pptp.js';
+import { firewallFilter } from '../../src/config/menus/index.js';
 import { makeRouter } from './harness.js';
 
 function board(ports: readonly string[]) {
@@ -29,13 +31,33 @@ t.test('reset-configuration applies the defaults on a two-port board', async (t)
   t.match(await r.type('/ip dns print'), /allow-remote-requests: yes/);
   t.match(await r.type('/ip firewall nat print'), /chain=srcnat action=masquerade out-interface=ether1/);
   const filter = await r.type('/ip firewall filter print');
-  t.match(filter, /chain=input action=accept protocol=tcp dst-port=1723/);
-  t.match(filter, /chain=input action=accept protocol=gre/);
+  // The PPTP server is off after a reset: its two rules are there, disabled, until it is on.
+  t.match(filter, /\d+ X ;;; defconf: accept PPTP control\s+chain=input action=accept protocol=tcp dst-port=1723/);
+  t.match(filter, /\d+ X ;;; defconf: accept PPTP GRE\s+chain=input action=accept protocol=gre/);
   t.match(filter, /chain=input action=drop in-interface=ether1/);
   t.match(r.runtime ? (await r.type('/log print')) : '', /default configuration applied/);
   const exported = await r.type('/export');
   t.equal(exported.split('\n').filter((l) => l.startsWith('add ') || l.startsWith('set ')).length, DEFAULT_CONFIGURATION.filter((l) => !l.startsWith('#')).length,
     'every line of the script made one change');
+});
+
+t.test('the defconf PPTP rules follow the PPTP server; an operator\'s own rules are left alone', async (t) => {
+  const r = board(['ether1', 'ether2']);
+  await r.type('/interface ethernet print');
+  await r.type('/system reset-configuration');
+  await r.type('y');
+  await settle();
+  const pptpRules = () => r.model.list(firewallFilter).filter((f) => f.comment.startsWith('defconf: accept PPTP')).map((f) => f.disabled);
+  t.same(pptpRules(), [true, true], 'off with the server');
+  t.equal(await r.type('/ip firewall filter add chain=input protocol=tcp dst-port=1723 action=accept disabled=yes comment=mine'), '');
+  t.equal(await r.type('/interface pptp-server server set enabled=yes'), '');
+  t.equal(followPptpServer(r.model), 'defconf PPTP rules enabled: the PPTP server is enabled');
+  t.same(pptpRules(), [false, false], 'on with the server');
+  t.equal(followPptpServer(r.model), undefined, 'nothing more to do');
+  t.equal(r.model.list(firewallFilter).find((f) => f.comment === 'mine')?.disabled, true, 'a rule of the operator\'s stays as it is');
+  await r.type('/interface pptp-server server set enabled=no');
+  t.equal(followPptpServer(r.model), 'defconf PPTP rules disabled: the PPTP server is disabled');
+  t.same(pptpRules(), [true, true]);
 });
 
 t.test('no-defaults=yes leaves it empty; a board without the ports gets none', async (t) => {

@@ -140,7 +140,7 @@ t.test('qemu-virt image: boots to the console, serves a PPTP tunnel, keeps its c
 
   t.match(await command(c1, '/system identity print'), /name:/, '/system identity print shows the name');
   // The service unit's confinement (issue 19 finding 10) took effect on the real image.
-  t.match(await command(c1, '/log print'), /routerd started, data in \/data, capabilities: net_bind_service,net_admin,net_raw\s/, 'routerd runs with only NET_BIND_SERVICE, NET_ADMIN and NET_RAW');
+  t.match(await command(c1, '/log print'), /routerd started, data in \/data, capabilities: net_bind_service,net_admin,net_raw,sys_time\s/, 'routerd runs with only NET_BIND_SERVICE, NET_ADMIN, NET_RAW and SYS_TIME');
   const ethers = await command(c1, '/interface ethernet print');
   t.match(ethers, /ether1/, 'ether1 (virtio NIC in PCI slot 1) is listed');
   t.match(ethers, /ether2/, 'ether2 (virtio NIC in PCI slot 2) is listed');

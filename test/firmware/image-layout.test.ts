@@ -132,7 +132,8 @@ for (const [board, want] of Object.entries(boards)) {
       t.match(await sqLs(image, slotA.offset, `/etc/systemd/system/${unit}`), /^l/, `${unit.split('/')[1]} enabled at boot`);
     }
     const unit = await sqCat(image, slotA.offset, '/etc/systemd/system/routerd.service');
-    t.match(unit, /^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE$/m, 'routerd.service: only the capabilities a router needs');
+    t.match(unit, /^CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE CAP_SYS_TIME$/m, 'routerd.service: only the capabilities a router needs (SYS_TIME: no real-time clock)');
+    t.match(unit, /--set-system-clock/, 'routerd.service: the NTP client sets the board\'s clock');
     t.match(unit, /^NoNewPrivileges=yes$/m, 'routerd.service: no privileges gained through exec');
     t.match(unit, /^ProtectSystem=strict$[^]*^ReadWritePaths=\/data \/boot\/firmware$/m, 'routerd.service: writes only to /data and the slot state');
     t.match(unit, /--vendor-key \/etc\/routerd\/vendor\.pub\.pem/, 'routerd.service: the vendor key given to the build');

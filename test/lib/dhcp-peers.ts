@@ -2,6 +2,7 @@
 // the "internet", and DHCP for a router's WAN port), and Debian's dhclient (isc-dhcp-client) as
 // a LAN host's client. Both run inside namespaces the test made, are killed by PID at teardown,
 // and keep their files in a directory of their own (never /etc or /var).
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,8 @@ function scratch(t: TeardownHost, prefix: string): string {
   return dir;
 }
 
-/** dnsmasq in ns on address with these extra options (address=/name/ip, dhcp-range=...). */
-export async function ispDnsmasq(t: TeardownHost, ns: Netns, address: string, options: readonly string[]): Promise<void> {
+/** dnsmasq in ns on address with these extra options (address=/name/ip, dhcp-range=...); its process (SIGHUP re-reads a dhcp-hostsfile). */
+export async function ispDnsmasq(t: TeardownHost, ns: Netns, address: string, options: readonly string[]): Promise<ChildProcess> {
   const dir = scratch(t, 'isp-dnsmasq');
   const child = ns.spawn('dnsmasq', [
     '--keep-in-foreground', '--log-facility=-', '--pid-file=', '--user=root', '--no-resolv', '--no-hosts',
@@ -24,6 +25,7 @@ export async function ispDnsmasq(t: TeardownHost, ns: Netns, address: string, op
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const started = await waitFor(() => /started, version/.test(err) || child.exitCode !== null, 10_000);
   if (!started || child.exitCode !== null) throw new Error(`ISP dnsmasq did not start: ${err}`);
+  return child;
 }
 
 export interface DhcpLeaseSeen {

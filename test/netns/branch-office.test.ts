@@ -14,6 +14,7 @@ t.test('a LAN host gets a lease, resolves names and reaches the internet through
   await createVethPair(lan, routerNs, { nameA: 'eth0', nameB: 'ether2' });
   await ispDnsmasq(t, isp, '198.18.18.1', [
     'address=/www.example.test/198.18.18.1',
+    'local-ttl=300', // its answers may be cached (dnsmasq's own are TTL 0 otherwise)
     'dhcp-range=198.18.18.100,198.18.18.150,255.255.255.0,10m',
     'dhcp-option=option:router,198.18.18.1',
     'dhcp-option=option:dns-server,198.18.18.1',
@@ -50,6 +51,18 @@ t.test('a LAN host gets a lease, resolves names and reaches the internet through
 
   t.same(await resolve4(lan, '192.168.88.1', 'www.example.test'), ['198.18.18.1'], 'an internet name resolves through the router (upstream: the DNS server the lease named)');
   t.same(await resolve4(lan, '192.168.88.1', 'router.lan'), ['192.168.88.1'], '/ip dns static answers');
+
+  // /ip dns cache: what dnsmasq holds, read from dnsmasq's own dump; flush empties it.
+  const cached = await routerd.command('/ip dns cache print');
+  const row = /^\s*(\d+)\s+www\.example\.test\s+A\s+198\.18\.18\.1\s+(\d+m)?(\d+s)?\s*$/m.exec(cached);
+  t.ok(row, `the name the LAN host asked for is in the cache, with its TTL\n${cached}`);
+  t.ok(row && (row[2] === '4m' || row[2] === '5m'), `about 5 minutes left (${row?.[2] ?? ''}${row?.[3] ?? ''})`);
+  t.notMatch(cached, /router\.lan/, 'static names are configuration, not cache');
+  t.notMatch(await routerd.command('/log print'), /query\[A\]|Host +Address/, 'neither queries nor the dump reach the log');
+  t.equal(await routerd.command('/ip dns cache flush'), '');
+  t.notMatch(await routerd.command('/ip dns cache print'), /www\.example\.test/, 'flushed');
+  t.same(await resolve4(lan, '192.168.88.1', 'www.example.test'), ['198.18.18.1'], 'asked again');
+  t.match(await routerd.command('/ip dns cache print'), /www\.example\.test\s+A\s+198\.18\.18\.1/, 'and cached again');
 
   const conn = await echoClient(t, lan, '198.18.18.1', 7000);
   t.equal(conn.peer, wanAddress, 'the internet host sees the router\'s WAN address');

@@ -2,7 +2,7 @@
 // one dnsmasq the router runs from this configuration (src/system/dnsmasq-config.ts).
 import { isIP } from 'node:net';
 import type { RuntimeState } from '../runtime.js';
-import { prop, type DynamicRow, type ListMenu, type SettingsMenu } from '../schema.js';
+import { prop, type DynamicRow, type ListMenu, type SettingsMenu, type StatusMenu } from '../schema.js';
 import {
   duration, formatDuration, integer, intToIpv4, ipv4, ipv4List, ipv4ToInt, macAddress, name, nameRef, optionalIpv4, ValueError, yesNo,
   type PropType,
@@ -157,6 +157,29 @@ export const dns = {
     'cache-size': prop(integer(0, 10000), { default: 2048, help: 'names kept in the cache' }),
   },
 } as const satisfies SettingsMenu;
+
+/** What the resolver (dnsmasq) holds: read from dnsmasq's own cache dump, never kept twice. */
+export const dnsCache = {
+  kind: 'status',
+  path: '/ip dns cache',
+  help: 'records the DNS cache holds; flush empties it',
+  shape: 'rows',
+  columns: {
+    name: { help: 'DNS name (dnsmasq shows at most 30 characters of it)' },
+    type: { help: 'A, AAAA or CNAME' },
+    data: { help: 'the address, or the name a CNAME points to' },
+    ttl: { help: 'time left before the record expires' },
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'name', header: 'NAME', width: 30 },
+      { key: 'type', header: 'TYPE', width: 5 },
+      { key: 'data', header: 'DATA', width: 30 },
+      { key: 'ttl', header: 'TTL', width: 8 },
+    ],
+  },
+} as const satisfies StatusMenu;
 
 export const dnsStatic = {
   kind: 'list',

@@ -4,12 +4,12 @@ import { prop, type Menu } from '../schema.js';
 import { text } from '../types.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { dhcpClient } from './dhcp-client.js';
-import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic } from './dhcp-dns.js';
+import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsCache, dnsStatic } from './dhcp-dns.js';
 import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
 import { ipAddress, ipPool, ipRoute } from './ip.js';
 import { pppActive, pppLoginThrottle, pppProfile, pppSecret } from './ppp.js';
 import { ipService, userActive, userSshKeys } from './service.js';
-import { log, systemClock, systemDefaultConfiguration, systemIdentity, systemLicense, systemPackage, systemPackageUpdate, systemResource, systemRouterboard, user, userGroup } from './system.js';
+import { log, systemClock, systemNtpClient, systemDefaultConfiguration, systemIdentity, systemLicense, systemPackage, systemPackageUpdate, systemResource, systemRouterboard, user, userGroup } from './system.js';
 import { pppAaa, radius } from './radius.js';
 import { scriptEnvironment } from './script.js';
 
@@ -39,6 +39,8 @@ function withComment(menu: Menu): Menu {
 
 const ordered: readonly Menu[] = [
   systemIdentity,
+  systemClock,
+  systemNtpClient,
   ethernet,
   ipPool,
   pppProfile,
@@ -68,9 +70,9 @@ const ordered: readonly Menu[] = [
   pppLoginThrottle,
   userActive,
   firewallConnection,
+  dnsCache,
   systemLicense,
   systemResource,
-  systemClock,
   systemPackage,
   systemPackageUpdate,
   systemRouterboard,

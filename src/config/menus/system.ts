@@ -1,8 +1,11 @@
-// /system identity, /system license, /system resource, /user group, /user, /log.
+// /system identity, /system license, /system resource, /system clock, /system ntp client,
+// /user group, /user, /log.
 import { passwordHash } from '../password-hash.js';
 import { BUILTIN_GROUPS, policySet } from '../policy.js';
+import { clockRecord, timeZoneName } from '../clock.js';
+import type { NtpClientStatus } from '../runtime.js';
 import { prop, type ListMenu, type MenuPolicy, type SettingsMenu, type StatusMenu } from '../schema.js';
-import { name, nameRef, text, yesNo } from '../types.js';
+import { ipv4List, name, nameRef, oneOf, text, yesNo } from '../types.js';
 
 /** RouterOS: user management needs `policy` besides `write`. */
 const userManagement: MenuPolicy = { read: ['read'], write: ['write', 'policy'] };
@@ -48,20 +51,46 @@ export const systemResource = {
   },
 } as const satisfies StatusMenu;
 
-/** The host's clock (src/cli/clock.ts); the daemon may not set it, so print only. */
+/**
+ * The router's clock (src/wall-clock.ts): `set time= date=` moves it, time-zone-name says how it
+ * is shown. time and date are not configuration: they are never exported.
+ */
 export const systemClock = {
-  kind: 'status',
+  kind: 'settings',
   path: '/system clock',
-  help: 'date, time and time zone of the router',
-  shape: 'record',
-  columns: {
-    time: { help: 'time of day' },
-    date: { help: 'date, as mmm/dd/yyyy' },
-    'time-zone-name': { help: 'time zone (the daemon\'s TZ)' },
-    'gmt-offset': { help: 'offset from UTC' },
-    'dst-active': { help: 'whether daylight saving time is on' },
+  help: 'date, time and time zone of the router; set time=hh:mm:ss date=mmm/dd/yyyy sets the clock',
+  props: {
+    'time-zone-autodetect': prop(yesNo, { default: false, help: 'stored only: this router has no service that locates it' }),
+    'time-zone-name': prop(timeZoneName, { default: 'UTC', help: 'IANA time zone, e.g. Europe/Warsaw' }),
   },
-} as const satisfies StatusMenu;
+  status: ({ now, values }) => clockRecord(new Date(now), String(values['time-zone-name'])).filter(([k]) => k !== 'time-zone-name'),
+  printOrder: ['time', 'date', 'time-zone-autodetect', 'time-zone-name', 'gmt-offset', 'dst-active'],
+} as const satisfies SettingsMenu;
+
+/** RouterOS v7's NTP client (src/router/ntp-client.ts): SNTP, unicast, IPv4 servers. */
+export const systemNtpClient = {
+  kind: 'settings',
+  path: '/system ntp client',
+  help: 'NTP client: keeps the router\'s clock (the board has no real-time clock)',
+  props: {
+    enabled: prop(yesNo, { default: false, help: 'whether the client runs' }),
+    mode: prop(oneOf(['unicast']), { default: 'unicast', help: 'unicast: ask the servers (the only mode here)' }),
+    servers: prop(ipv4List, { default: [], help: 'NTP servers (IPv4 addresses); a DHCP client with use-peer-ntp adds its lease\'s' }),
+  },
+  status: ({ runtime }) => ntpStatusRecord(runtime.ntpStatus?.()),
+} as const satisfies SettingsMenu;
+
+function ntpStatusRecord(s: NtpClientStatus | undefined): (readonly [string, string])[] {
+  const out: (readonly [string, string])[] = [
+    ['dynamic-servers', (s?.dynamicServers ?? []).join(',')],
+    ['status', s?.status ?? 'stopped'],
+  ];
+  if (s?.syncedServer !== undefined) out.push(['synced-server', s.syncedServer]);
+  if (s?.syncedStratum !== undefined) out.push(['synced-stratum', String(s.syncedStratum)]);
+  if (s?.offsetMs !== undefined) out.push(['system-offset', `${s.offsetMs.toFixed(3)} ms`]);
+  if (s?.lastError !== undefined) out.push(['last-error', s.lastError]);
+  return out;
+}
 
 /** As on RouterOS x86/CHR: not a RouterBOARD. Ansible's community.routeros reads it for facts. */
 export const userGroup = {
