@@ -28,6 +28,7 @@ import { ClientDialer, type ClientProfile, type ClientRow } from './client-diale
 import { DhcpClientRunner } from './dhcp-client.js';
 import { DhcpDns } from './dhcp-dns.js';
 import { Firewall } from './firewall.js';
+import { Bridges } from './bridges.js';
 import { HostConfig } from './host-config.js';
 import { LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
@@ -50,6 +51,7 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly host = new Host();
   private readonly plane: DataPlane;
   private readonly hostConfig: HostConfig;
+  private readonly bridges: Bridges;
   private readonly firewall: Firewall;
   private readonly dhcpDns: DhcpDns;
   private readonly runDir: string;
@@ -73,6 +75,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.plane = createDataPlane(planeKind, { log: deps.log.logger('dataplane') });
     this.log.info(`data plane: ${planeKind}`);
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
+    this.bridges = new Bridges(deps.model, this.host, this.hostConfig, deps.log.logger('bridge'));
     this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
     this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
@@ -98,6 +101,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.unsubscribe = this.deps.model.onChange((e) => this.changed(e));
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
+    await this.bridges.reconcile();
     await this.hostConfig.reconcile();
     await this.firewall.reconcile();
     await this.dhcpDns.reconcile();
@@ -118,6 +122,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.dhcpClients.clear();
     await this.dhcpDns.stop();
     await this.hostConfig.clear();
+    await this.bridges.clear();
     this.plane.close();
     this.log.info('all tunnels stopped');
   }
@@ -253,7 +258,8 @@ class RouterdRouter implements Router, RuntimeState {
     const path = e.op === 'reset' ? undefined : e.path;
     if (path === undefined || path === '/interface pptp-server server') void this.server.apply();
     if (path === undefined || path === '/interface pptp-client' || path === '/ppp profile') this.reconcileClients();
-    if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp')) {
+    if (path === undefined || path.startsWith('/interface bridge') || path === '/interface ethernet') void this.bridges.reconcile();
+    if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp') || path.startsWith('/interface bridge')) {
       void this.hostConfig.reconcile();
     }
     // Interface names are in the rules (renames), the server's state in the tunnel hint.

@@ -2,6 +2,7 @@
 // secrets and tunnels that name them, so a pasted export applies cleanly).
 import { prop, type Menu } from '../schema.js';
 import { text } from '../types.js';
+import { bridge, bridgePort } from './bridge.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { dhcpClient } from './dhcp-client.js';
 import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsStatic } from './dhcp-dns.js';
@@ -12,6 +13,7 @@ import { ipService, userActive, userSshKeys } from './service.js';
 import { log, systemClock, systemDefaultConfiguration, systemIdentity, systemLicense, systemPackage, systemPackageUpdate, systemResource, systemRouterboard, user, userGroup } from './system.js';
 import { pppAaa, radius } from './radius.js';
 
+export * from './bridge.js';
 export * from './dhcp-client.js';
 export * from './dhcp-dns.js';
 export * from './firewall.js';
@@ -38,6 +40,7 @@ function withComment(menu: Menu): Menu {
 const ordered: readonly Menu[] = [
   systemIdentity,
   ethernet,
+  bridge,
   ipPool,
   pppProfile,
   pppSecret,
@@ -46,6 +49,7 @@ const ordered: readonly Menu[] = [
   pptpServerSettings,
   pptpServer,
   pptpClient,
+  bridgePort,
   interfaceStatus,
   ipAddress,
   ipRoute,
