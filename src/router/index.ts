@@ -80,7 +80,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
     this.slots = new TunnelSlots(deps.license);
-    this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
+    this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames(), bridges: this.bridges };
     this.radius = new Radius(deps.model, deps.log.logger('radius'));
     this.server = new ServerSide({
       radius: this.radius,
@@ -338,7 +338,7 @@ class RouterdRouter implements Router, RuntimeState {
 
   private profileFor(row: ClientRow): ClientProfile {
     const profile = profileOf(this.deps.model, row.profile);
-    return { useEncryption: encryptionOf(profile['use-encryption']), link: linkProfileOf(this.deps.model, profile) };
+    return { useEncryption: encryptionOf(profile['use-encryption']), link: linkProfileOf(this.deps.model, profile), bridge: profile.bridge || undefined };
   }
 
   private async tick(): Promise<void> {

@@ -11,6 +11,10 @@ import {
   PppSession, type PppClientOptions, type MultilinkParams, type PppLinkUp, type PppServerOptions, type PppStatus,
 } from '../ppp/session.js';
 import type { CallInfo } from '../pptp/control-types.js';
+import { openTap, type NativeTunDevice } from '../dataplane/native-io.js';
+import { WireError } from '../wire/error.js';
+import { emitBridgedFrame, MAC_TYPE, parseBridgedFrame } from '../wire/bcp.js';
+import { PPP_PROTOCOL } from '../wire/ppp-frame.js';
 
 /** SPEC.md example 4: a call whose peer sends no GRE for this long is reported. */
 export const GRE_WATCH_MS = 10_000;
@@ -33,6 +37,19 @@ export interface PppLinkOptions {
   readonly onUp: (link: PppLinkUp) => Promise<void>;
   /** Called once when the link is over, for whatever reason. */
   readonly onDown: (reason: string) => void;
+  /** Puts a BCP link's TAP device into the bridge (MTU, enslaved, up); false when it cannot. */
+  readonly joinBridge?: (tap: string, bridge: string) => Promise<boolean>;
+  /** The TAP device is going. */
+  readonly leaveBridge?: (tap: string) => void;
+}
+
+/** A BCP link's side of the bridge: the TAP device, a port of the profile's bridge while up. */
+interface BridgePort {
+  readonly tap: NativeTunDevice;
+  /** Enslaved and up: frames pass both ways. */
+  joined: boolean;
+  /** Bridged frames from the peer that were not Ethernet or not well formed. */
+  dropped: number;
 }
 
 export class PppLink {
@@ -46,6 +63,9 @@ export class PppLink {
   private greWarned = false;
   private downReason: string | undefined;
   private readonly downWaiters: (() => void)[] = [];
+  /** BCP is Opened for this bridge (the engine said so); undefined: not bridging. */
+  private bcpBridge: string | undefined;
+  private port: BridgePort | undefined;
 
   constructor(private readonly options: PppLinkOptions) {
     const { call, log } = options;
@@ -80,6 +100,8 @@ export class PppLink {
         },
         resumed: (link) => this.linkResumed(link),
         multilink: (mp, mtu) => this.setMultilink(mp, mtu),
+        bridging: (bridge) => this.setBridging(bridge),
+        bridged: (information) => this.fromPeer(information),
       },
     } as ConstructorParameters<typeof PppSession>[0]);
     this.ppp = ppp;
@@ -115,6 +137,7 @@ export class PppLink {
 
   /** Closes the data-plane session (the TUN device goes with it). */
   destroy(): void {
+    this.leaveBridge();
     this.session.close();
   }
 
@@ -159,6 +182,67 @@ export class PppLink {
     this.upAt = Date.now();
     this.lastActivity = this.upAt;
     this.session.setIpEnabled(true);
+    this.joinBridge();
+  }
+
+  private setBridging(bridge: string | undefined): void {
+    this.bcpBridge = bridge;
+    if (bridge === undefined) this.leaveBridge();
+    else this.joinBridge();
+  }
+
+  // Frames pass only once the link is up: by then the data plane has the MPPE keys, so no bridged
+  // frame goes out in clear on an encrypted link (BCP may open before CCP settles).
+  private joinBridge(): void {
+    const bridge = this.bcpBridge;
+    const join = this.options.joinBridge;
+    if (this.port || bridge === undefined || this.upAt === undefined || this.down || !join) return;
+    const { log, call } = this.options;
+    let tap: NativeTunDevice;
+    try {
+      tap = openTap(`bcp${call.callId}`, (frames) => this.fromBridge(frames));
+    } catch (e) {
+      log.error(`BCP: no TAP device for bridge ${bridge}: ${(e as Error).message}`);
+      return;
+    }
+    const port: BridgePort = { tap, joined: false, dropped: 0 };
+    this.port = port;
+    void join(tap.name, bridge).then((ok) => {
+      if (this.port !== port) return;
+      if (!ok) {
+        log.warning(`BCP: ${tap.name} could not join bridge ${bridge}: not bridged`);
+        this.leaveBridge();
+        return;
+      }
+      port.joined = true;
+      log.info(`BCP: ${tap.name} is a port of bridge ${bridge}`);
+    });
+  }
+
+  private leaveBridge(): void {
+    const port = this.port;
+    if (!port) return;
+    this.port = undefined;
+    port.joined = false;
+    this.options.leaveBridge?.(port.tap.name);
+    port.tap.close();
+  }
+
+  /** Ethernet frames the bridge sends out of the TAP port: to the peer (RFC 3518 section 5.1). */
+  private fromBridge(frames: Buffer[]): void {
+    if (!this.port?.joined || this.down) return;
+    for (const frame of frames) this.session.sendDataFrame(PPP_PROTOCOL.BRIDGED, emitBridgedFrame(frame));
+  }
+
+  private fromPeer(information: Buffer): void {
+    const port = this.port;
+    if (!port?.joined) return;
+    const f = parseBridgedFrame(information);
+    if (f instanceof WireError || f.macType !== MAC_TYPE.IEEE_802_3) {
+      if (port.dropped++ === 0) this.options.log.debug(`BCP: bridged frame dropped: ${f instanceof WireError ? f.toString() : `MAC type ${f.macType}`}`);
+      return;
+    }
+    port.tap.write(f.frame);
   }
 
   /** An NCP renegotiated on the same addresses: framing and MPPE (from its start keys) again. */
@@ -185,6 +269,7 @@ export class PppLink {
     this.session.setIpEnabled(false);
     this.session.setMppe(null);
     this.session.setMultilink?.(null);
+    this.leaveBridge();
     for (const w of this.downWaiters.splice(0)) w();
     this.options.onDown(reason);
   }
