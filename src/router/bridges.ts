@@ -19,8 +19,8 @@ export class Bridges {
   private readonly applied = new Map<string, AppliedBridge>();
   /** Configured ports enslaved, kernel device -> bridge kernel name. */
   private readonly ports = new Map<string, string>();
-  /** Dynamic ports (BCP TAP devices) -> the RouterOS name of their bridge. */
-  private readonly dynamic = new Map<string, string>();
+  /** Dynamic ports (BCP TAP devices) -> the row id of their bridge (it follows a rename). */
+  private readonly dynamic = new Map<string, number>();
 
   constructor(
     private readonly model: ConfigModel,
@@ -29,10 +29,8 @@ export class Bridges {
     private readonly log: Logger,
   ) {}
 
-  /** The kernel name of the enabled bridge called name (RouterOS name), if there is one. */
-  kernelNameOf(name: string): string | undefined {
-    const row = this.model.list(bridge).find((b) => b.name === name && !b.disabled);
-    return row ? kernelForm(row.name) : undefined;
+  private enabledBridge(match: (b: { name: string; id: number }) => boolean): { name: string; id: number } | undefined {
+    return this.model.list(bridge).find((b) => match(b) && !b.disabled);
   }
 
   reconcile(): Promise<void> {
@@ -42,9 +40,10 @@ export class Bridges {
   /** A BCP link's TAP device joins the bridge called bridgeName; false when there is none. */
   async attach(tap: string, bridgeName: string): Promise<boolean> {
     return this.hostConfig.serialized(async () => {
-      const br = this.kernelNameOf(bridgeName);
-      if (br === undefined || !this.applied.has(br)) return false;
-      this.dynamic.set(tap, bridgeName);
+      const row = this.enabledBridge((b) => b.name === bridgeName);
+      const br = row && kernelForm(row.name);
+      if (!row || br === undefined || !this.applied.has(br)) return false;
+      this.dynamic.set(tap, row.id);
       return this.enslave(tap, br);
     });
   }
@@ -106,9 +105,9 @@ export class Bridges {
       if (await this.enslave(dev, br)) this.ports.set(dev, br);
     }
     // A recreated bridge takes its BCP links back.
-    for (const [tap, name] of this.dynamic) {
-      const br = this.kernelNameOf(name);
-      if (br !== undefined && this.applied.has(br)) await this.enslave(tap, br);
+    for (const [tap, id] of this.dynamic) {
+      const row = this.enabledBridge((b) => b.id === id);
+      if (row && this.applied.has(kernelForm(row.name))) await this.enslave(tap, kernelForm(row.name));
     }
   }
 
