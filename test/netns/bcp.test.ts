@@ -1,8 +1,8 @@
 // Issue 14 section 3, BCP (RFC 3518) between two of our routers: each has a LAN on the same
 // 192.168.88.0/24 behind a bridge whose ports are its LAN port and, while the tunnel is up, the
 // BCP link's TAP device. Configured only at the consoles. ARP crosses, pings go both ways and a
-// checksummed TCP transfer passes, first on the daemon's default data plane, then with mrru=1600
-// on both ends, where full 1514-byte frames cross. tshark dissects the capture of the WAN.
+// checksummed TCP transfer passes, first on the daemon's default data plane (in clear, then under
+// MPPE-128), then with mrru=1600 on both ends, where full 1514-byte frames cross. tshark dissects the capture of the WAN.
 import t from 'tap';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -62,6 +62,18 @@ t.test('two LANs on one /24 bridged over a PPTP tunnel with BCP', async (t) => {
   const moved = await transferChecked(t, lanA, '192.168.88.10', lanB, 4 << 20);
   t.ok(moved.ok, `4 MiB of TCP across the bridge, checksummed: ${moved.detail}`);
   t.match(await hq.logText(), /BCP: bcp\d+ is a port of bridge bridge-lan/, 'the server\'s log names the TAP port');
+
+  // MPPE-128 on the same plane: bridged frames are encrypted both ways (each end drops them in
+  // clear while MPPE is on, so a ping answered proves it).
+  for (const r of [hq, branch]) await r.configure('/ppp profile set bridged use-encryption=required');
+  await branch.configure('/interface pptp-client disable pptp-out1');
+  await branch.configure('/interface pptp-client enable pptp-out1');
+  const encrypted = await branch.poll('/interface pptp-client monitor pptp-out1 once', (o) => /status: "connected"/.test(o), 30_000);
+  t.match(encrypted, /encoding: "MPPE128 stateless"/, 'the bridged link is encrypted');
+  t.ok(await waitFor(async () => (await pingOk(lanA, '192.168.88.20')).ok, 20_000, 500), 'the LANs reach each other through MPPE');
+  const movedMppe = await transferChecked(t, lanB, '192.168.88.20', lanA, 1 << 20, 8082);
+  t.ok(movedMppe.ok, `1 MiB of TCP under MPPE-128, checksummed: ${movedMppe.detail}`);
+  for (const r of [hq, branch]) await r.configure('/ppp profile set bridged use-encryption=no');
 
   // mrru=1600 at both ends: MP carries whole 1514-byte frames over the 1460-byte link.
   for (const ns of [lanA, lanB]) await ns.run(['ip', 'link', 'set', 'dev', 'eth0', 'mtu', '1500']);
