@@ -11,7 +11,7 @@
 //   link-names.ts     RouterOS interface names onto 15-character kernel names
 // Everything is reconciled from the model: a change event re-reads the relevant menu and makes
 // the running state match it; nothing is patched incrementally from the event's contents.
-import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
+import { bridge, dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
 import type { ClientStatus, DhcpClientStatus, DhcpLease, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
@@ -30,7 +30,7 @@ import { DhcpDns } from './dhcp-dns.js';
 import { Firewall } from './firewall.js';
 import { Bridges } from './bridges.js';
 import { HostConfig } from './host-config.js';
-import { LinkNames } from './link-names.js';
+import { kernelForm, LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
 import { Radius } from '../radius/index.js';
 import { TunnelSlots } from './tunnel-slots.js';
@@ -221,6 +221,9 @@ class RouterdRouter implements Router, RuntimeState {
         mtu: port.mtu,
         ...kernelCounters(port['default-name']),
       });
+    }
+    for (const b of model.list(bridge)) {
+      out.push({ name: b.name, type: 'bridge', running: !b.disabled, dynamic: false, disabled: b.disabled, mtu: b.mtu, ...kernelCounters(kernelForm(b.name)) });
     }
     const tunnelRow = (name: string, type: string, tunnel: Tunnel | undefined, flags: { dynamic: boolean; disabled: boolean }): InterfaceStats => {
       const up = tunnel?.link.runningSince !== undefined ? tunnel : undefined;

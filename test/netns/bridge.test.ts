@@ -24,6 +24,7 @@ t.test('a bridge and its port typed at the console are a Linux bridge on the hos
   t.equal(br?.address, '02:00:00:00:0b:01', 'with the admin-mac');
   t.equal(br?.mtu, 1400, 'and the mtu');
   t.ok(await waitFor(async () => (await ns.exec(['ping', '-c', '1', '-W', '1', '192.168.88.10'])).code === 0, 10_000, 200), 'the address on the bridge reaches the LAN host through the port');
+  t.match(await routerd.command('/interface print'), /br-lan\s+bridge\s+1400/, '/interface print lists the bridge');
   t.match(await routerd.command('/interface bridge port add interface=ether2 bridge=ether2'), /input does not match any value of bridge/, 'bridge= must name a bridge');
   t.match(await routerd.command('/ppp profile add name=p bridge=nope'), /input does not match any value of bridge/, 'a profile names an existing bridge');
   t.match(await routerd.command('/interface bridge remove br-lan'), /failure: .*is used by/, 'a bridge with ports cannot be removed');
