@@ -172,7 +172,14 @@ class RouterdRouter implements Router, RuntimeState {
     return action === 'release' ? client.runner.release() : client.runner.renew();
   }
 
-  dynamicEntries(path: '/ip address' | '/ip route'): readonly DynamicEntry[] {
+  dynamicEntries(path: '/ip address' | '/ip route' | '/interface bridge port'): readonly DynamicEntry[] {
+    if (path === '/interface bridge port') {
+      const all = [...this.server.tunnels(), ...[...this.clients.values()].map((d) => d.current)];
+      return all.flatMap((t) => {
+        const bridge = t?.link.bridgedTo;
+        return t && bridge !== undefined ? [{ values: { interface: t.name, bridge } }] : [];
+      });
+    }
     const { addresses, routes } = this.hostConfig.dynamicEntries();
     const nameOf = (dev: string | undefined): string =>
       this.deps.model.list(ethernet).find((p) => p['default-name'] === dev)?.name ?? dev ?? '';

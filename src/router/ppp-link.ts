@@ -120,6 +120,11 @@ export class PppLink {
     this.ppp.start();
   }
 
+  /** The bridge this link is a port of (BCP opened and its TAP device joined), if any. */
+  get bridgedTo(): string | undefined {
+    return this.port?.joined ? this.bcpBridge : undefined;
+  }
+
   /** LCP Terminate (RFC 1661 section 3.7), waiting a little for the peer's Ack. */
   async close(reason: string): Promise<void> {
     if (this.down) return;

@@ -62,6 +62,9 @@ t.test('two LANs on one /24 bridged over a PPTP tunnel with BCP', async (t) => {
   const moved = await transferChecked(t, lanA, '192.168.88.10', lanB, 4 << 20);
   t.ok(moved.ok, `4 MiB of TCP across the bridge, checksummed: ${moved.detail}`);
   t.match(await hq.logText(), /BCP: bcp\d+ is a port of bridge bridge-lan/, 'the server\'s log names the TAP port');
+  t.match(await hq.command('/interface bridge port print'), /\d+\s+D\s+<pptp-branch>\s+bridge-lan/, 'the server lists the link as a dynamic port');
+  t.match(await branch.command('/interface bridge port print'), /\d+\s+D\s+pptp-out1\s+bridge-lan/, 'and so does the client');
+  t.match(await branch.command('/interface bridge port remove 1'), /^failure: can not change dynamic entry\n$/, 'a dynamic port cannot be removed');
 
   // MPPE-128 on the same plane: bridged frames are encrypted both ways (each end drops them in
   // clear while MPPE is on, so a ping answered proves it).

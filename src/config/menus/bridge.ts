@@ -2,6 +2,7 @@
 // addresses, ports name it by internal id); a BCP link (RFC 3518) whose profile names a bridge
 // joins it as a dynamic port while it is up. PPP links have no MAC of their own, so a bridge that
 // carries BCP should have an administratively set one (SPEC.md): auto-mac=no admin-mac=...
+import type { RuntimeState } from '../runtime.js';
 import { prop, type ListMenu } from '../schema.js';
 import { integer, name, nameRef, optionalMacAddress, yesNo } from '../types.js';
 
@@ -49,5 +50,11 @@ export const bridgePort = {
       { key: 'interface', header: 'INTERFACE', width: 14 },
       { key: 'bridge', header: 'BRIDGE', width: 12 },
     ],
+  },
+  // A BCP link joins its profile's bridge while up: shown as a dynamic port, never stored.
+  runtimeFlags: [{ letter: 'D', label: 'dynamic' }],
+  runtime: {
+    dynamic: (rt: RuntimeState) =>
+      (rt.dynamicEntries?.('/interface bridge port') ?? []).map((e, i) => ({ key: `bcp:${i}`, running: true, values: e.values, flags: e.flags })),
   },
 } as const satisfies ListMenu;
