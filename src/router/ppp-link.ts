@@ -66,6 +66,8 @@ export class PppLink {
   /** BCP is Opened for this bridge (the engine said so); undefined: not bridging. */
   private bcpBridge: string | undefined;
   private port: BridgePort | undefined;
+  /** The data plane has what the network phase settled (MPPE keys): data may pass. */
+  private dataPasses = false;
 
   constructor(private readonly options: PppLinkOptions) {
     const { call, log } = options;
@@ -95,6 +97,7 @@ export class PppLink {
         down: (reason) => this.linkDown(reason),
         resetEncrypter: () => this.session.resetMppeSend(),
         renegotiating: () => {
+          this.dataPasses = false;
           this.session.setIpEnabled(false);
           this.session.setMppe(null);
         },
@@ -187,6 +190,7 @@ export class PppLink {
     this.upAt = Date.now();
     this.lastActivity = this.upAt;
     this.session.setIpEnabled(true);
+    this.dataPasses = true;
     this.joinBridge();
   }
 
@@ -233,15 +237,23 @@ export class PppLink {
     port.tap.close();
   }
 
-  /** Ethernet frames the bridge sends out of the TAP port: to the peer (RFC 3518 section 5.1). */
+  /**
+   * Ethernet frames the bridge sends out of the TAP port: to the peer (RFC 3518 section 5.1).
+   * Not while an NCP renegotiates: MPPE is torn down then, and a frame would go out in clear.
+   * Called from the addon's poll callback, where a throw would end the daemon: contained here.
+   */
   private fromBridge(frames: Buffer[]): void {
-    if (!this.port?.joined || this.down) return;
-    for (const frame of frames) this.session.sendDataFrame(PPP_PROTOCOL.BRIDGED, emitBridgedFrame(frame));
+    if (!this.port?.joined || !this.dataPasses) return;
+    try {
+      for (const frame of frames) this.session.sendDataFrame(PPP_PROTOCOL.BRIDGED, emitBridgedFrame(frame));
+    } catch (e) {
+      if (this.port.dropped++ === 0) this.options.log.error(`BCP: sending a bridged frame failed: ${(e as Error).message}`);
+    }
   }
 
   private fromPeer(information: Buffer): void {
     const port = this.port;
-    if (!port?.joined) return;
+    if (!port?.joined || !this.dataPasses) return;
     const f = parseBridgedFrame(information);
     if (f instanceof WireError || f.macType !== MAC_TYPE.IEEE_802_3) {
       if (port.dropped++ === 0) this.options.log.debug(`BCP: bridged frame dropped: ${f instanceof WireError ? f.toString() : `MAC type ${f.macType}`}`);
@@ -258,6 +270,7 @@ export class PppLink {
       this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
     }
     this.session.setIpEnabled(true);
+    this.dataPasses = true;
   }
 
   /** From LCP's opening: a peer on an MP bundle sends its NCPs as MP frames already. */
@@ -271,6 +284,7 @@ export class PppLink {
   private linkDown(reason: string): void {
     if (this.downReason !== undefined) return;
     this.downReason = reason;
+    this.dataPasses = false;
     this.session.setIpEnabled(false);
     this.session.setMppe(null);
     this.session.setMultilink?.(null);
