@@ -18,13 +18,15 @@ import { PapAuthenticator, parsePapRequest, emitPapRequest } from '../../src/ppp
 import { Fsm } from '../../src/ppp/fsm.js';
 import { LcpHandler } from '../../src/ppp/lcp.js';
 import type { PppSecret } from '../../src/ppp/secrets.js';
+import { BcpHandler } from '../../src/ppp/bcp.js';
+import { emitBcpOptions, emitBridgedFrame, parseBcpOptions, parseBridgedFrame } from '../../src/wire/bcp.js';
 import { emitCcpOptions, parseCcpOptions } from '../../src/wire/ccp-options.js';
 import { isWireError } from '../../src/wire/error.js';
 import { emitGre, parseGre } from '../../src/wire/gre.js';
 import { emitIpcpOptions, parseIpcpOptions } from '../../src/wire/ipcp-options.js';
 import { emitLcpOptions, parseLcpOptions } from '../../src/wire/lcp-options.js';
 import { emitPppFrame, parsePppFrame } from '../../src/wire/ppp-frame.js';
-import { emitPppPacket, parsePppPacket } from '../../src/wire/ppp-packet.js';
+import { emitPppPacket, parsePppOptions, parsePppPacket } from '../../src/wire/ppp-packet.js';
 import { emitControlMessage, parseControlMessage } from '../../src/wire/pptp-control.js';
 import { readControlMessage } from '../../src/wire/pptp-stream.js';
 import { interopSeeds } from './seeds.js';
@@ -133,6 +135,36 @@ export const targets: readonly FuzzTarget[] = [
   { name: 'lcp-options', seeds: () => optionSeeds(0xc021), run: (input) => roundTrip(input, (b) => parseLcpOptions(b), emitLcpOptions) },
   { name: 'ipcp-options', seeds: () => optionSeeds(0x8021), run: (input) => roundTrip(input, (b) => parseIpcpOptions(b), emitIpcpOptions) },
   { name: 'ccp-options', seeds: () => optionSeeds(0x80fd), run: (input) => roundTrip(input, (b) => parseCcpOptions(b), emitCcpOptions) },
+  {
+    // No capture has BCP (pppd does not speak it): hand-made Configure-Request bodies.
+    name: 'bcp-options',
+    seeds: () => ['030301', '0303010403020608020000000b010803010902', '0204123403030b'].map((h) => Buffer.from(h, 'hex')),
+    run: (input) => {
+      roundTrip(input, (b) => parseBcpOptions(b), emitBcpOptions);
+      const options = parsePppOptions(input, 'fuzz');
+      if (isWireError(options)) return;
+      const h = new BcpHandler();
+      h.resetci();
+      const reply = h.reqci(options);
+      check(reply.kind !== 'nak', 'BCP never Naks');
+      h.rejci(options);
+      h.nakci(options);
+    },
+  },
+  {
+    name: 'bcp-bridged-frame',
+    seeds: () => [
+      emitBridgedFrame(Buffer.alloc(60, 0xab)),
+      Buffer.concat([Buffer.from([0xc3, 1, 0, 0, 0, 7]), Buffer.alloc(64, 0xcd), Buffer.alloc(3)]),
+      Buffer.concat([Buffer.from([0x20, 1]), Buffer.alloc(20, 0xef)]),
+    ],
+    run: (input) => {
+      const f = parseBridgedFrame(input);
+      if (isWireError(f)) return;
+      const again = parseBridgedFrame(emitBridgedFrame(f.frame, f.macType));
+      check(!isWireError(again) && again.macType === f.macType && Buffer.compare(again.frame, f.frame) === 0, 'bridged frame does not round-trip');
+    },
+  },
   {
     name: 'pap',
     seeds: () => [emitPapRequest({ peerId: 'ex', password: 'lkjrht' })],

@@ -8,7 +8,7 @@ import type { ListMenu, Menu, StoredRow } from './schema.js';
 import type { Value } from './types.js';
 
 /** Menus whose rows are interfaces: one id space and one name space across all of them. */
-export const INTERFACE_MENUS: readonly string[] = ['/interface pptp-client', '/interface pptp-server', '/interface ethernet'];
+export const INTERFACE_MENUS: readonly string[] = ['/interface pptp-client', '/interface pptp-server', '/interface ethernet', '/interface bridge'];
 
 export interface IdList {
   nextId: number;

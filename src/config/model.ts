@@ -354,7 +354,9 @@ export class ConfigModel {
       const address = spec.interfaceRef === 'interface-or-address' && typeof v === 'string' && isIP(v) === 4;
       if (spec.interfaceRef && !address) {
         const ref = referenceFor(this.lists, String(v));
-        if (ref === undefined) return new ValueError(`input does not match any value of ${key}`);
+        if (ref === undefined || (spec.interfaceOf !== undefined && this.interfaceById(ref)?.path !== spec.interfaceOf)) {
+          return new ValueError(`input does not match any value of ${key}`);
+        }
         values[key] = ref;
         continue;
       }

@@ -164,7 +164,7 @@ export interface RuntimeState {
   /** release or renew of a DHCP client; an error line, or undefined. */
   dhcpClientAction?(id: number, action: 'release' | 'renew'): string | undefined;
   /** Dynamic rows of /ip address and /ip route. */
-  dynamicEntries?(path: '/ip address' | '/ip route'): readonly DynamicEntry[];
+  dynamicEntries?(path: '/ip address' | '/ip route' | '/interface bridge port'): readonly DynamicEntry[];
   /** Whether the /ip route row with this id is on the host now (flag A). */
   routeActive?(id: number): boolean;
   /** `/radius monitor` values of one server row (by internal id); absent before the router runs. */

@@ -19,6 +19,8 @@ export interface PropSpec<T extends Value = Value> {
    * 'interface-or-address' also takes an IPv4 address (a route's gateway), kept as the address.
    */
   readonly interfaceRef?: 'interface' | 'interface-or-address';
+  /** With interfaceRef: the interface must be a row of this menu (a port's bridge=). */
+  readonly interfaceOf?: string;
   /** Values accepted for a ref besides the names of the referenced rows ("none", "*"). */
   readonly refAlso?: readonly string[];
   /** Not settable by the user; filled from hardware (ethernet default-name, mac-address). */

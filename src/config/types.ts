@@ -359,3 +359,12 @@ export const macAddress: PropType<string> = {
   quoted: false,
   choices: [],
 };
+
+/** A MAC address or nothing (a bridge's admin-mac). */
+export const optionalMacAddress: PropType<string> = {
+  describe: 'MAC address or empty',
+  parse: (raw, prop) => (raw === '' ? '' : macAddress.parse(raw, prop)),
+  format: (v) => v,
+  quoted: false,
+  choices: [],
+};

@@ -74,6 +74,12 @@ export interface DataPlaneSession {
   /** Sends a control frame (LCP, auth, NCPs), never encrypted (RFC 3078 section 1). */
   sendControlFrame(protocol: number, information: Buffer): void;
   /**
+   * Sends a data frame of a protocol the plane does not carry from a device of its own (bridged
+   * Ethernet, RFC 3518): framed as negotiated, encrypted while MPPE is on, MP-fragmented where the
+   * plane has Multilink. Received ones reach onControlFrame (after decryption and reassembly).
+   */
+  sendDataFrame(protocol: number, information: Buffer): void;
+  /**
    * Framing for frames we send, as the peer accepted it in LCP (RFC 1661 6.5/6.6). LCP frames are
    * always sent in full. Receive accepts both forms regardless.
    */

@@ -46,7 +46,7 @@ export interface NativeGreSocket {
   close(): void;
 }
 
-type TunCtor = new (name: string, onBatch: (packets: Buffer[]) => void, batchSize?: number) => NativeTunDevice;
+type TunCtor = new (name: string, onBatch: (packets: Buffer[]) => void, batchSize?: number, tap?: boolean) => NativeTunDevice;
 type GreCtor = new (
   onBatch: (packets: Buffer[], sources: Uint32Array) => void,
   batchSize?: number,
@@ -57,6 +57,12 @@ type GreCtor = new (
 export function openTun(name: string, onBatch: (packets: Buffer[]) => void, batchSize = 64): NativeTunDevice {
   const Ctor = requireNativeExport<TunCtor>('TunDevice');
   return new Ctor(name, onBatch, batchSize);
+}
+
+/** Creates the TAP device `name` (IFF_TAP|IFF_NO_PI); onBatch gets the Ethernet frames (no FCS) read per wake-up. */
+export function openTap(name: string, onBatch: (frames: Buffer[]) => void, batchSize = 64): NativeTunDevice {
+  const Ctor = requireNativeExport<TunCtor>('TunDevice');
+  return new Ctor(name, onBatch, batchSize, true);
 }
 
 /** Opens the raw IP-protocol-47 socket; onBatch gets GRE packets (IP header removed) and their sources. */

@@ -28,6 +28,7 @@ interface NativeEngine {
   setIpEnabled(h: NativeHandle, enabled: boolean): void;
   setMssClamp(h: NativeHandle, maxMss: number): void;
   sendControl(h: NativeHandle, protocol: number, information: Uint8Array): boolean;
+  sendData(h: NativeHandle, protocol: number, information: Uint8Array): boolean;
   sessionCounters(h: NativeHandle): Float64Array;
   sessionOffload(h: NativeHandle): Float64Array;
   counters(): Float64Array;
@@ -119,6 +120,11 @@ export class NativeSession implements DataPlaneSession {
   sendControlFrame(protocol: number, information: Buffer): void {
     if (this.closed) return;
     this.engine.sendControl(this.handle, protocol, information);
+  }
+
+  sendDataFrame(protocol: number, information: Buffer): void {
+    if (this.closed) return;
+    this.engine.sendData(this.handle, protocol, information);
   }
 
   setFraming(framing: PppFraming): void {

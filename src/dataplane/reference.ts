@@ -222,6 +222,13 @@ class ReferenceSession implements DataPlaneSession {
       case PPP_PROTOCOL.IPV4:
         if (this.decrypter !== null) return this.drop('unencrypted');
         return this.deliverIp(frame.information);
+      case PPP_PROTOCOL.BRIDGED:
+        // Bridged LAN frames are data too: in clear only while MPPE is off (RFC 3078 section 1).
+        if (this.decrypter !== null) return this.drop('unencrypted');
+        this.stats.rxPackets++;
+        this.stats.rxBytes += frame.information.length;
+        this.params.onControlFrame(frame.protocol, frame.information);
+        return;
       case PPP_PROTOCOL.COMPRESSED:
         return this.receiveMppe(frame.information);
       default:
@@ -250,7 +257,12 @@ class ReferenceSession implements DataPlaneSession {
     const inner = parsePppFrame(plain);
     if (inner instanceof WireError) return this.drop('malformed-ppp');
     if (inner.protocol === PPP_PROTOCOL.IPV4) return this.deliverIp(inner.information);
-    this.stats.controlRx++;
+    if (inner.protocol === PPP_PROTOCOL.BRIDGED) {
+      this.stats.rxPackets++;
+      this.stats.rxBytes += inner.information.length;
+    } else {
+      this.stats.controlRx++;
+    }
     this.params.onControlFrame(inner.protocol, inner.information);
   }
 
@@ -275,13 +287,25 @@ class ReferenceSession implements DataPlaneSession {
     if (packet.length < 20 || packet[0]! >> 4 !== 4) return this.drop('not-ipv4');
     if (!this.ipEnabled) return this.drop('ip-down');
     if (this.maxMss !== undefined) clampTcpMss(packet, this.maxMss);
+    this.queueDatagram(out, PPP_PROTOCOL.IPV4, packet);
+  }
+
+  sendDataFrame(protocol: number, information: Buffer): void {
+    if (this.closed) return;
+    const out: Outgoing = { packets: [], addresses: [] };
+    this.contained('sending a data frame', () => this.queueDatagram(out, protocol, information));
+    if (out.packets.length > 0) this.endpoint.sendBatch(out, this);
+  }
+
+  /** A network-layer datagram: framed, encrypted while MPPE is on, MP-fragmented when too large. */
+  private queueDatagram(out: Outgoing, protocol: number, packet: Buffer): void {
     let frame: Buffer;
     if (this.encrypter !== null) {
       // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3).
-      const plain = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: packet }, { acfc: true, pfc: this.framing.pfc });
+      const plain = emitPppFrame({ protocol, information: packet }, { acfc: true, pfc: this.framing.pfc });
       frame = emitPppFrame({ protocol: PPP_PROTOCOL.COMPRESSED, information: this.encrypter.encrypt(plain) }, this.framing);
     } else {
-      frame = emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: packet }, this.framing);
+      frame = emitPppFrame({ protocol, information: packet }, this.framing);
     }
     // Multilink hook: a packet larger than the link MTU goes out as MP fragments.
     const fragments = this.mp?.fragment(frame, this.framing);

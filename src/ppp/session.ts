@@ -28,7 +28,9 @@ import { DEFAULT_FSM_CONFIG, type FsmConfig, type FsmState } from './fsm.js';
 import type { LocalNetwork } from './address-guard.js';
 import { IpcpHandler, UNSPECIFIED } from './ipcp.js';
 import { MAX_LOOPBACK_NAKS, type LcpResult } from './lcp.js';
+import { BcpHandler } from './bcp.js';
 import { AuthProtocol } from './protocols/auth.js';
+import { BridgedProtocol } from './protocols/bridged.js';
 import type { PppHost, ProtocolEntry } from './protocols/entry.js';
 import { LcpProtocol } from './protocols/lcp.js';
 import { MpProtocol } from './protocols/mp.js';
@@ -56,6 +58,8 @@ export interface NetworkSettings {
    * address inside their subnets (address-guard.ts). Default none.
    */
   readonly localNetworks?: readonly LocalNetwork[];
+  /** The bridge the profile names: negotiate BCP (RFC 3518) beside IPCP and carry bridged frames. */
+  readonly bridge?: string;
 }
 
 export interface AuthenticatedUser {
@@ -114,6 +118,10 @@ export interface PppSessionEvents {
   renegotiating?(): void;
   /** The renegotiation settled on the same addresses: the link carries IPv4 again (MPPE restarts from its start keys). */
   resumed?(link: PppLinkUp): void;
+  /** BCP opened (the bridge the link joins) or left Opened (undefined): bridged frames may pass or not. */
+  bridging?(bridge: string | undefined): void;
+  /** A bridged frame's information (RFC 3518 section 5.1) while BCP is Opened. */
+  bridged?(information: Buffer): void;
 }
 
 interface CommonOptions {
@@ -172,6 +180,8 @@ export class PppSession {
   private readonly lcp: LcpProtocol;
   private readonly ipcp: NcpProtocol<IpcpHandler>;
   private readonly ccp: NcpProtocol<CcpHandler>;
+  private readonly bcp: NcpProtocol<BcpHandler>;
+  private bridgeOpen = false;
   /** pppd's protocols[]: every protocol the engine speaks, looked up by number. */
   private readonly table: ReadonlyMap<number, ProtocolEntry>;
   /** IPCP has been told Up and Open (it waits for CCP while MPPE is being negotiated). */
@@ -231,6 +241,19 @@ export class PppSession {
       if (this.network) this.lcp.sendProtocolReject(PPP_PROTOCOL.CCP, information); // we run no CCP
       return true;
     });
+    this.bcp = new NcpProtocol<BcpHandler>(PPP_PROTOCOL.BCP, 'BCP', host, {
+      up: () => this.bridgeChanged(true),
+      down: () => this.bridgeChanged(false),
+      // The peer rejected BCP or never answered: the link goes on without bridging.
+      finished: (reason) => {
+        this.log.warning(`BCP: ${reason}: not bridged`);
+        this.bcp.end();
+      },
+    }, undefined, (information) => {
+      if (this.bcp.layer) return false;
+      if (this.network) this.lcp.sendProtocolReject(PPP_PROTOCOL.BCP, information); // our profile names no bridge
+      return true;
+    });
     const authRoute = {
       receive: (protocol: number, information: Buffer) => this.receiveAuth(protocol, information),
       rejected: (protocol: number) => {
@@ -243,6 +266,13 @@ export class PppSession {
       new AuthProtocol(PPP_PROTOCOL.CHAP, 'CHAP', authRoute),
       this.ipcp,
       this.ccp,
+      this.bcp,
+      new BridgedProtocol({
+        open: () => this.bridgeOpen,
+        configured: () => this.network?.bridge !== undefined,
+        deliver: (information) => this.options.events.bridged?.(information),
+        reject: (p, i) => this.lcp.sendProtocolReject(p, i),
+      }),
       new MpProtocol((p, i) => this.lcp.sendProtocolReject(p, i), () => this.log.debug('peer rejected MP')),
     ];
     this.table = new Map(entries.map((e) => [e.protocol, e]));
@@ -257,7 +287,7 @@ export class PppSession {
   /** The automaton state of LCP, IPCP or CCP (undefined while that protocol is not running). */
   stateOf(protocol: number): FsmState | undefined {
     if (protocol === PPP_PROTOCOL.LCP) return this.lcp.layer.fsm.state;
-    const entry = protocol === PPP_PROTOCOL.IPCP ? this.ipcp : protocol === PPP_PROTOCOL.CCP ? this.ccp : undefined;
+    const entry = protocol === PPP_PROTOCOL.IPCP ? this.ipcp : protocol === PPP_PROTOCOL.CCP ? this.ccp : protocol === PPP_PROTOCOL.BCP ? this.bcp : undefined;
     return entry?.layer?.fsm.state;
   }
 
@@ -428,6 +458,13 @@ export class PppSession {
     this.log.info(`${name} renegotiation by peer`);
     this.enterPhase('network');
     this.options.events.renegotiating?.();
+  }
+
+  private bridgeChanged(open: boolean): void {
+    if (this.bridgeOpen === open) return;
+    this.bridgeOpen = open;
+    this.log.info(open ? `BCP opened: bridged to ${this.network?.bridge}` : 'BCP closed: not bridged');
+    this.options.events.bridging?.(open ? this.network?.bridge : undefined);
   }
 
   private ccpUp(): void {
@@ -623,6 +660,12 @@ export class PppSession {
     }
     this.ccpDone = !this.ccp.layer;
     this.ipcpStarted = false;
+    // BCP runs beside IPCP and CCP (RFC 3518): the link is up with IPCP; bridging follows BCP.
+    if (settings.bridge !== undefined) {
+      const bcp = this.bcp.begin(new BcpHandler());
+      bcp.up();
+      this.bcp.layer?.open();
+    }
     const ccp = this.ccp.layer;
     if (ccp) {
       ccp.up();
@@ -711,6 +754,7 @@ export class PppSession {
     this.setTimer('auth', null, () => undefined);
     this.lcp.stopKeepalive();
     for (const entry of this.table.values()) if (entry !== this.lcp) entry.lowerDown();
+    this.bridgeChanged(false);
     this.auth = undefined;
     this.authProtocol = 0;
     this.authenticated = undefined;

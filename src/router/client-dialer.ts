@@ -23,6 +23,8 @@ export type ClientRow = RowOf<typeof pptpClient>;
 export interface ClientProfile {
   readonly useEncryption: UseEncryption;
   readonly link: LinkProfile;
+  /** The bridge the link joins over BCP (profile bridge=); undefined: no BCP. */
+  readonly bridge?: string | undefined;
 }
 
 /** RouterOS's pptp-client keepalive-timeout default (the menu has no property for it). */
@@ -170,7 +172,7 @@ export class ClientDialer {
           user: row.user,
           password: row.password,
           allow: row.allow as readonly AuthMethod[],
-          network: { useEncryption: this.options.profile.useEncryption, mppeKeyLengths: MPPE_KEY_LENGTHS, localNetworks: ours },
+          network: { useEncryption: this.options.profile.useEncryption, mppeKeyLengths: MPPE_KEY_LENGTHS, localNetworks: ours, bridge: this.options.profile.bridge },
           maxMtu: row['max-mtu'],
           maxMru: row['max-mru'],
           mrru: row.mrru,

@@ -7,9 +7,10 @@
 // the row its port (default-name, the host link it was found as) or, for a tunnel, its current
 // name and so its kernel link. Renaming interfaces never moves an address to another port.
 import { isIP } from 'node:net';
-import { ethernet, ipAddress, ipRoute } from '../config/menus/index.js';
+import { bridge, ethernet, ipAddress, ipRoute } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
 import type { Logger } from '../log.js';
+import { kernelForm } from './link-names.js';
 import { describeSystemError, type Host, type InterfaceAddress, type Route, type SystemResult } from '../system/host.js';
 
 const key = (o: object): string => JSON.stringify(o);
@@ -72,6 +73,7 @@ export class HostConfig {
     const target = this.model.interfaceById(ref);
     if (!target) return undefined; // a reference to no interface stays inactive
     if (target.path === ethernet.path) return String(target.row.values['default-name']);
+    if (target.path === bridge.path) return target.row.values.disabled === true ? undefined : kernelForm(String(target.row.values.name));
     for (const [kernel, tunnelRef] of this.tunnels) if (tunnelRef === ref) return kernel;
     return undefined;
   }

@@ -11,7 +11,7 @@
 //   link-names.ts     RouterOS interface names onto 15-character kernel names
 // Everything is reconciled from the model: a change event re-reads the relevant menu and makes
 // the running state match it; nothing is patched incrementally from the event's contents.
-import { dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity, systemNtpClient } from '../config/menus/index.js';
+import { bridge, dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity, systemNtpClient } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
 import type { ClientStatus, DhcpClientStatus, DhcpLease, DnsCacheRow, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
@@ -31,8 +31,9 @@ import { ClientDialer, type ClientProfile, type ClientRow } from './client-diale
 import { DhcpClientRunner } from './dhcp-client.js';
 import { DhcpDns } from './dhcp-dns.js';
 import { Firewall } from './firewall.js';
+import { Bridges } from './bridges.js';
 import { HostConfig } from './host-config.js';
-import { LinkNames } from './link-names.js';
+import { kernelForm, LinkNames } from './link-names.js';
 import { ServerSide } from './server-side.js';
 import { Radius } from '../radius/index.js';
 import { TunnelSlots } from './tunnel-slots.js';
@@ -54,6 +55,7 @@ class RouterdRouter implements Router, RuntimeState {
   private readonly host = new Host();
   private readonly plane: DataPlane;
   private readonly hostConfig: HostConfig;
+  private readonly bridges: Bridges;
   private readonly firewall: Firewall;
   private readonly dhcpDns: DhcpDns;
   private readonly ntp: NtpClient;
@@ -80,12 +82,13 @@ class RouterdRouter implements Router, RuntimeState {
     this.plane = createDataPlane(planeKind, { log: deps.log.logger('dataplane') });
     this.log.info(`data plane: ${planeKind}`);
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
+    this.bridges = new Bridges(deps.model, this.host, this.hostConfig, deps.log.logger('bridge'));
     this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
     this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
     this.ntp = new NtpClient(deps.clock ?? new WallClock(), deps.log.logger('system', 'clock'));
     this.slots = new TunnelSlots(deps.license);
-    this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames() };
+    this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames(), bridges: this.bridges };
     this.radius = new Radius(deps.model, deps.log.logger('radius'));
     this.server = new ServerSide({
       radius: this.radius,
@@ -107,6 +110,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.followPptpServer();
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
+    await this.bridges.reconcile();
     await this.hostConfig.reconcile();
     await this.firewall.reconcile();
     await this.dhcpDns.reconcile();
@@ -129,6 +133,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.dhcpClients.clear();
     await this.dhcpDns.stop();
     await this.hostConfig.clear();
+    await this.bridges.clear();
     this.plane.close();
     this.log.info('all tunnels stopped');
   }
@@ -178,7 +183,14 @@ class RouterdRouter implements Router, RuntimeState {
     return action === 'release' ? client.runner.release() : client.runner.renew();
   }
 
-  dynamicEntries(path: '/ip address' | '/ip route'): readonly DynamicEntry[] {
+  dynamicEntries(path: '/ip address' | '/ip route' | '/interface bridge port'): readonly DynamicEntry[] {
+    if (path === '/interface bridge port') {
+      const all = [...this.server.tunnels(), ...[...this.clients.values()].map((d) => d.current)];
+      return all.flatMap((t) => {
+        const bridge = t?.link.bridgedTo;
+        return t && bridge !== undefined ? [{ values: { interface: t.name, bridge } }] : [];
+      });
+    }
     const { addresses, routes } = this.hostConfig.dynamicEntries();
     const nameOf = (dev: string | undefined): string =>
       this.deps.model.list(ethernet).find((p) => p['default-name'] === dev)?.name ?? dev ?? '';
@@ -248,6 +260,9 @@ class RouterdRouter implements Router, RuntimeState {
         ...kernelCounters(port['default-name']),
       });
     }
+    for (const b of model.list(bridge)) {
+      out.push({ name: b.name, type: 'bridge', running: !b.disabled, dynamic: false, disabled: b.disabled, mtu: b.mtu, ...kernelCounters(kernelForm(b.name)) });
+    }
     const tunnelRow = (name: string, type: string, tunnel: Tunnel | undefined, flags: { dynamic: boolean; disabled: boolean }): InterfaceStats => {
       const up = tunnel?.link.runningSince !== undefined ? tunnel : undefined;
       const c = up?.link.session.counters();
@@ -286,7 +301,8 @@ class RouterdRouter implements Router, RuntimeState {
     // Its own change event (the rules' disabled flag) comes back here and finds nothing to do.
     if (path === undefined || path === '/interface pptp-server server' || path === '/ip firewall filter') this.followPptpServer();
     if (path === undefined || path === '/interface pptp-client' || path === '/ppp profile') this.reconcileClients();
-    if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp')) {
+    if (path === undefined || path.startsWith('/interface bridge') || path === '/interface ethernet') void this.bridges.reconcile();
+    if (path === undefined || path.startsWith('/ip') || path === '/interface ethernet' || path.startsWith('/interface pptp') || path.startsWith('/interface bridge')) {
       void this.hostConfig.reconcile();
     }
     // Interface names are in the rules (renames), the server's state in the tunnel hint.
@@ -403,7 +419,7 @@ class RouterdRouter implements Router, RuntimeState {
 
   private profileFor(row: ClientRow): ClientProfile {
     const profile = profileOf(this.deps.model, row.profile);
-    return { useEncryption: encryptionOf(profile['use-encryption']), link: linkProfileOf(this.deps.model, profile) };
+    return { useEncryption: encryptionOf(profile['use-encryption']), link: linkProfileOf(this.deps.model, profile), bridge: profile.bridge || undefined };
   }
 
   private async tick(): Promise<void> {

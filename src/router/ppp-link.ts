@@ -12,6 +12,10 @@ import {
 } from '../ppp/session.js';
 import type { CallInfo } from '../pptp/control-types.js';
 import { monotonicNow } from '../monotonic.js';
+import { openTap, type NativeTunDevice } from '../dataplane/native-io.js';
+import { WireError } from '../wire/error.js';
+import { emitBridgedFrame, MAC_TYPE, parseBridgedFrame } from '../wire/bcp.js';
+import { PPP_PROTOCOL } from '../wire/ppp-frame.js';
 
 /** SPEC.md example 4: a call whose peer sends no GRE for this long is reported. */
 export const GRE_WATCH_MS = 10_000;
@@ -43,6 +47,19 @@ export interface PppLinkOptions {
   readonly onUp: (link: PppLinkUp) => Promise<void>;
   /** Called once when the link is over, for whatever reason. */
   readonly onDown: (reason: string) => void;
+  /** Puts a BCP link's TAP device into the bridge (MTU, enslaved, up); false when it cannot. */
+  readonly joinBridge?: (tap: string, bridge: string) => Promise<boolean>;
+  /** The TAP device is going. */
+  readonly leaveBridge?: (tap: string) => void;
+}
+
+/** A BCP link's side of the bridge: the TAP device, a port of the profile's bridge while up. */
+interface BridgePort {
+  readonly tap: NativeTunDevice;
+  /** Enslaved and up: frames pass both ways. */
+  joined: boolean;
+  /** Bridged frames from the peer that were not Ethernet or not well formed. */
+  dropped: number;
 }
 
 export class PppLink {
@@ -58,6 +75,11 @@ export class PppLink {
   private readonly downWaiters: (() => void)[] = [];
   /** Control frames received before start(), replayed then; null once started. */
   private early: [number, Buffer][] | null = [];
+  /** BCP is Opened for this bridge (the engine said so); undefined: not bridging. */
+  private bcpBridge: string | undefined;
+  private port: BridgePort | undefined;
+  /** The data plane has what the network phase settled (MPPE keys): data may pass. */
+  private dataPasses = false;
 
   constructor(private readonly options: PppLinkOptions) {
     const { call, log } = options;
@@ -90,11 +112,14 @@ export class PppLink {
         down: (reason) => this.linkDown(reason),
         resetEncrypter: () => this.session.resetMppeSend(),
         renegotiating: () => {
+          this.dataPasses = false;
           this.session.setIpEnabled(false);
           this.session.setMppe(null);
         },
         resumed: (link) => this.linkResumed(link),
         multilink: (mp, mtu) => this.setMultilink(mp, mtu),
+        bridging: (bridge) => this.setBridging(bridge),
+        bridged: (information) => this.fromPeer(information),
       },
     } as ConstructorParameters<typeof PppSession>[0]);
     this.ppp = ppp;
@@ -121,6 +146,11 @@ export class PppLink {
     for (const [protocol, information] of early) this.ppp.receive(protocol, information);
   }
 
+  /** The bridge this link is a port of (BCP opened and its TAP device joined), if any. */
+  get bridgedTo(): string | undefined {
+    return this.port?.joined ? this.bcpBridge : undefined;
+  }
+
   /** LCP Terminate (RFC 1661 section 3.7), waiting a little for the peer's Ack. */
   async close(reason: string): Promise<void> {
     if (this.down) return;
@@ -138,6 +168,7 @@ export class PppLink {
 
   /** Closes the data-plane session (the TUN device goes with it). */
   destroy(): void {
+    this.leaveBridge();
     this.session.close();
   }
 
@@ -182,6 +213,76 @@ export class PppLink {
     this.upAt = monotonicNow();
     this.lastActivity = this.upAt;
     this.session.setIpEnabled(true);
+    this.dataPasses = true;
+    this.joinBridge();
+  }
+
+  private setBridging(bridge: string | undefined): void {
+    this.bcpBridge = bridge;
+    if (bridge === undefined) this.leaveBridge();
+    else this.joinBridge();
+  }
+
+  // Frames pass only once the link is up: by then the data plane has the MPPE keys, so no bridged
+  // frame goes out in clear on an encrypted link (BCP may open before CCP settles).
+  private joinBridge(): void {
+    const bridge = this.bcpBridge;
+    const join = this.options.joinBridge;
+    if (this.port || bridge === undefined || this.upAt === undefined || this.down || !join) return;
+    const { log, call } = this.options;
+    let tap: NativeTunDevice;
+    try {
+      tap = openTap(`bcp${call.callId}`, (frames) => this.fromBridge(frames));
+    } catch (e) {
+      log.error(`BCP: no TAP device for bridge ${bridge}: ${(e as Error).message}`);
+      return;
+    }
+    const port: BridgePort = { tap, joined: false, dropped: 0 };
+    this.port = port;
+    void join(tap.name, bridge).then((ok) => {
+      if (this.port !== port) return;
+      if (!ok) {
+        log.warning(`BCP: ${tap.name} could not join bridge ${bridge}: not bridged`);
+        this.leaveBridge();
+        return;
+      }
+      port.joined = true;
+      log.info(`BCP: ${tap.name} is a port of bridge ${bridge}`);
+    });
+  }
+
+  private leaveBridge(): void {
+    const port = this.port;
+    if (!port) return;
+    this.port = undefined;
+    port.joined = false;
+    this.options.leaveBridge?.(port.tap.name);
+    port.tap.close();
+  }
+
+  /**
+   * Ethernet frames the bridge sends out of the TAP port: to the peer (RFC 3518 section 5.1).
+   * Not while an NCP renegotiates: MPPE is torn down then, and a frame would go out in clear.
+   * Called from the addon's poll callback, where a throw would end the daemon: contained here.
+   */
+  private fromBridge(frames: Buffer[]): void {
+    if (!this.port?.joined || !this.dataPasses) return;
+    try {
+      for (const frame of frames) this.session.sendDataFrame(PPP_PROTOCOL.BRIDGED, emitBridgedFrame(frame));
+    } catch (e) {
+      if (this.port.dropped++ === 0) this.options.log.error(`BCP: sending a bridged frame failed: ${(e as Error).message}`);
+    }
+  }
+
+  private fromPeer(information: Buffer): void {
+    const port = this.port;
+    if (!port?.joined || !this.dataPasses) return;
+    const f = parseBridgedFrame(information);
+    if (f instanceof WireError || f.macType !== MAC_TYPE.IEEE_802_3) {
+      if (port.dropped++ === 0) this.options.log.debug(`BCP: bridged frame dropped: ${f instanceof WireError ? f.toString() : `MAC type ${f.macType}`}`);
+      return;
+    }
+    port.tap.write(f.frame);
   }
 
   /** An NCP renegotiated on the same addresses: framing and MPPE (from its start keys) again. */
@@ -192,6 +293,7 @@ export class PppLink {
       this.session.setMppe({ implementation: this.options.mppe, send: link.mppe.send, receive: link.mppe.receive });
     }
     this.session.setIpEnabled(true);
+    this.dataPasses = true;
   }
 
   /** From LCP's opening: a peer on an MP bundle sends its NCPs as MP frames already. */
@@ -205,9 +307,11 @@ export class PppLink {
   private linkDown(reason: string): void {
     if (this.downReason !== undefined) return;
     this.downReason = reason;
+    this.dataPasses = false;
     this.session.setIpEnabled(false);
     this.session.setMppe(null);
     this.session.setMultilink?.(null);
+    this.leaveBridge();
     for (const w of this.downWaiters.splice(0)) w();
     this.options.onDown(reason);
   }

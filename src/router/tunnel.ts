@@ -9,6 +9,7 @@ import { mssForMtu } from '../dataplane/tcp-mss.js';
 import type { Logger } from '../log.js';
 import type { PppLinkUp, PppStatus } from '../ppp/session.js';
 import { describeSystemError, type Host, type Route, type SystemResult } from '../system/host.js';
+import type { Bridges } from './bridges.js';
 import type { HostConfig } from './host-config.js';
 import type { LinkNames } from './link-names.js';
 import { PppLink, type LinkCall, type PppRoleOptions } from './ppp-link.js';
@@ -21,6 +22,7 @@ export interface TunnelContext {
   readonly plane: DataPlane;
   readonly mppe: MppeImplementation;
   readonly names: LinkNames;
+  readonly bridges: Bridges;
 }
 
 export interface TunnelSpec {
@@ -74,6 +76,12 @@ export class Tunnel {
         onStatus: spec.onStatus,
         onUp: (link) => this.configure(link),
         onDown: (reason) => void this.finish(reason),
+        joinBridge: async (tap, bridge) => {
+          if (!this.negotiated) return false;
+          must(await ctx.host.setLinkMtu(tap, bridgePortMtu(this.negotiated)), 'bridge port mtu');
+          return ctx.bridges.attach(tap, bridge);
+        },
+        leaveBridge: (tap) => ctx.bridges.detach(tap),
       });
     } catch (e) {
       ctx.names.release(this.kernelName);
@@ -173,4 +181,15 @@ export function interfaceMtu(link: PppLinkUp): number {
   if (!mp) return link.mtu;
   const room = mp.sendMrru - (link.mppe.send ? 4 : 0);
   return Math.max(link.mtu, Math.min(1500, room));
+}
+
+/**
+ * The MTU of a BCP link's TAP port: the largest Ethernet payload whose bridged frame (2 octets of
+ * BCP header, 14 of Ethernet header) fits the link, or with Multilink the peer's MRRU, capped at
+ * Ethernet's 1500 (RFC 3518 section 5.1; no LAN FCS is carried).
+ */
+export function bridgePortMtu(link: PppLinkUp): number {
+  const mp = link.multilink;
+  const room = mp ? mp.sendMrru - (link.mppe.send ? 4 : 0) : link.mtu;
+  return Math.max(68, Math.min(1500, room - 16));
 }

@@ -142,6 +142,7 @@ export function planUser(model: ConfigModel, pools: AddressPools, secret: PppSec
       dnsServers: profile['dns-server'],
       useEncryption: encryptionOf(profile['use-encryption']),
       mppeKeyLengths: MPPE_KEY_LENGTHS,
+      bridge: profile.bridge || undefined,
     },
     routes: parsePppRoutes(secret.routes ?? ''),
     onlyOne: profile['only-one'] === 'yes',

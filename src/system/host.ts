@@ -54,6 +54,13 @@ export class Host {
   setLinkMtu(name: string, mtu: number): Promise<SystemResult<void>> {
     return links.setLinkMtu(this.runner, name, mtu);
   }
+  /** Enslaves name to a bridge (master) or frees it (null). */
+  setLinkMaster(name: string, master: string | null): Promise<SystemResult<void>> {
+    return links.setLinkMaster(this.runner, name, master);
+  }
+  setLinkAddress(name: string, mac: string): Promise<SystemResult<void>> {
+    return links.setLinkAddress(this.runner, name, mac);
+  }
   renameLink(name: string, newName: string): Promise<SystemResult<void>> {
     return links.renameLink(this.runner, name, newName);
   }

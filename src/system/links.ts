@@ -92,3 +92,11 @@ export function renameLink(runner: CommandRunner, name: string, newName: string)
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'name', newName]);
 }
+
+export function setLinkMaster(runner: CommandRunner, name: string, master: string | null): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, ...(master === null ? ['nomaster'] : ['master', master])]);
+}
+
+export function setLinkAddress(runner: CommandRunner, name: string, mac: string): Promise<SystemResult<void>> {
+  return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'address', mac]);
+}

@@ -10,6 +10,7 @@ export const PPP_CONTROL = 0x03;
 
 export const PPP_PROTOCOL = {
   IPV4: 0x0021,
+  BRIDGED: 0x0031, // bridged LAN frames (RFC 3518 section 5)
   MP: 0x003d,
   IPV6: 0x0057,
   COMPRESSED: 0x00fd, // MPPE/MPPC datagram (RFC 1962)

@@ -19,6 +19,7 @@ function badValue(spec: PropSpec): string | undefined {
   if (d.startsWith('text: "dst')) return 'not a route';
   if (d === 'name') return '';
   if (d === 'name or empty') return 'x'.repeat(70);
+  if (d.startsWith('MAC address')) return '02:00:00:00:00';
   if (d.includes(' | ')) return 'bogus';
   return undefined;
 }
@@ -43,6 +44,8 @@ const ROWS: Record<string, string> = {
   '/ip firewall nat': 'add chain=srcnat action=masquerade',
   '/user ssh-keys': 'add user=admin key="ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOn6A2NibUStBsZD3H4KXw942JkV1+5omuNgPFW3kdio ops"',
   '/radius': 'add address=192.0.2.1',
+  '/interface bridge': 'add name=br-lan',
+  '/interface bridge port': 'add interface=ether1 bridge=br-lan',
 };
 
 t.test('a bad value of each property type is one error line and changes nothing', async (t) => {

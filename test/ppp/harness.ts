@@ -56,6 +56,9 @@ export interface Side {
   statuses: PppStatus[];
   sent: Array<{ protocol: number; information: Buffer }>;
   resets: number;
+  /** BCP's bridging events (the bridge, or undefined when it closed) and the bridged frames delivered. */
+  bridging: (string | undefined)[];
+  bridged: Buffer[];
 }
 
 export type ServerConfig = Omit<PppServerOptions, 'clock' | 'events' | 'role'>;
@@ -85,7 +88,7 @@ export function backToBack(server: ServerConfig, client: ClientConfig, opts: { c
     }
   };
   const make = (role: 'server' | 'client', peer: () => Side): Side => {
-    const side = { up: undefined, down: undefined, statuses: [], sent: [], resets: 0 } as unknown as Side;
+    const side = { up: undefined, down: undefined, statuses: [], sent: [], resets: 0, bridging: [], bridged: [] } as unknown as Side;
     const events = {
       send: (protocol: number, information: Buffer) => {
         side.sent.push({ protocol, information });
@@ -95,6 +98,8 @@ export function backToBack(server: ServerConfig, client: ClientConfig, opts: { c
       up: (l: PppLinkUp) => { side.up = l; },
       down: (r: string) => { side.down = r; },
       resetEncrypter: () => { side.resets++; },
+      bridging: (b: string | undefined) => { side.bridging.push(b); },
+      bridged: (information: Buffer) => { side.bridged.push(information); },
     };
     side.session = role === 'server'
       ? new PppSession({ ...server, role, clock, events, random: server.random ?? rng.bytes })

@@ -52,6 +52,7 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
                         InstanceMethod("setIpEnabled", &DataPlaneEngine::SetIpEnabled),
                         InstanceMethod("setMssClamp", &DataPlaneEngine::SetMssClamp),
                         InstanceMethod("sendControl", &DataPlaneEngine::SendControl),
+                        InstanceMethod("sendData", &DataPlaneEngine::SendData),
                         InstanceMethod("sessionCounters", &DataPlaneEngine::SessionCounters),
                         InstanceMethod("sessionOffload", &DataPlaneEngine::SessionOffload),
                         InstanceMethod("counters", &DataPlaneEngine::Counters),
@@ -269,6 +270,21 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
       return env.Undefined();
     }
     return Napi::Boolean::New(env, engine_->SendControl(*s, static_cast<uint16_t>(protocol), data, len));
+  }
+
+  // sendData(session, protocol: uint16, information: Uint8Array) -> boolean (encrypted while MPPE is on)
+  Napi::Value SendData(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Session* s = Get(info, 0);
+    uint32_t protocol;
+    const uint8_t* data;
+    size_t len;
+    if (!s) return env.Undefined();
+    if (info.Length() != 3 || !Uint(info[1], 0xffff, &protocol) || !Bytes(info[2], &data, &len) || len > 65000) {
+      Throw(env, "sendData(session, protocol: uint16, information: Uint8Array of at most 65000 octets)");
+      return env.Undefined();
+    }
+    return Napi::Boolean::New(env, engine_->SendData(*s, static_cast<uint16_t>(protocol), data, len));
   }
 
   // sessionCounters(session) -> Float64Array in SessionCounter order (counters.h)

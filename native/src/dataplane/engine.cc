@@ -164,6 +164,10 @@ bool Engine::SendControl(Session& s, uint16_t protocol, const uint8_t* informati
   return s.worker->SendControl(s, protocol, information, length);
 }
 
+bool Engine::SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
+  return s.worker->SendData(s, protocol, information, length);
+}
+
 bool Engine::SetMppe(Session& s, const MppeConfig* send, const MppeConfig* receive) {
   std::unique_ptr<pptp_mppe_enc> enc;
   std::unique_ptr<pptp_mppe_dec> dec;
@@ -379,6 +383,36 @@ bool Worker::SendControl(Session& s, uint16_t protocol, const uint8_t* informati
   return SendOne(s, packet, packetLength);
 }
 
+// A data frame of a protocol the packet thread does not carry itself (bridged Ethernet, RFC 3518):
+// framed as negotiated and, while MPPE is on, encrypted as IPv4 is (RFC 3078 section 3). Under
+// the worker's lock, so the encrypter's state never races the packet thread's.
+bool Worker::SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (s.tunFd < 0 || greFd_ < 0) return false;
+  std::vector<uint8_t> buf(kHeadroom + length);
+  uint8_t* info = buf.data() + kHeadroom;
+  if (length > 0) std::memcpy(info, information, length);
+  uint8_t* frame;
+  size_t frameLength;
+  if (s.enc) {
+    uint8_t* plain = PutPppBefore(info, protocol, true, s.pfc);
+    size_t plainLength = length + static_cast<size_t>(info - plain);
+    uint8_t* mppe = plain - PPTP_MPPE_HEADER;
+    pptp_mppe_encrypt(s.enc.get(), plain, plainLength, mppe);
+    frame = PutPppBefore(mppe, kPppCompressed, s.acfc, s.pfc);
+    frameLength = plainLength + PPTP_MPPE_HEADER + static_cast<size_t>(mppe - frame);
+  } else {
+    frame = PutPppBefore(info, protocol, s.acfc, s.pfc);
+    frameLength = length + static_cast<size_t>(info - frame);
+  }
+  size_t packetLength;
+  uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
+  if (packet == nullptr) return false;
+  s.stats.Add(kTxPackets);
+  s.stats.Add(kTxBytes, length);
+  return SendOne(s, packet, packetLength);
+}
+
 // ---- worker: packet thread ---------------------------------------------------------------------
 
 void Worker::Run() {
@@ -527,6 +561,10 @@ void Worker::ProcessPpp(Session& s, uint8_t* frame, size_t len) {
       return DeliverIp(s, frame + at, len - at);
     case kPppCompressed:
       return ProcessMppe(s, frame + at, len - at);
+    case kPppBridged:
+      // Bridged LAN frames (RFC 3518) are data: in clear only while MPPE is off.
+      if (s.dec) return s.stats.Add(kDropUnencrypted);
+      return ControlUp(s, protocol, frame + at, len - at);
     default:
       ControlUp(s, protocol, frame + at, len - at);
   }

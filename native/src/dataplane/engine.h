@@ -117,6 +117,7 @@ class Worker {
   void SetIpEnabled(Session& s, bool enabled);
   void SetMssClamp(Session& s, uint16_t maxMss);
   bool SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
+  bool SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
 
  private:
   void Run();
@@ -183,6 +184,7 @@ class Engine {
   void SetIpEnabled(Session& s, bool enabled);
   void SetMssClamp(Session& s, uint16_t maxMss);
   bool SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
+  bool SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
   const CounterSet<kEndpointCounterCount>& counters() const { return stats_; }
   unsigned workers() const { return static_cast<unsigned>(workers_.size()); }
   // Stops the threads, closes every session and the sockets. Idempotent.

@@ -1,4 +1,5 @@
-// A TUN device (IFF_TUN | IFF_NO_PI: every read/write is one bare IP packet), opened with
+// A TUN device (IFF_TUN | IFF_NO_PI: every read/write is one bare IP packet), or with `tap` a TAP
+// device (IFF_TAP: one Ethernet frame without FCS, what a BCP link bridges), opened with
 // TUNSETIFF under a given name. Reads are drained in batches on readability (a loop of read()
 // until EAGAIN or the batch is full) and handed to JavaScript as one array per wake-up.
 #include <fcntl.h>
@@ -31,7 +32,7 @@ class TunDevice : public Napi::ObjectWrap<TunDevice>, public FdPoller {
                         InstanceAccessor("fd", &TunDevice::Fd, nullptr)});
   }
 
-  // new TunDevice(name, onBatch(packets: Buffer[]), batchSize = 64)
+  // new TunDevice(name, onBatch(packets: Buffer[]), batchSize = 64, tap = false)
   explicit TunDevice(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TunDevice>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 2 || !info[0].IsString() || !info[1].IsFunction()) {
@@ -48,6 +49,7 @@ class TunDevice : public Napi::ObjectWrap<TunDevice>, public FdPoller {
       int n = info[2].As<Napi::Number>().Int32Value();
       if (n > 0 && n <= 1024) batch_ = n;
     }
+    bool tap = info.Length() > 3 && info[3].IsBoolean() && info[3].As<Napi::Boolean>().Value();
     int fd = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
       ErrnoError(env, "open /dev/net/tun", errno).ThrowAsJavaScriptException();
@@ -55,7 +57,7 @@ class TunDevice : public Napi::ObjectWrap<TunDevice>, public FdPoller {
     }
     struct ifreq ifr;
     std::memset(&ifr, 0, sizeof ifr);
-    ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+    ifr.ifr_flags = (tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
     std::strncpy(ifr.ifr_name, want.c_str(), IFNAMSIZ - 1);
     if (::ioctl(fd, TUNSETIFF, &ifr) < 0) {
       int err = errno;

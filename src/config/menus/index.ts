@@ -2,6 +2,7 @@
 // secrets and tunnels that name them, so a pasted export applies cleanly).
 import { prop, type Menu } from '../schema.js';
 import { text } from '../types.js';
+import { bridge, bridgePort } from './bridge.js';
 import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
 import { dhcpClient } from './dhcp-client.js';
 import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsCache, dnsStatic } from './dhcp-dns.js';
@@ -13,6 +14,7 @@ import { log, systemClock, systemNtpClient, systemDefaultConfiguration, systemId
 import { pppAaa, radius } from './radius.js';
 import { scriptEnvironment } from './script.js';
 
+export * from './bridge.js';
 export * from './dhcp-client.js';
 export * from './dhcp-dns.js';
 export * from './firewall.js';
@@ -42,6 +44,7 @@ const ordered: readonly Menu[] = [
   systemClock,
   systemNtpClient,
   ethernet,
+  bridge,
   ipPool,
   pppProfile,
   pppSecret,
@@ -50,6 +53,7 @@ const ordered: readonly Menu[] = [
   pptpServerSettings,
   pptpServer,
   pptpClient,
+  bridgePort,
   interfaceStatus,
   ipAddress,
   ipRoute,

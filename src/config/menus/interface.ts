@@ -208,7 +208,7 @@ export const interfaceStatus = {
   ],
   columns: {
     name: { help: 'interface name', quoted: true },
-    type: { help: 'ether, pptp-in or pptp-out' },
+    type: { help: 'ether, bridge, pptp-in or pptp-out' },
     mtu: { help: 'MTU in use' },
     'rx-byte': { help: 'bytes received' },
     'tx-byte': { help: 'bytes sent' },

@@ -85,7 +85,7 @@ export const pppProfile = {
     }),
     'change-tcp-mss': prop(tri, { default: 'default', help: 'clamp TCP MSS to the tunnel MTU' }),
     'only-one': prop(tri, { default: 'default', help: 'allow one session per user' }),
-    bridge: prop(optionalNameRef, { default: '', help: 'bridge the BCP link joins (empty: none)' }),
+    bridge: prop(optionalNameRef, { default: '', ref: '/interface bridge', help: 'bridge the BCP link joins (empty: none)' }),
     'session-timeout': prop(optionalDuration(365 * 86400), { default: '', help: 'longest session, then the link is closed (empty or 0s: unlimited)' }),
     'rate-limit': prop(rateLimit, { default: '', help: 'rx/tx limit of the tunnel, as the router sees it (rx: what the user sends)' }),
     'use-compression': prop(useCompression, { default: 'default', help: 'MPPC compression: not implemented, so never negotiated' }),
