@@ -1,6 +1,5 @@
-// Ansible against routerd (issue 17), run by `make test-ansible`, not by `make test` (ansible's
-// start-up alone costs tens of seconds per play on these machines). Debian's ansible 7.7 with
-// community.routeros: the api module adds a pptp-client and a secret through librouteros;
+// Ansible against routerd (issue 17), in `make test` (and alone: `make test-ansible`). Debian's
+// ansible 7.7 with community.routeros: the api module adds a pptp-client and a secret through librouteros;
 // command and facts speak the console over SSH (network_cli with paramiko).
 import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
