@@ -645,11 +645,13 @@ export class Shell {
 
   // ---- settings and status menus ----------------------------------------------------------
 
-  private settingsCommand(menu: SettingsMenu, cmd: string, rest: Token[]): string | undefined {
+  private async settingsCommand(menu: SettingsMenu, cmd: string, rest: Token[]): Promise<string | undefined> {
     const shown = (): Map<string, string> => new Map(this.settingsPairs(menu));
     if (cmd === 'print') {
-      this.out(record([...shown()]));
-      return undefined;
+      const opts = parsePrintOptions(rest, { stats: false });
+      if (typeof opts === 'string') return opts;
+      if (opts.from || opts.where.length) return 'failure: from and where are not available in this menu';
+      return this.emitPrint(opts, () => record([...shown()]));
     }
     if (cmd === 'export') return this.exportCmd(menu.path, rest);
     if (cmd === 'get') {
