@@ -99,8 +99,11 @@ export interface DataPlaneSession {
    */
   setMultilink?(setup: MultilinkSetup | null): void;
   counters(): SessionCounters;
-  /** Removes the session from the endpoint and closes its TUN device (the kernel deletes it). */
-  close(): void;
+  /**
+   * Removes the session from the endpoint and closes its TUN device; settles once the kernel has
+   * deleted the device, so its name may be used again (deleting one can take tens of ms).
+   */
+  close(): Promise<void>;
 }
 
 export interface DataPlane {

@@ -24,14 +24,15 @@ export class MultilinkFallback implements DataPlane {
     const close = session.close.bind(session);
     let closed = false;
     return Object.assign(session, {
-      close: (): void => {
-        close();
-        if (closed) return;
+      close: (): Promise<void> => {
+        const gone = close();
+        if (closed) return gone;
         closed = true;
         if (--this.referenceSessions === 0) {
           this.reference?.close();
           this.reference = undefined;
         }
+        return gone;
       },
     });
   }

@@ -20,7 +20,7 @@ interface NativeHandle {
 
 interface NativeEngine {
   open(localCallId: number, peerCallId: number | null, peerAddress: number, tunName: string): [NativeHandle, number, string];
-  closeSession(h: NativeHandle): void;
+  closeSession(h: NativeHandle): Promise<void>;
   setPeerCallId(h: NativeHandle, peerCallId: number): void;
   setFraming(h: NativeHandle, acfc: boolean, pfc: boolean): void;
   setMppe(h: NativeHandle, ...args: [null] | [Uint8Array, number, boolean, Uint8Array, number, boolean]): void;
@@ -168,11 +168,12 @@ export class NativeSession implements DataPlaneSession {
     return { offload: r[0] === 1, gsoReads: r[1]!, segments: r[2]!, coalescedWrites: r[3]!, coalescedPackets: r[4]! };
   }
 
-  close(): void {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
-    this.engine.closeSession(this.handle);
+    const gone = this.engine.closeSession(this.handle);
     this.plane.forget(this);
+    return gone;
   }
 }
 

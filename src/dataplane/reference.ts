@@ -126,14 +126,15 @@ class ReferenceSession implements DataPlaneSession {
     return c;
   }
 
-  close(): void {
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.closed = true;
     this.mp?.stop();
     clearTimeout(this.ackTimer);
     clearTimeout(this.reorderTimer);
     this.tun.close();
     this.endpoint.forget(this);
+    return Promise.resolve();
   }
 
   // ---- receive --------------------------------------------------------------------------------

@@ -166,10 +166,10 @@ export class PppLink {
     this.ppp.lowerDown(reason);
   }
 
-  /** Closes the data-plane session (the TUN device goes with it). */
-  destroy(): void {
+  /** Closes the data-plane session; settles when its TUN device is gone. */
+  destroy(): Promise<void> {
     this.leaveBridge();
-    this.session.close();
+    return this.session.close();
   }
 
   /** Once a second: idle time, keepalive bookkeeping, the GRE watch. */

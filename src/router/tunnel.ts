@@ -159,8 +159,10 @@ export class Tunnel {
     this.installed = undefined;
     clearTimeout(this.sessionTimer);
     clearInterval(this.idleTimer);
-    this.link.destroy();
+    const gone = this.link.destroy();
     if (this.ifindex !== undefined) await this.ctx.host.clearRateLimit(this.ifindex);
+    // The name is free for the next tunnel only once the kernel has deleted the device.
+    await gone;
     this.ctx.names.release(this.kernelName);
     if (this.announced) await this.ctx.hostConfig.tunnelDown(this.kernelName);
     this.spec.onDown(reason);

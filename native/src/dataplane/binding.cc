@@ -2,6 +2,8 @@
 // interface). Every argument is checked here: a wrong type or length is a TypeError/RangeError,
 // never a read past the end of what JavaScript handed us. Sessions are handed to JavaScript as
 // type-tagged externals, so a foreign external (or a plain object) is refused, not cast.
+#include <unistd.h>
+
 #include <atomic>
 #include <memory>
 
@@ -10,6 +12,21 @@
 
 namespace pptp::dataplane {
 namespace {
+
+// The kernel deletes a TUN device when its last fd closes and waits out RCU grace periods doing
+// it: tens of ms each on a busy machine, which a mass disconnect would spend on the event loop.
+// Closed on libuv's thread pool instead; the promise says when the device (and its name) is gone.
+class TunCloser : public Napi::AsyncWorker {
+ public:
+  TunCloser(Napi::Env env, int fd) : Napi::AsyncWorker(env), fd_(fd), done_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() const { return done_.Promise(); }
+  void Execute() override { ::close(fd_); }
+  void OnOK() override { done_.Resolve(Env().Undefined()); }
+
+ private:
+  int fd_;
+  Napi::Promise::Deferred done_;
+};
 
 constexpr napi_type_tag kSessionTag = {0x7074707064617461ULL, 0x73657373696f6e31ULL};
 constexpr int kMaxQueuedEvents = 4096;  // a peer flooding control frames cannot grow memory without bound
@@ -172,9 +189,21 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     return out;
   }
 
+  // closeSession(session) -> Promise<void>, settled once the TUN device is deleted.
   Napi::Value CloseSession(const Napi::CallbackInfo& info) {
-    if (Session* s = Get(info, 0)) engine_->Close(*s);
-    return info.Env().Undefined();
+    Napi::Env env = info.Env();
+    Session* s = Get(info, 0);
+    if (!s) return env.Undefined();
+    int fd = engine_->Detach(*s);
+    if (fd < 0) {
+      auto done = Napi::Promise::Deferred::New(env);
+      done.Resolve(env.Undefined());
+      return done.Promise();
+    }
+    auto* closer = new TunCloser(env, fd);
+    Napi::Promise done = closer->Promise();
+    closer->Queue();
+    return done;
   }
 
   Napi::Value SetPeerCallId(const Napi::CallbackInfo& info) {

@@ -154,7 +154,7 @@ std::shared_ptr<Session> Engine::Open(uint16_t localCallId, int32_t peerCallId, 
   return workers_[localCallId % workers_.size()]->Open(id, localCallId, peerCallId, peer, tunName, error);
 }
 
-void Engine::Close(Session& s) { s.worker->Close(s); }
+int Engine::Detach(Session& s) { return s.worker->Detach(s); }
 void Engine::SetPeerCallId(Session& s, uint16_t peerCallId) { s.worker->SetPeerCallId(s, peerCallId); }
 void Engine::SetFraming(Session& s, bool acfc, bool pfc) { s.worker->SetFraming(s, acfc, pfc); }
 void Engine::ResetMppeSend(Session& s) { s.worker->ResetMppeSend(s); }
@@ -320,15 +320,14 @@ void Worker::Forget(Session& s) {
   if (--callIdUse_[s.localCallId] == 0) callIdUse_.erase(s.localCallId);
 }
 
-void Worker::Close(Session& s) {
+int Worker::Detach(Session& s) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (s.tunFd >= 0) {
-    if (epollFd_ >= 0) ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, s.tunFd, nullptr);
-    ::close(s.tunFd);  // the kernel deletes the (non-persistent) device
-    s.tunFd = -1;
-  }
+  int fd = s.tunFd;
+  if (fd >= 0 && epollFd_ >= 0) ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, fd, nullptr);
+  s.tunFd = -1;
   Engine::Wipe(s);
   Forget(s);
+  return fd;
 }
 
 void Worker::SetPeerCallId(Session& s, uint16_t peerCallId) {

@@ -110,7 +110,9 @@ class Worker {
   std::shared_ptr<Session> Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
                                 const std::string& tunName, std::string* error);
   void SetPeerCallId(Session& s, uint16_t peerCallId);
-  void Close(Session& s);
+  // Takes the session out of the packet thread and returns its TUN fd for the caller to close
+  // (-1 if already detached): closing it deletes the device, which can take the kernel tens of ms.
+  int Detach(Session& s);
   void SetFraming(Session& s, bool acfc, bool pfc);
   void InstallMppe(Session& s, std::unique_ptr<pptp_mppe_enc> enc, std::unique_ptr<pptp_mppe_dec> dec);
   void ResetMppeSend(Session& s);
@@ -175,7 +177,7 @@ class Engine {
 
   std::shared_ptr<Session> Open(uint16_t localCallId, int32_t peerCallId, uint32_t peer, const std::string& tunName,
                                 std::string* error);
-  void Close(Session& s);
+  int Detach(Session& s);
   void SetPeerCallId(Session& s, uint16_t peerCallId);
   void SetFraming(Session& s, bool acfc, bool pfc);
   // Both null: MPPE off. Returns false (nothing changed) on a bad key length or bit count.
