@@ -2,7 +2,7 @@
 # Runs the tap suite and prints one plain closing line "tests: N passed, N failed".
 #   tools/run-tests.sh              the whole suite (make test): the qemu-virt firmware image is
 #                                   assembled in the background (raw, IMAGE_COMPRESS=no) while every
-#                                   other folder runs, two files at a time, then test/firmware
+#                                   other folder runs, three files at a time, then test/firmware
 #                                   boots it (two emulated machines at a time).
 #   tools/run-tests.sh FILE...      tap on those files only
 set -uo pipefail
@@ -33,8 +33,9 @@ else
   IMAGE_COMPRESS=no bash firmware/build-image.sh qemu-virt >"$image_log" 2>&1 &
   image_pid=$!
   mapfile -t files < <(ls test/*/*.test.ts | grep -v '^test/firmware/')
-  # tap's default on 2 cores is one file at a time; most files wait on timers, guests and peers.
-  tap_run --jobs=2 "${files[@]}"
+  # tap's default on 2 cores is one file at a time; most files wait on timers, guests and peers:
+  # three at a time took the main group from 19.1 to 15.4 min (the image build beside it).
+  tap_run --jobs=3 "${files[@]}"
   if wait "$image_pid"; then
     grep -E '^\[ *[0-9]+s\]' "$image_log" | tail -3
     # Two emulated machines at once (boot and update tests): TCG runs one vCPU per host core.
