@@ -45,7 +45,8 @@ export async function printTo(
   }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits ms, or less when signal aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => {

@@ -13,7 +13,7 @@ import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
 import { connectionRows, legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
-import { printTo } from './print-output.js';
+import { pause, printTo } from './print-output.js';
 import { toggleInterfaces } from './interface-toggle.js';
 import { printHelp, valueHelp } from './help-details.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
@@ -629,7 +629,7 @@ export class Shell {
     this.abort = abort;
     try {
       while (!abort.signal.aborted) {
-        await delay(1000, abort.signal);
+        await pause(1000, abort.signal);
         if (abort.signal.aborted) break;
         const next = render();
         if (!next) break;
@@ -1151,15 +1151,7 @@ function idOf(ref: RowRef, index: number): string {
   return ref.kind === 'config' ? `*${ref.id.toString(16).toUpperCase()}` : String(index);
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
+
 
 /**
  * A property given twice (`user=u user=v`) would otherwise silently take the last value; the

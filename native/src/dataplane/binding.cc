@@ -286,8 +286,9 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     return info.Env().Undefined();
   }
 
-  // sendControl(session, protocol: uint16, information: Uint8Array) -> boolean
-  Napi::Value SendControl(const Napi::CallbackInfo& info) {
+  // name(session, protocol: uint16, information: Uint8Array) -> boolean, sent by `send`.
+  template <typename Send>
+  Napi::Value SendFrame(const Napi::CallbackInfo& info, const char* name, Send send) {
     Napi::Env env = info.Env();
     Session* s = Get(info, 0);
     uint32_t protocol;
@@ -295,25 +296,19 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     size_t len;
     if (!s) return env.Undefined();
     if (info.Length() != 3 || !Uint(info[1], 0xffff, &protocol) || !Bytes(info[2], &data, &len) || len > 65000) {
-      Throw(env, "sendControl(session, protocol: uint16, information: Uint8Array of at most 65000 octets)");
+      Throw(env, (std::string(name) + "(session, protocol: uint16, information: Uint8Array of at most 65000 octets)").c_str());
       return env.Undefined();
     }
-    return Napi::Boolean::New(env, engine_->SendControl(*s, static_cast<uint16_t>(protocol), data, len));
+    return Napi::Boolean::New(env, send(*s, static_cast<uint16_t>(protocol), data, len));
   }
 
-  // sendData(session, protocol: uint16, information: Uint8Array) -> boolean (encrypted while MPPE is on)
+  Napi::Value SendControl(const Napi::CallbackInfo& info) {
+    return SendFrame(info, "sendControl", [this](Session& s, uint16_t p, const uint8_t* d, size_t n) { return engine_->SendControl(s, p, d, n); });
+  }
+
+  // Encrypted while MPPE is on.
   Napi::Value SendData(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    Session* s = Get(info, 0);
-    uint32_t protocol;
-    const uint8_t* data;
-    size_t len;
-    if (!s) return env.Undefined();
-    if (info.Length() != 3 || !Uint(info[1], 0xffff, &protocol) || !Bytes(info[2], &data, &len) || len > 65000) {
-      Throw(env, "sendData(session, protocol: uint16, information: Uint8Array of at most 65000 octets)");
-      return env.Undefined();
-    }
-    return Napi::Boolean::New(env, engine_->SendData(*s, static_cast<uint16_t>(protocol), data, len));
+    return SendFrame(info, "sendData", [this](Session& s, uint16_t p, const uint8_t* d, size_t n) { return engine_->SendData(s, p, d, n); });
   }
 
   // sessionCounters(session) -> Float64Array in SessionCounter order (counters.h)

@@ -391,19 +391,8 @@ bool Worker::SendData(Session& s, uint16_t protocol, const uint8_t* information,
   std::vector<uint8_t> buf(kHeadroom + length);
   uint8_t* info = buf.data() + kHeadroom;
   if (length > 0) std::memcpy(info, information, length);
-  uint8_t* frame;
   size_t frameLength;
-  if (s.enc) {
-    uint8_t* plain = PutPppBefore(info, protocol, true, s.pfc);
-    size_t plainLength = length + static_cast<size_t>(info - plain);
-    uint8_t* mppe = plain - PPTP_MPPE_HEADER;
-    pptp_mppe_encrypt(s.enc.get(), plain, plainLength, mppe);
-    frame = PutPppBefore(mppe, kPppCompressed, s.acfc, s.pfc);
-    frameLength = plainLength + PPTP_MPPE_HEADER + static_cast<size_t>(mppe - frame);
-  } else {
-    frame = PutPppBefore(info, protocol, s.acfc, s.pfc);
-    frameLength = length + static_cast<size_t>(info - frame);
-  }
+  uint8_t* frame = FrameData(s, info, length, protocol, &frameLength);
   size_t packetLength;
   uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
   if (packet == nullptr) return false;
@@ -690,25 +679,29 @@ bool Worker::SendOne(Session& s, const uint8_t* packet, size_t length) {
   return true;
 }
 
+uint8_t* Worker::FrameData(Session& s, uint8_t* payload, size_t len, uint16_t protocol, size_t* frameLength) {
+  if (!s.enc) {
+    uint8_t* frame = PutPppBefore(payload, protocol, s.acfc, s.pfc);
+    *frameLength = len + static_cast<size_t>(payload - frame);
+    return frame;
+  }
+  // Protocol field (PFC applies inside too) + payload, encrypted as one (RFC 3078 section 3),
+  // in place: the MPPE header lands in the two octets before the plain text.
+  uint8_t* plain = PutPppBefore(payload, protocol, true, s.pfc);
+  size_t plainLength = len + static_cast<size_t>(payload - plain);
+  uint8_t* mppe = plain - PPTP_MPPE_HEADER;
+  pptp_mppe_encrypt(s.enc.get(), plain, plainLength, mppe);
+  uint8_t* frame = PutPppBefore(mppe, kPppCompressed, s.acfc, s.pfc);
+  *frameLength = plainLength + PPTP_MPPE_HEADER + static_cast<size_t>(mppe - frame);
+  return frame;
+}
+
 void Worker::QueueTx(Session& s, uint8_t* ip, size_t len) {
   if (len < 20 || (ip[0] >> 4) != 4) return s.stats.Add(kDropNotIpv4);
   if (!s.ipEnabled) return s.stats.Add(kDropIpDown);
   if (s.maxMss != 0) pptp_clamp_tcp_mss(ip, len, s.maxMss);
-  uint8_t* frame;
   size_t frameLength;
-  if (s.enc) {
-    // Protocol field (PFC applies inside too) + datagram, encrypted as one (RFC 3078 section 3),
-    // in place: the MPPE header lands in the two octets before the plain text.
-    uint8_t* plain = PutPppBefore(ip, kPppIpv4, true, s.pfc);
-    size_t plainLength = len + static_cast<size_t>(ip - plain);
-    uint8_t* mppe = plain - PPTP_MPPE_HEADER;
-    pptp_mppe_encrypt(s.enc.get(), plain, plainLength, mppe);
-    frame = PutPppBefore(mppe, kPppCompressed, s.acfc, s.pfc);
-    frameLength = plainLength + PPTP_MPPE_HEADER + static_cast<size_t>(mppe - frame);
-  } else {
-    frame = PutPppBefore(ip, kPppIpv4, s.acfc, s.pfc);
-    frameLength = len + static_cast<size_t>(ip - frame);
-  }
+  uint8_t* frame = FrameData(s, ip, len, kPppIpv4, &frameLength);
   size_t packetLength;
   uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
   if (packet == nullptr) return;

@@ -134,6 +134,9 @@ class Worker {
   void ReadTun(Session& s);
   // Frames one IP packet read from TUN (at slot + headroom) into the next send slot's message.
   void QueueTx(Session& s, uint8_t* ip, size_t len);
+  // PPP-frames `len` octets at `payload` (headroom in front) as negotiated, encrypted while MPPE
+  // is on; returns the frame's start and sets its length.
+  uint8_t* FrameData(Session& s, uint8_t* payload, size_t len, uint16_t protocol, size_t* frameLength);
   void FlushTx(Session& s);
   void RunTimers(Session& s, double now);
   void Deliver(Session& s, std::vector<Delivery>& out);
