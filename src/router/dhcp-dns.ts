@@ -150,10 +150,12 @@ export class DhcpDns {
       return;
     }
     // The same user as routerd: dnsmasq gets no more rights than the router has, and can
-    // write its lease file in the router's directory.
+    // write its lease file in the router's directory. --group= (empty): keep routerd's group;
+    // dnsmasq's default is to switch to "dip", which needs CAP_SETGID, and the image's routerd
+    // does not have it (dnsmasq then exits: no DHCP or DNS on the LAN).
     await this.daemon.run([
       // --log-queries: without it SIGUSR1 dumps no cache rows (the query lines are dropped).
-      DNSMASQ, '--keep-in-foreground', '--log-facility=-', '--log-queries', `--conf-file=${this.confFile}`, '--pid-file=', `--user=${userInfo().username}`,
+      DNSMASQ, '--keep-in-foreground', '--log-facility=-', '--log-queries', `--conf-file=${this.confFile}`, '--pid-file=', `--user=${userInfo().username}`, '--group=',
     ]);
   }
 }

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createNetns, createVethPair, exec, uniqueName, waitFor, type Netns } from '../lib/netns.js';
 import { startRouter, type RouterNode } from '../lib/routers.js';
+import { dhclient, ispDnsmasq } from '../lib/dhcp-peers.js';
 import { extractBootFiles, QemuVirt, type BootFiles } from './qemu-virt.js';
 import { type SerialSession } from './serial-session.js';
 
@@ -224,5 +225,20 @@ t.test('qemu-virt image: boots to the console, serves a PPTP tunnel, keeps its c
   t.match(await command(c3, '/interface pptp-server server print'), /enabled: no/, 'the PPTP server is disabled again');
   const ethers3 = await command(c3, '/interface ethernet print');
   t.match(ethers3, /ether1[^]*ether2/, 'both NICs still listed');
+
+  // Issue 16: with nothing typed (the defaults again), ether1 takes its address by DHCP and a LAN
+  // host on ether2 gets a lease and DNS from the router.
+  await t.test('the default configuration: ether1 leases its address by DHCP, ether2 serves the LAN', async (st) => {
+    await ispDnsmasq(st, lanA, '198.18.7.2', ['dhcp-range=198.18.7.100,198.18.7.150,255.255.255.0,10m', 'dhcp-option=option:router,198.18.7.2']);
+    let client = '';
+    const bound = await waitFor(async () => /bound/.test((client = await command(c3, '/ip dhcp-client print'))), 90_000, 2000);
+    st.ok(bound && /ether1[^\n]*bound\s+198\.18\.7\.1[0-5]\d\/24\s+198\.18\.7\.2/.test(client), `ether1 bound to a lease from the ISP\n${client}`);
+    const lanHost = await createNetns(st, 'fwl');
+    await attach(q, seg2, lanHost, 'eth0');
+    const lease = await dhclient(st, lanHost, 'eth0', 'lanhost', 90_000);
+    st.match(lease.address, /^192\.168\.88\.\d+$/, `the LAN host got ${lease.address} from the router's pool`);
+    st.equal(lease.dns, '192.168.88.1', 'with the router as its DNS server');
+    st.ok(await pings(lanHost, '192.168.88.1', 30_000), 'and reaches the router');
+  });
   await vm!.powerCut();
 });
