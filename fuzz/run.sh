@@ -36,5 +36,5 @@ if [ -n "$only" ]; then
   for n in ${only//,/ }; do [[ "$n" == native:* ]] || ts_only+=("${n#ts:}"); done
   [ ${#ts_only[@]} -eq 0 ] && exit $status
 fi
-cd "$root" && TS_NODE_TRANSPILE_ONLY=1 node --import ./node_modules/@tapjs/typescript/dist/esm/import.mjs fuzz/ts/run.ts "$seconds" "${ts_only[@]}" || status=1
+cd "$root" && node --import tsx fuzz/ts/run.ts "$seconds" "${ts_only[@]}" || status=1
 exit $status
