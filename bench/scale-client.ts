@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       const link = new PppLink({
         dataplane: plane,
         mppe: nativeMppe,
-        call: { callId: placed.callId, peer: placed.peer },
+        call: { callId: placed.callId, peer: placed.peer, local: placed.local },
         tunName: c.tun,
         log: silentLogger,
         ppp: {

@@ -26,6 +26,13 @@ export interface SessionParams {
   readonly peerCallId?: number;
   /** The peer's IPv4 address (dotted quad): GRE goes there, and only GRE from there is accepted. */
   readonly peerAddress: string;
+  /**
+   * Our IPv4 address for this call (dotted quad): the one the control connection runs between.
+   * GRE leaves from it, whatever address the kernel would pick: on a port with two addresses
+   * (a DHCP lease and a static one) a peer drops GRE from the other as another peer's.
+   * Unset or empty: the kernel picks.
+   */
+  readonly localAddress?: string;
   /** Name of the TUN device to create (at most 15 characters). */
   readonly tunName: string;
   /**

@@ -39,9 +39,10 @@ export interface GreSocketStats {
 export interface NativeGreSocket {
   readonly fd: number;
   /** Sends one GRE packet (header + payload; the kernel adds the IP header) to a host-order IPv4 address. */
-  send(packet: Buffer, address: number): boolean;
-  /** Sends many with one sendmmsg; returns how many went. */
-  sendBatch(packets: Buffer[], addresses: Uint32Array): number;
+  /** source: the address the packet leaves from (0: the kernel picks by route). */
+  send(packet: Buffer, address: number, source?: number): boolean;
+  /** Sends many with one sendmmsg, all from one source; returns how many went. */
+  sendBatch(packets: Buffer[], addresses: Uint32Array, source?: number): number;
   stats(): GreSocketStats;
   close(): void;
 }
@@ -85,6 +86,12 @@ export function ipv4ToNumber(address: string): number {
     n = n * 256 + v;
   }
   return n >>> 0;
+}
+
+/** A session's GRE source (SessionParams.localAddress) for the addon: 0 lets the kernel pick. */
+export function greSourceNumber(localAddress: string | undefined): number {
+  if (localAddress === undefined || localAddress === '') return 0;
+  return ipv4ToNumber(localAddress.startsWith('::ffff:') ? localAddress.slice(7) : localAddress);
 }
 
 export function numberToIpv4(n: number): string {

@@ -11,7 +11,7 @@ import { requireNativeExport } from '../native.js';
 import type { PppFraming } from '../wire/ppp-frame.js';
 import { newEndpointCounters, newSessionCounters, type EndpointCounters, type SessionCounters, type SessionDropReason } from './counters.js';
 import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, SessionParams } from './dataplane.js';
-import { ipv4ToNumber } from './native-io.js';
+import { greSourceNumber, ipv4ToNumber } from './native-io.js';
 
 /** An opaque, type-tagged session handle from the addon. */
 interface NativeHandle {
@@ -19,7 +19,7 @@ interface NativeHandle {
 }
 
 interface NativeEngine {
-  open(localCallId: number, peerCallId: number | null, peerAddress: number, tunName: string): [NativeHandle, number, string];
+  open(localCallId: number, peerCallId: number | null, peerAddress: number, localAddress: number, tunName: string): [NativeHandle, number, string];
   closeSession(h: NativeHandle): Promise<void>;
   setPeerCallId(h: NativeHandle, peerCallId: number): void;
   setFraming(h: NativeHandle, acfc: boolean, pfc: boolean): void;
@@ -204,7 +204,13 @@ export class NativeDataPlane implements DataPlane {
   }
 
   openSession(params: SessionParams): DataPlaneSession {
-    const [handle, id, tunName] = this.engine.open(params.localCallId, params.peerCallId ?? null, ipv4ToNumber(params.peerAddress), params.tunName);
+    const [handle, id, tunName] = this.engine.open(
+      params.localCallId,
+      params.peerCallId ?? null,
+      ipv4ToNumber(params.peerAddress),
+      greSourceNumber(params.localAddress),
+      params.tunName,
+    );
     const session = new NativeSession(this, this.engine, handle, params, id, tunName);
     this.sessions.set(id, session);
     this.log.debug(`session call ${params.localCallId}/${params.peerCallId} peer ${params.peerAddress} on ${tunName}`);

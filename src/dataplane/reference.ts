@@ -17,7 +17,7 @@ import { newEndpointCounters, newSessionCounters, type EndpointCounters, type Se
 import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, MultilinkSetup, SessionParams } from './dataplane.js';
 import { MultilinkLink } from './multilink.js';
 import { clampTcpMss } from './tcp-mss.js';
-import { ipv4ToNumber, openGreSocket, openTun, type NativeGreSocket, type NativeTunDevice } from './native-io.js';
+import { greSourceNumber, ipv4ToNumber, openGreSocket, openTun, type NativeGreSocket, type NativeTunDevice } from './native-io.js';
 import { ReceiveWindow } from './receive-window.js';
 
 const FULL_FRAMING: PppFraming = { acfc: false, pfc: false };
@@ -29,6 +29,8 @@ interface Outgoing {
 
 class ReferenceSession implements DataPlaneSession {
   readonly peerNumber: number;
+  /** GRE leaves from this address (0: the kernel picks). */
+  readonly sourceNumber: number;
   readonly tunName: string;
   private readonly tun: NativeTunDevice;
   private readonly window: ReceiveWindow<Buffer>;
@@ -56,6 +58,7 @@ class ReferenceSession implements DataPlaneSession {
     private readonly options: Required<Pick<DataPlaneOptions, 'reorderWindow' | 'reorderTimeoutMs' | 'ackDelayMs'>>,
   ) {
     this.peerNumber = ipv4ToNumber(params.peerAddress);
+    this.sourceNumber = greSourceNumber(params.localAddress);
     this.peerCall = params.peerCallId;
     this.log = params.log ?? silentLogger;
     this.window = new ReceiveWindow<Buffer>(options.reorderWindow, options.reorderTimeoutMs);
@@ -392,8 +395,8 @@ export class ReferenceDataPlane implements DataPlane {
   sendBatch(out: Outgoing, session: ReferenceSession): void {
     const sent =
       out.packets.length === 1
-        ? Number(this.socket.send(out.packets[0]!, out.addresses[0]!))
-        : this.socket.sendBatch(out.packets, Uint32Array.from(out.addresses));
+        ? Number(this.socket.send(out.packets[0]!, out.addresses[0]!, session.sourceNumber))
+        : this.socket.sendBatch(out.packets, Uint32Array.from(out.addresses), session.sourceNumber);
     if (sent < out.packets.length) session.countSendFailures(out.packets.length - sent);
   }
 

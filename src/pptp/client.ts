@@ -55,6 +55,7 @@ export class PptpClientConnection extends EventEmitter<PptpClientEvents> {
   private closedReason: string | undefined;
   private closedPromise: Promise<void> | undefined;
   private peer: PeerEndpoint | undefined;
+  private local: PeerEndpoint | undefined;
 
   constructor(private readonly options: PptpClientOptions) {
     super();
@@ -105,6 +106,7 @@ export class PptpClientConnection extends EventEmitter<PptpClientEvents> {
         const peer: PeerEndpoint = { address: socket.remoteAddress ?? this.options.host, port: socket.remotePort ?? port };
         const local: PeerEndpoint = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
         this.peer = peer;
+        this.local = local;
         const machine = new ClientControlConnection({
           peer,
           local,
@@ -174,18 +176,20 @@ export class PptpClientConnection extends EventEmitter<PptpClientEvents> {
   /**
    * Places a call and says at once which call ID and peer its GRE will carry, before the server
    * answers: a data-plane session opened now catches the PPP frames a server sends right after
-   * its Outgoing-Call-Reply. Throws when the call cannot be placed.
+   * its Outgoing-Call-Reply. `local` is the address the control connection left from: GRE must
+   * leave from it too, or the server takes it for another peer's. Throws when the call cannot be
+   * placed.
    */
-  placeCall(): { readonly callId: number; readonly peer: PeerEndpoint; readonly answered: Promise<CallInfo> } {
+  placeCall(): { readonly callId: number; readonly peer: PeerEndpoint; readonly local: PeerEndpoint; readonly answered: Promise<CallInfo> } {
     const control = this.control;
-    if (!control || control.machine.state === 'closed' || !this.peer) throw new PptpError(this.closedReason ?? 'not connected');
+    if (!control || control.machine.state === 'closed' || !this.peer || !this.local) throw new PptpError(this.closedReason ?? 'not connected');
     this.pendingCall = undefined;
     this.pendingFailure = undefined;
     control.dispatch({ kind: 'open-call' });
     const callId = this.pendingCall;
     if (callId === undefined) throw new PptpError(this.pendingFailure ?? 'call could not be placed');
     const answered = new Promise<CallInfo>((resolve, reject) => this.callWaiters.set(callId, { resolve, reject }));
-    return { callId, peer: this.peer, answered };
+    return { callId, peer: this.peer, local: this.local, answered };
   }
 
   /** Clears a call (Call-Clear-Request); resolves with the reason once it is down. */

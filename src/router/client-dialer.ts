@@ -164,7 +164,7 @@ export class ClientDialer {
       // The tunnel (and its data-plane session) exists before the reply, so the server's first
       // LCP Configure-Request, sent right after it, is kept instead of costing a 3 s restart.
       const tunnel = new Tunnel(this.options.ctx, {
-        call: { callId: placed.callId, peer: placed.peer },
+        call: { callId: placed.callId, peer: placed.peer, local: placed.local },
         name: row.name,
         log: log.child(row.name),
         ppp: {

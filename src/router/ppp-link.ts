@@ -30,7 +30,7 @@ export type PppRoleOptions =
  * The PPTP call a link runs on. A client creates its link when it places the call, before the
  * Outgoing-Call-Reply names the peer's call ID (undefined until then; PppLink.answered).
  */
-export type LinkCall = Pick<CallInfo, 'callId' | 'peer'> & { readonly peerCallId?: number };
+export type LinkCall = Pick<CallInfo, 'callId' | 'peer' | 'local'> & { readonly peerCallId?: number };
 
 /** Frames a link keeps from before it starts: the server's first LCP packets, a few at most. */
 const EARLY_FRAMES = 8;
@@ -88,6 +88,7 @@ export class PppLink {
       localCallId: call.callId,
       peerCallId: call.peerCallId,
       peerAddress: call.peer.address,
+      localAddress: call.local.address,
       tunName: options.tunName,
       onControlFrame: (protocol, information) => {
         if (this.early === null) ppp?.receive(protocol, information);

@@ -28,6 +28,8 @@ t.test('GreSocket: a Uint8Array where a Uint32Array is expected is a TypeError',
     t.throws(() => sock.send!(new Uint32Array(5), 0x7f000001), TypeError, 'send: packet must be a Uint8Array');
     t.throws(() => sock.send!(Buffer.alloc(20), -1), TypeError, 'send: address must be a uint32');
     t.throws(() => sock.send!(Buffer.alloc(20), 2 ** 32), TypeError, 'send: address must fit 32 bits');
+    t.throws(() => sock.send!(Buffer.alloc(20), 0x7f000001, '127.0.0.1'), TypeError, 'send: the source is a uint32');
+    t.throws(() => sock.sendBatch!([Buffer.alloc(20)], new Uint32Array(1), 2 ** 32), TypeError, 'sendBatch: the source fits 32 bits');
   } finally {
     sock.close!();
   }
@@ -39,9 +41,11 @@ t.test('DataPlaneEngine: arguments and session handles are checked', async (t) =
   t.throws(() => new Engine(() => {}, 0, 0, 30, 10), TypeError, 'reorder window of 0 refused');
   const engine = new Engine(() => {}, 0, 16, 30, 10);
   try {
-    t.throws(() => engine.open!(70000, 1, 0x7f000001, 'x'), TypeError, 'call IDs are 16 bits');
-    t.throws(() => engine.open!(1, 1, '127.0.0.1', 'x'), TypeError, 'the peer is a uint32');
-    t.throws(() => engine.open!(1, 1, 0x7f000001, 'x'.repeat(16)), Error, 'a TUN name longer than 15 characters');
+    t.throws(() => engine.open!(70000, 1, 0x7f000001, 0, 'x'), TypeError, 'call IDs are 16 bits');
+    t.throws(() => engine.open!(1, 1, '127.0.0.1', 0, 'x'), TypeError, 'the peer is a uint32');
+    t.throws(() => engine.open!(1, 1, 0x7f000001, -1, 'x'), TypeError, 'the GRE source is a uint32');
+    t.throws(() => engine.open!(1, 1, 0x7f000001, 'x'), TypeError, 'the GRE source is not optional');
+    t.throws(() => engine.open!(1, 1, 0x7f000001, 0, 'x'.repeat(16)), { message: /longer than 15/ }, 'a TUN name longer than 15 characters');
     const notAHandle = new Uint8Array(16);
     for (const [name, args] of [
       ['setFraming', [notAHandle, true, false]],

@@ -158,14 +158,17 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     return info[i].As<Napi::External<SessionRef>>().Data()->get();
   }
 
-  // open(localCallId, peerCallId | null, peerAddress: uint32, tunName) -> [handle, sessionId, tunName]
+  // open(localCallId, peerCallId | null, peerAddress: uint32, localAddress: uint32 (0: any), tunName)
+  //   -> [handle, sessionId, tunName]
   Napi::Value Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    uint32_t local, peerCall = 0, peer;
+    uint32_t local, peerCall = 0, peer, source;
     bool peerKnown = info.Length() > 1 && !info[1].IsNull();
-    if (info.Length() != 4 || !Uint(info[0], 0xffff, &local) || (peerKnown && !Uint(info[1], 0xffff, &peerCall)) ||
-        !Uint(info[2], 0xffffffffu, &peer) || !info[3].IsString()) {
-      Throw(env, "open(localCallId: uint16, peerCallId: uint16 | null, peerAddress: uint32, tunName: string)");
+    if (info.Length() != 5 || !Uint(info[0], 0xffff, &local) || (peerKnown && !Uint(info[1], 0xffff, &peerCall)) ||
+        !Uint(info[2], 0xffffffffu, &peer) || !Uint(info[3], 0xffffffffu, &source) || !info[4].IsString()) {
+      Throw(env,
+            "open(localCallId: uint16, peerCallId: uint16 | null, peerAddress: uint32, localAddress: uint32, "
+            "tunName: string)");
       return env.Undefined();
     }
     if (!engine_) {
@@ -174,7 +177,7 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     }
     std::string error;
     SessionRef s = engine_->Open(static_cast<uint16_t>(local), peerKnown ? static_cast<int32_t>(peerCall) : -1, peer,
-                                 info[3].As<Napi::String>().Utf8Value(), &error);
+                                 source, info[4].As<Napi::String>().Utf8Value(), &error);
     if (!s) {
       Napi::Error::New(env, "native data plane: " + error).ThrowAsJavaScriptException();
       return env.Undefined();

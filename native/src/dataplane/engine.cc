@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "net/gre_source.h"
 #include "tcp_mss.h"
 #include "wire.h"
 
@@ -136,7 +137,7 @@ void Engine::Stop() {
   for (auto& w : workers_) w->Stop();
 }
 
-std::shared_ptr<Session> Engine::Open(uint16_t localCallId, int32_t peerCallId, uint32_t peer,
+std::shared_ptr<Session> Engine::Open(uint16_t localCallId, int32_t peerCallId, uint32_t peer, uint32_t local,
                                       const std::string& tunName, std::string* error) {
   uint32_t id;
   {
@@ -151,7 +152,7 @@ std::shared_ptr<Session> Engine::Open(uint16_t localCallId, int32_t peerCallId, 
     *error = "TUN name longer than 15 characters";
     return nullptr;
   }
-  return workers_[localCallId % workers_.size()]->Open(id, localCallId, peerCallId, peer, tunName, error);
+  return workers_[localCallId % workers_.size()]->Open(id, localCallId, peerCallId, peer, local, tunName, error);
 }
 
 int Engine::Detach(Session& s) { return s.worker->Detach(s); }
@@ -276,7 +277,7 @@ void Worker::Stop() {
 }
 
 std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
-                                      const std::string& tunName, std::string* error) {
+                                      uint32_t local, const std::string& tunName, std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
   if (stopping_) {
     *error = "data plane is closed";
@@ -297,6 +298,7 @@ std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t
   s->peerCallKnown = peerCallId >= 0;
   s->peerCallId = s->peerCallKnown ? static_cast<uint16_t>(peerCallId) : 0;
   s->peer = peer;
+  s->local = local;
   s->tunName = name;
   s->tunFd = fd;
   s->offload = offloaded;
@@ -668,9 +670,17 @@ uint8_t* Worker::WrapData(Session& s, uint8_t* frame, size_t frameLength, size_t
 
 bool Worker::SendOne(Session& s, const uint8_t* packet, size_t length) {
   sockaddr_in sin = Peer(s.peer);
+  iovec iov{const_cast<uint8_t*>(packet), length};
+  msghdr message{};
+  message.msg_name = &sin;
+  message.msg_namelen = sizeof sin;
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  net::GreSource source;
+  net::SetGreSource(&message, &source, s.local);
   ssize_t w;
   do {
-    w = ::sendto(greFd_, packet, length, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
+    w = ::sendmsg(greFd_, &message, MSG_DONTWAIT);
   } while (w < 0 && errno == EINTR);
   if (w < 0) {
     s.stats.Add(kDropGreSend);
@@ -714,12 +724,14 @@ void Worker::QueueTx(Session& s, uint8_t* ip, size_t len) {
 
 void Worker::FlushTx(Session& s) {
   sockaddr_in sin = Peer(s.peer);
+  net::GreSource source;
   for (unsigned i = 0; i < txCount_; i++) {
     std::memset(&txMsgs_[i], 0, sizeof txMsgs_[i]);
     txMsgs_[i].msg_hdr.msg_name = &sin;
     txMsgs_[i].msg_hdr.msg_namelen = sizeof sin;
     txMsgs_[i].msg_hdr.msg_iov = &txIov_[i];
     txMsgs_[i].msg_hdr.msg_iovlen = 1;
+    net::SetGreSource(&txMsgs_[i].msg_hdr, &source, s.local);
   }
   unsigned sent = 0;
   while (sent < txCount_) {

@@ -79,6 +79,7 @@ struct Session {
   // False while a client waits for the Outgoing-Call-Reply: frames are received, nothing is sent.
   bool peerCallKnown = false;
   uint32_t peer = 0;  // host order
+  uint32_t local = 0;  // host order; GRE leaves from it (0: the kernel picks)
   std::string tunName;
   int tunFd = -1;
   bool offload = false;  // the TUN fd speaks virtio_net_hdr
@@ -107,7 +108,7 @@ class Worker {
   void Stop();
 
   // peerCallId < 0: not known yet (SetPeerCallId names it).
-  std::shared_ptr<Session> Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
+  std::shared_ptr<Session> Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer, uint32_t local,
                                 const std::string& tunName, std::string* error);
   void SetPeerCallId(Session& s, uint16_t peerCallId);
   // Takes the session out of the packet thread and returns its TUN fd for the caller to close
@@ -178,8 +179,8 @@ class Engine {
   static std::unique_ptr<Engine> Create(const EngineOptions& options, EventSink sink, std::string* error);
   ~Engine();
 
-  std::shared_ptr<Session> Open(uint16_t localCallId, int32_t peerCallId, uint32_t peer, const std::string& tunName,
-                                std::string* error);
+  std::shared_ptr<Session> Open(uint16_t localCallId, int32_t peerCallId, uint32_t peer, uint32_t local,
+                                const std::string& tunName, std::string* error);
   int Detach(Session& s);
   void SetPeerCallId(Session& s, uint16_t peerCallId);
   void SetFraming(Session& s, bool acfc, bool pfc);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <vector>
 
+#include "gre_source.h"
 #include "poller.h"
 #include "registry.h"
 
@@ -149,20 +150,41 @@ class GreSocket : public Napi::ObjectWrap<GreSocket>, public FdPoller {
     return true;
   }
 
-  // send(packet: Uint8Array, address: uint32): boolean (false: the kernel refused it or closed)
+  // The optional last argument of send and sendBatch: the source address (uint32, 0: the kernel picks).
+  static bool ToSource(const Napi::CallbackInfo& info, size_t index, uint32_t* source) {
+    *source = 0;
+    if (info.Length() <= index) return true;
+    sockaddr_in sin;
+    if (!ToSockaddr(info[index], &sin)) return false;
+    *source = ntohl(sin.sin_addr.s_addr);
+    return true;
+  }
+
+  // send(packet: Uint8Array, address: uint32, source?: uint32): boolean (false: the kernel refused
+  // it or closed)
   Napi::Value Send(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     sockaddr_in sin;
-    if (info.Length() != 2 || !info[0].IsTypedArray() ||
-        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !ToSockaddr(info[1], &sin)) {
-      Napi::TypeError::New(env, "send(packet: Uint8Array, address: uint32)").ThrowAsJavaScriptException();
+    uint32_t source;
+    if (info.Length() < 2 || info.Length() > 3 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array || !ToSockaddr(info[1], &sin) ||
+        !ToSource(info, 2, &source)) {
+      Napi::TypeError::New(env, "send(packet: Uint8Array, address: uint32, source?: uint32)").ThrowAsJavaScriptException();
       return env.Undefined();
     }
     if (fd_ < 0) return Napi::Boolean::New(env, false);
     auto buf = info[0].As<Napi::Uint8Array>();
+    iovec iov{buf.Data(), buf.ByteLength()};
+    msghdr message{};
+    message.msg_name = &sin;
+    message.msg_namelen = sizeof sin;
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    GreSource control;
+    SetGreSource(&message, &control, source);
     ssize_t w;
     do {
-      w = ::sendto(fd_, buf.Data(), buf.ByteLength(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&sin), sizeof sin);
+      w = ::sendmsg(fd_, &message, MSG_DONTWAIT);
     } while (w < 0 && errno == EINTR);
     if (w < 0) {
       sendErrors_++;
@@ -173,14 +195,16 @@ class GreSocket : public Napi::ObjectWrap<GreSocket>, public FdPoller {
     return Napi::Boolean::New(env, true);
   }
 
-  // sendBatch(packets: Uint8Array[], addresses: Uint32Array of the same length): number sent
-  // (one sendmmsg per call). The types are checked, not assumed: a Uint8Array of addresses would
-  // otherwise be read as four times as many bytes as it has.
+  // sendBatch(packets: Uint8Array[], addresses: Uint32Array of the same length, source?: uint32):
+  // number sent (one sendmmsg per call, all from one source). The types are checked, not assumed:
+  // a Uint8Array of addresses would otherwise be read as four times as many bytes as it has.
   Napi::Value SendBatch(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() != 2 || !info[0].IsArray() || !info[1].IsTypedArray() ||
-        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array) {
-      Napi::TypeError::New(env, "sendBatch(packets: Uint8Array[], addresses: Uint32Array)").ThrowAsJavaScriptException();
+    uint32_t source;
+    if (info.Length() < 2 || info.Length() > 3 || !info[0].IsArray() || !info[1].IsTypedArray() ||
+        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array || !ToSource(info, 2, &source)) {
+      Napi::TypeError::New(env, "sendBatch(packets: Uint8Array[], addresses: Uint32Array, source?: uint32)")
+          .ThrowAsJavaScriptException();
       return env.Undefined();
     }
     auto arr = info[0].As<Napi::Array>();
@@ -194,6 +218,7 @@ class GreSocket : public Napi::ObjectWrap<GreSocket>, public FdPoller {
     std::vector<mmsghdr> msgs(count);
     std::vector<iovec> iov(count);
     std::vector<sockaddr_in> sins(count);
+    GreSource control;
     for (uint32_t i = 0; i < count; i++) {
       Napi::Value v = arr.Get(i);
       if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
@@ -211,6 +236,7 @@ class GreSocket : public Napi::ObjectWrap<GreSocket>, public FdPoller {
       msgs[i].msg_hdr.msg_namelen = sizeof sins[i];
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
+      SetGreSource(&msgs[i].msg_hdr, &control, source);
     }
     uint32_t sent = 0;
     while (sent < count) {
