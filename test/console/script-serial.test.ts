@@ -2,11 +2,7 @@
 // dropping a half-pasted one, print interval= stopped by a key that is not echoed, `?` after
 // `prop=` and after `print`, and Tab's trailing space on a word that is a menu and a command.
 import t from 'tap';
-import { ConfigModel } from '../../src/config/model.js';
-import { MemoryRuntime } from '../../src/config/runtime.js';
-import { SerialConsole } from '../../src/console/serial.js';
-import { LogBook } from '../../src/log.js';
-import { ptyPair } from '../lib/pty.js';
+import { loggedInSerialConsole } from '../lib/pty.js';
 import { makeRouter } from '../cli/harness.js';
 
 t.test('? after prop= lists the values, after print the options; Tab completes once', async (t) => {
@@ -25,17 +21,7 @@ t.test('? after prop= lists the values, after print the options; Tab completes o
 });
 
 t.test('scripts, print interval= and ? over a pty', async (t) => {
-  const pty = await ptyPair(t);
-  const model = new ConfigModel({ settingsDefaults: { '/system identity': { name: 'Scr' } } });
-  const serial = new SerialConsole({ model, runtime: new MemoryRuntime(), log: new LogBook(), notices: [] }, { path: pty.routerSide, baudRate: 115200 });
-  const term = await pty.openTerminal();
-  await serial.start();
-  t.teardown(() => serial.stop());
-  await term.waitFor(/Login: $/);
-  term.type('admin\r');
-  await term.waitFor(/Password: $/);
-  term.type('\r');
-  await term.waitFor(/\[admin@Scr\] > $/);
+  const { model, term } = await loggedInSerialConsole(t, 'Scr');
   term.type('/ppp secret add name=alice password=a; /ppp secret add name=bob password=b\r');
   await term.waitFor(/password=b\r\n\[admin@Scr\] > $/);
 

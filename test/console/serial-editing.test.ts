@@ -1,25 +1,10 @@
 // The line editor on a real serial line (a pty pair): Ctrl-C drops a half-typed command so the
 // next one runs alone, cursor keys edit mid-line, history recalls, and Tab and ? still work.
 import t from 'tap';
-import { ConfigModel } from '../../src/config/model.js';
-import { MemoryRuntime } from '../../src/config/runtime.js';
-import { SerialConsole } from '../../src/console/serial.js';
-import { LogBook } from '../../src/log.js';
-import { ptyPair } from '../lib/pty.js';
+import { loggedInSerialConsole } from '../lib/pty.js';
 
 t.test('Ctrl-C, cursor keys, history, Tab and ? over a pty', async (t) => {
-  const pty = await ptyPair(t);
-  const model = new ConfigModel({ settingsDefaults: { '/system identity': { name: 'Edit' } } });
-  const serial = new SerialConsole({ model, runtime: new MemoryRuntime(), log: new LogBook(), notices: [] }, { path: pty.routerSide, baudRate: 115200 });
-  // The terminal first: the Login prompt must not go out before anyone listens.
-  const term = await pty.openTerminal();
-  await serial.start();
-  t.teardown(() => serial.stop());
-  await term.waitFor(/Login: $/);
-  term.type('admin\r');
-  await term.waitFor(/Password: $/);
-  term.type('\r');
-  await term.waitFor(/\[admin@Edit\] > $/);
+  const { model, term } = await loggedInSerialConsole(t, 'Edit');
 
   // A half-typed command, then Ctrl-C, then another command.
   term.clearScreen();

@@ -4,6 +4,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
+import { ConfigModel } from '../../src/config/model.js';
+import { MemoryRuntime } from '../../src/config/runtime.js';
+import { SerialConsole } from '../../src/console/serial.js';
+import { LogBook } from '../../src/log.js';
 import type { TeardownHost } from './netns.js';
 
 let made = 0;
@@ -53,4 +57,24 @@ export async function ptyPair(t: TeardownHost): Promise<{ routerSide: string; op
     };
   };
   return { routerSide, openTerminal };
+}
+
+/**
+ * A SerialConsole (on a fresh in-memory model whose identity is `identity`) on a pty, with admin
+ * (no password) logged in at the terminal: the prompt is on screen when this resolves.
+ */
+export async function loggedInSerialConsole(t: TeardownHost, identity: string): Promise<{ model: ConfigModel; term: SerialTerminal }> {
+  const pty = await ptyPair(t);
+  const model = new ConfigModel({ settingsDefaults: { '/system identity': { name: identity } } });
+  const serial = new SerialConsole({ model, runtime: new MemoryRuntime(), log: new LogBook(), notices: [] }, { path: pty.routerSide, baudRate: 115200 });
+  // The terminal first: the Login prompt must not go out before anyone listens.
+  const term = await pty.openTerminal();
+  await serial.start();
+  t.teardown(() => serial.stop());
+  await term.waitFor(/Login: $/);
+  term.type('admin\r');
+  await term.waitFor(/Password: $/);
+  term.type('\r');
+  await term.waitFor(new RegExp(`\\[admin@${identity}\\] > $`));
+  return { model, term };
 }
