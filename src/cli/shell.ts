@@ -7,11 +7,11 @@
 import type { ConfigModel, RawValues } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
 import { propOrder, type Layout, type ListMenu, type Menu, type SettingsMenu, type StatusMenu } from '../config/schema.js';
-import { formatDuration, ValueError, type PropType, type Value } from '../config/types.js';
+import { ValueError, type PropType, type Value } from '../config/types.js';
 import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
-import { connectionRows, legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
+import { legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
 import { pause, printTo } from './print-output.js';
 import { toggleInterfaces } from './interface-toggle.js';
@@ -23,15 +23,15 @@ import { Regex, RegexError } from './regex/index.js';
 import { ConsoleError, MAX_STEPS, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
 import { isYes, resetConfiguration, type Question } from './reset-configuration.js';
-import { clockInstant, offsetMinutes, parseClockDate, parseClockTime, timeOfDay, timeZoneName } from '../config/clock.js';
+import { clockInstant, offsetMinutes, parseClockDate, parseClockTime, timeZoneName } from '../config/clock.js';
 import type { WallClock } from '../wall-clock.js';
 import { powerQuestion, type PowerControl } from './power.js';
 import { applyDefaultConfiguration } from './default-configuration.js';
-import { defaultConfigurationPrint } from '../config/default-configuration.js';
+import { COMMAND_POLICIES } from '../config/menus/commands.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 import type { ActiveUsers } from '../remote/active-users.js';
 import { daemonGlobals, runConsoleScript, ScriptLines, ScriptPacer } from './script/console.js';
-import { environmentRows, removeGlobals } from './script/environment.js';
+import { STATUS_SOURCES, type StatusReadContext, type StatusReader } from './status-sources.js';
 import type { ScriptValue } from './script/values.js';
 
 export interface LicenseView {
@@ -203,30 +203,24 @@ export class Shell {
     return [...words];
   }
 
+  /** What can be typed at path: generated from the menu record, or the menu-less commands there. */
   commands(path: Path): string[] {
     const menu = this.menuAt(path);
-    const common = ['export'];
-    if (path.length === 0) return ['ping', 'export', 'password', 'quit', 'tool'];
-    if (path.length === 1 && path[0] === 'system') return ['export', 'reset-configuration', 'reboot', 'shutdown'];
-    if (!menu) return common;
-    if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
-    if (menu.kind === 'status') {
-      if (menu.path === '/ppp active') return ['print', 'remove', 'get', 'find'];
-      if (menu.path === '/system license') return ['print', 'import', 'get'];
-      if (menu.path === '/system package update') return ['print', 'install', 'get'];
-      if (menu.path === '/interface') return ['print', 'get', 'find', 'enable', 'disable'];
-      if (menu.path === '/system script environment') return ['print', 'get', 'find', 'remove'];
-      if (menu.path === '/ip dns cache') return ['print', 'flush', 'find'];
-      return ['print', 'get'];
+    if (!menu) {
+      // /ping, /password, /system reboot ...: the commands that belong to no menu record.
+      const prefix = path.length === 0 ? '/' : `/${path.join(' ')} `;
+      const here = Object.keys(COMMAND_POLICIES)
+        .filter((c) => c.startsWith(prefix))
+        .map((c) => c.slice(prefix.length).split(' ')[0]!);
+      return [...new Set(['export', ...here])];
     }
+    if (menu.kind === 'settings') return ['print', 'set', 'get', 'export'];
+    if (menu.kind === 'status') return [...(menu.commands ?? ['print', 'get'])];
     const cmds = ['print', 'set', 'unset', 'get', 'find', 'export'];
     if (!menu.hardwareKey && !menu.fixedRows) cmds.push('add', 'remove');
-    if (menu.path === '/user ssh-keys') cmds.push('import');
     if ('disabled' in menu.props) cmds.push('enable', 'disable');
     if (menu.columns && menu.runtime?.status && !menu.runtime.dynamic) cmds.push('monitor');
-    if (menu.path === '/ip dhcp-server lease') cmds.push('make-static');
-    if (menu.path === '/ip dhcp-client') cmds.push('release', 'renew');
-    return cmds;
+    return [...cmds, ...(menu.actions ?? [])];
   }
 
   /** Splits the leading menu words off a token list: `/ip route add` -> [ip, route], add ... */
@@ -663,7 +657,7 @@ export class Shell {
     }
     const { pairs, words } = this.args(rest, Object.keys(menu.props));
     if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
-    if (menu.path === '/system clock') return this.setClock(pairs);
+    if (menu.clockArguments) return this.setClock(menu, pairs);
     return this.ctx.model.set(menu.path, undefined, pairs)?.message;
   }
 
@@ -693,7 +687,7 @@ export class Shell {
    * read in the time zone the same command sets, if it sets one. All is checked before anything
    * changes.
    */
-  private setClock(pairs: Record<string, string>): string | undefined {
+  private setClock(menu: SettingsMenu, pairs: Record<string, string>): string | undefined {
     const { time: rawTime, date: rawDate, ...settings } = pairs;
     const time = rawTime === undefined ? undefined : parseClockTime(rawTime);
     const date = rawDate === undefined ? undefined : parseClockDate(rawDate);
@@ -704,7 +698,7 @@ export class Shell {
     const zone = zoneRaw === undefined ? this.zone() : timeZoneName.parse(zoneRaw, 'time-zone-name');
     if (zone instanceof ValueError) return zone.message;
     if (Object.keys(settings).length) {
-      const err = this.ctx.model.set('/system clock', undefined, settings);
+      const err = this.ctx.model.set(menu.path, undefined, settings);
       if (err) return err.message;
     }
     if (time || date) void this.ctx.clock!.set(clockInstant(this.now(), zone, date, time));
@@ -738,13 +732,6 @@ export class Shell {
       { ref: { kind: 'dynamic', key: '' }, flags: '', values: Object.fromEntries(pairs), quoted: new Set(), keys: pairs.map(([k]) => k) },
     ];
     if (menu.kind === 'settings') return one(this.settingsPairs(menu));
-    if (menu.path === '/log') {
-      const zone = this.zone();
-      return this.ctx.log.list().map((e, i) => {
-        const values = { time: timeOfDay(e.time, zone), topics: e.topics.join(','), message: e.message };
-        return { ref: { kind: 'dynamic', key: String(i) }, flags: '', values, quoted: new Set(), keys: Object.keys(values) };
-      });
-    }
     if (menu.shape === 'record') {
       const rec = await this.record(menu);
       return typeof rec === 'string' ? rec : one(rec);
@@ -757,127 +744,24 @@ export class Shell {
     return allowed(this.policies(), commandNeeds(this.ctx.model.menu(path), path, cmd));
   }
 
+  private statusReader(menu: StatusMenu): { reader: StatusReader; c: StatusReadContext } {
+    return { reader: STATUS_SOURCES[menu.source], c: { shell: this.ctx, zone: this.zone() } };
+  }
+
   private async statusRows(menu: StatusMenu): Promise<RowView[]> {
-    if (menu.path === '/system script environment') return environmentRows(this.ctx.globals ?? daemonGlobals);
-    if (menu.path === '/user active') {
-      return (this.ctx.activeUsers?.list() ?? []).map((a) => {
-        const group = this.ctx.model.rows('/user').find((r) => r.values.name === a.name)?.values.group;
-        const values: Record<string, string> = {
-          when: a.when.toISOString().replace('T', ' ').slice(0, 19),
-          name: a.name,
-          address: a.address,
-          via: a.via,
-          group: String(group ?? ''),
-        };
-        return { ref: { kind: 'dynamic', key: String(a.id) }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
-      });
-    }
-    if (menu.path === '/system package') {
-      const rows = this.ctx.firmware?.packages() ?? 'failure: not booted from an A/B system image';
-      if (typeof rows === 'string') throw new ConsoleError(rows);
-      return rows.map((r) => {
-        const values: Record<string, string> = { name: r.slot, version: r.version, status: r.status };
-        return { ref: { kind: 'dynamic', key: r.slot }, flags: '', values, quoted: new Set<string>(), keys: Object.keys(values) };
-      });
-    }
-    if (menu.path === '/ppp active') {
-      return this.ctx.runtime.sessions().map((s) => {
-        const values: Record<string, string> = {
-          name: s.user,
-          service: s.service,
-          'caller-id': s.callerId,
-          address: s.address,
-          uptime: formatDuration(s.uptime),
-          encoding: s.encoding,
-          'bytes-in': String(s.bytesIn),
-          'bytes-out': String(s.bytesOut),
-        };
-        return {
-          ref: { kind: 'dynamic', key: s.id },
-          flags: '',
-          values,
-          quoted: new Set(['name', 'caller-id', 'encoding']),
-          keys: Object.keys(values),
-        };
-      });
-    }
-    if (menu.path === '/ppp login-throttle') {
-      return (this.ctx.runtime.loginThrottle?.() ?? []).map((r) => {
-        const values: Record<string, string> = { kind: r.kind, name: r.name, failures: String(r.failures), wait: `${r.waitSeconds}s` };
-        return { ref: { kind: 'dynamic', key: `${r.kind} ${r.name}` }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
-      });
-    }
-    if (menu.path === '/interface') {
-      return this.ctx.runtime.interfaces().map((i) => {
-        const values: Record<string, string> = {
-          name: i.name,
-          type: i.type,
-          mtu: i.mtu === undefined ? '' : String(i.mtu),
-          'rx-byte': String(i.rxBytes),
-          'tx-byte': String(i.txBytes),
-          'rx-packet': String(i.rxPackets),
-          'tx-packet': String(i.txPackets),
-        };
-        const flags = (i.dynamic ? 'D' : '') + (i.disabled ? 'X' : '') + (i.running ? 'R' : '');
-        return { ref: { kind: 'dynamic', key: i.name }, flags, values, quoted: new Set(['name']), keys: Object.keys(values) };
-      });
-    }
-    if (menu.path === '/ip firewall connection') return connectionRows(this.ctx.runtime);
-    if (menu.path === '/ip dns cache') {
-      const cache = this.ctx.runtime.dnsCache ? await this.ctx.runtime.dnsCache() : [];
-      if (typeof cache === 'string') throw new ConsoleError(cache);
-      return cache.map((c, i) => {
-        const values = { name: c.name, type: c.type, data: c.data, ttl: formatDuration(c.ttl) };
-        return { ref: { kind: 'dynamic', key: String(i) }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
-      });
-    }
-    return [];
+    const { reader, c } = this.statusReader(menu);
+    return reader.rows ? await reader.rows(c) : [];
   }
 
   private async record(menu: StatusMenu): Promise<(readonly [string, string])[] | string> {
-    if (menu.path === '/system default-configuration') return [];
-    if (menu.path === '/system license') {
-      if (!this.ctx.license) return 'failure: licence store not available';
-      const s = this.ctx.license.status();
-      return [
-        ['software-id', s.softwareId],
-        ['level', String(s.level)],
-        ['tunnel-limit', s.limit === Infinity ? 'unlimited' : String(s.limit)],
-      ];
-    }
-    if (menu.path === '/system routerboard') {
-      // Off the image (a development host) there are no board files: the facts Ansible asks for.
-      if (this.ctx.firmware) return [...(await this.ctx.firmware.routerboard())];
-      const facts = this.ctx.resources ? await this.ctx.resources.facts() : [];
-      return [['routerboard', 'no'], ['model', facts.find(([k]) => k === 'board-name')?.[1] ?? '']];
-    }
-    if (menu.path === '/system resource') {
-      if (!this.ctx.resources) return 'failure: resource facts not available';
-      return [...(await this.ctx.resources.facts())];
-    }
-    if (menu.path === '/system package update') {
-      if (!this.ctx.firmware) return 'failure: not booted from an A/B system image';
-      const r = this.ctx.firmware.updateRecord();
-      return typeof r === 'string' ? r : [...r];
-    }
-    return [];
+    const { reader, c } = this.statusReader(menu);
+    return reader.record ? await reader.record(c) : [];
   }
 
   private async statusCommand(menu: StatusMenu, cmd: string, rest: Token[]): Promise<string | undefined> {
-    if (menu.path === '/log' && cmd === 'print') {
-      const conds = this.conditions(rest.filter((t) => t.text !== 'where'));
-      const topics = conds.filter((c) => c.key === 'topics').map((c) => c.value);
-      const zone = this.zone();
-      this.out(
-        this.ctx.log
-          .list()
-          .filter((e) => topics.every((t) => e.topics.includes(t)))
-          .map((e) => `${timeOfDay(e.time, zone)} ${e.topics.join(',')} ${e.message}`),
-      );
-      return undefined;
-    }
-    if (menu.path === '/system default-configuration' && cmd === 'print') {
-      this.out(defaultConfigurationPrint());
+    const { reader, c } = this.statusReader(menu);
+    if (reader.printLines && cmd === 'print') {
+      this.out(reader.printLines(c, this.conditions(rest.filter((t) => t.text !== 'where'))));
       return undefined;
     }
     if (menu.shape === 'record') {
@@ -909,9 +793,9 @@ export class Shell {
       this.out(record(rec));
       return undefined;
     }
-    if (menu.path === '/ip dns cache' && cmd === 'flush') {
+    if (cmd === 'flush') {
       if (rest.length) return `expected end of command (line 1 column ${rest[0]!.start + 1})`;
-      return await this.ctx.runtime.dnsCacheFlush?.();
+      return reader.flush ? await reader.flush(c) : 'failure: nothing to flush here';
     }
     const rows = await this.statusRows(menu);
     if (cmd === 'print') {
@@ -947,19 +831,10 @@ export class Shell {
       this.give(value, value);
       return undefined;
     }
-    if (cmd === 'remove' && menu.path === '/system script environment') {
-      const err = removeGlobals(this.ctx.globals ?? daemonGlobals, rows, this.numbering.get(menu.path), rest);
+    if (cmd === 'remove') {
+      const err = reader.remove ? reader.remove(c, rows, this.numbering.get(menu.path), rest) : 'failure: nothing to remove here';
       this.numbering.delete(menu.path);
       return err;
-    }
-    if (cmd === 'remove') {
-      const words = rest.flatMap((t) => t.text.split(',').map((text) => ({ ...t, text })));
-      const refs = words.map(pick);
-      if (refs.length === 0 || refs.some((r) => r === undefined || r.kind !== 'dynamic')) return 'no such item';
-      for (const r of refs as { kind: 'dynamic'; key: string }[]) {
-        if (!this.ctx.runtime.disconnect(r.key)) return 'no such item';
-      }
-      this.numbering.delete(menu.path);
     }
     return undefined;
   }
@@ -1125,7 +1000,7 @@ export class Shell {
       }
       candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
       // Not configuration, but what `set` takes there (setClock).
-      if (menu?.path === '/system clock') candidates.push('date=', 'time=');
+      if (menu?.kind === 'settings') candidates.push(...(menu.clockArguments ?? []).map((k) => `${k}=`));
       if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
     }
     // A word that is both a menu and a command (/tool) is one candidate, completed with its space.

@@ -4,11 +4,18 @@
 // nothing, and giving a second port the old name cannot steal its addresses or routes.
 // Configurations written before ids were used (format 1) stored names; migrate() converts them.
 import { isIP } from 'node:net';
+import { menus } from './menus/index.js';
 import type { ListMenu, Menu, StoredRow } from './schema.js';
 import type { Value } from './types.js';
 
-/** Menus whose rows are interfaces: one id space and one name space across all of them. */
-export const INTERFACE_MENUS: readonly string[] = ['/interface pptp-client', '/interface pptp-server', '/interface ethernet', '/interface bridge'];
+/**
+ * Menus whose rows are interfaces (ListMenu.interfaces): one id space and one name space across
+ * all of them. The hardware's ports come first: on migration they keep their ids.
+ */
+export const INTERFACE_MENUS: readonly string[] = menus
+  .filter((m): m is ListMenu => m.kind === 'list' && m.interfaces === true)
+  .sort((a, b) => Number(b.hardwareKey !== undefined) - Number(a.hardwareKey !== undefined))
+  .map((m) => m.path);
 
 export interface IdList {
   nextId: number;
@@ -89,8 +96,7 @@ export function referenceFor(lists: ReadonlyMap<string, IdList>, typed: string):
  */
 export function migrate(lists: Map<string, IdList>, menus: readonly Menu[]): string[] {
   const seen = new Set<number>();
-  const order = ['/interface ethernet', ...INTERFACE_MENUS.filter((p) => p !== '/interface ethernet')];
-  for (const path of order) {
+  for (const path of INTERFACE_MENUS) {
     const state = lists.get(path);
     if (!state) continue;
     state.rows = state.rows.map((row) => {

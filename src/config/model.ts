@@ -261,8 +261,8 @@ export class ConfigModel {
 
   /** Makes sure every Ethernet port has a row; new ports get their default name. */
   syncHardware(ports: readonly EthernetPort[]): void {
-    const menu = this.menu('/interface ethernet');
-    if (!menu || menu.kind !== 'list') return;
+    const menu = this.portsMenu();
+    if (!menu) return;
     const state = this.lists.get(menu.path)!;
     for (const port of ports) {
       const existing = state.rows.findIndex((r) => r.values['default-name'] === port.defaultName);
@@ -296,7 +296,8 @@ export class ConfigModel {
   // ---- internals --------------------------------------------------------------------------
 
   private wipe(): void {
-    const oldEthernet = this.lists.get('/interface ethernet')?.rows ?? [];
+    const ports = this.portsMenu();
+    const oldEthernet = (ports ? this.lists.get(ports.path)?.rows : undefined) ?? [];
     this.lists = new Map();
     this.values = new Map();
     for (const menu of this.menus) {
@@ -317,6 +318,11 @@ export class ConfigModel {
         running: false,
       })),
     );
+  }
+
+  /** The menu whose rows are the hardware's Ethernet ports (ListMenu.hardwareKey). */
+  private portsMenu(): ListMenu | undefined {
+    return this.menus.find((m): m is ListMenu => m.kind === 'list' && m.hardwareKey !== undefined);
   }
 
   private allocateId(path: string): number {

@@ -122,6 +122,13 @@ export interface ListMenu<P extends Props = Props> {
   readonly fixedRows?: boolean;
   /** Rows are the hardware's (ethernet ports): no add or remove; identified by this property. */
   readonly hardwareKey?: string;
+  /** Rows are interfaces: one id space and one name space with the other interface menus. */
+  readonly interfaces?: boolean;
+  /**
+   * Commands besides print, set, unset, get, find, export, add, remove, enable, disable and
+   * monitor: import (a key file), make-static (a lease), release and renew (a DHCP client).
+   */
+  readonly actions?: readonly ('import' | 'make-static' | 'release' | 'renew')[];
   readonly print: Layout;
   /** Layout of `print` when it differs from `print detail` (inline). */
   readonly runtime?: RuntimeView;
@@ -157,7 +164,29 @@ export interface SettingsMenu<P extends Props = Props> {
   readonly status?: (ctx: SettingsStatusContext) => readonly (readonly [string, string])[];
   /** Order of print when status values sit between the properties; default: properties first. */
   readonly printOrder?: readonly string[];
+  /** set also takes these, which are not configuration: /system clock's date= and time= move the clock. */
+  readonly clockArguments?: readonly string[];
 }
+
+/**
+ * Where a status menu's rows come from: the console reads each (src/cli/status-sources.ts), so
+ * the record says what the menu shows and the shell needs no branch per menu.
+ */
+export type StatusSource =
+  | 'log'
+  | 'script-globals'
+  | 'console-users'
+  | 'system-slots'
+  | 'ppp-sessions'
+  | 'login-throttle'
+  | 'interfaces'
+  | 'connections'
+  | 'dns-cache'
+  | 'default-configuration'
+  | 'licence'
+  | 'routerboard'
+  | 'resources'
+  | 'system-update';
 
 /** A menu whose rows are all run-time state (/ppp active, /system resource). */
 export interface StatusMenu {
@@ -169,6 +198,9 @@ export interface StatusMenu {
   readonly columns: Readonly<Record<string, RuntimeColumn>>;
   /** Table rows (ppp active) or one record printed as `name: value` (system resource). */
   readonly shape: 'rows' | 'record';
+  readonly source: StatusSource;
+  /** The commands it takes; default print and get (and find for rows). */
+  readonly commands?: readonly string[];
   readonly print?: Layout;
   /** Layout of `print stats` (RouterOS's traffic counters view). */
   readonly printStats?: Layout;

@@ -11,6 +11,7 @@ const disabled = prop(yesNo, { default: false, help: 'whether the entry is disab
 export const bridge = {
   kind: 'list',
   path: '/interface bridge',
+  interfaces: true,
   help: 'Ethernet bridges (Linux bridges on the host)',
   defaultName: 'bridge',
   props: {

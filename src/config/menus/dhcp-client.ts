@@ -7,6 +7,7 @@ import { integer, nameRef, text, yesNo } from '../types.js';
 export const dhcpClient = {
   kind: 'list',
   path: '/ip dhcp-client',
+  actions: ['release', 'renew'],
   help: 'DHCP clients: an interface that takes its address from a DHCP server',
   props: {
     interface: prop(nameRef, { interfaceRef: 'interface', help: 'interface the client runs on' }),

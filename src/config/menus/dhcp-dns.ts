@@ -104,6 +104,7 @@ export const dhcpServerNetwork = {
 export const dhcpServerLease = {
   kind: 'list',
   path: '/ip dhcp-server lease',
+  actions: ['make-static'],
   help: 'leases: static ones configured here, dynamic ones (D) handed out',
   props: {
     address: prop(ipv4, { help: 'address the host always gets' }),
@@ -162,6 +163,8 @@ export const dns = {
 export const dnsCache = {
   kind: 'status',
   path: '/ip dns cache',
+  source: 'dns-cache',
+  commands: ['print', 'flush', 'find'],
   help: 'records the DNS cache holds; flush empties it',
   shape: 'rows',
   columns: {

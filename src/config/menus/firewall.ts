@@ -225,6 +225,7 @@ export const firewallAddressList = {
 export const firewallConnection = {
   kind: 'status',
   path: '/ip firewall connection',
+  source: 'connections',
   help: 'connections the router tracks (read from the kernel)',
   shape: 'rows',
   columns: {

@@ -21,6 +21,7 @@ const disabled = (byDefault: boolean) =>
 export const pptpClient = {
   kind: 'list',
   path: '/interface pptp-client',
+  interfaces: true,
   help: 'PPTP client tunnels',
   defaultName: 'pptp-out',
   props: {
@@ -96,6 +97,7 @@ function sessionFor(row: StoredRow, rt: RuntimeState) {
 export const pptpServer = {
   kind: 'list',
   path: '/interface pptp-server',
+  interfaces: true,
   help: 'PPTP server interfaces: static entries and connected users',
   defaultName: 'pptp-in',
   props: {
@@ -163,6 +165,7 @@ function sessionColumns(s: { mtu: number; mru: number; mrru?: number; clientAddr
 export const ethernet = {
   kind: 'list',
   path: '/interface ethernet',
+  interfaces: true,
   help: 'Ethernet ports of the board',
   hardwareKey: 'default-name',
   props: {
@@ -199,6 +202,8 @@ export const ethernet = {
 export const interfaceStatus = {
   kind: 'status',
   path: '/interface',
+  source: 'interfaces',
+  commands: ['print', 'get', 'find', 'enable', 'disable'],
   help: 'all interfaces; print stats shows their traffic counters',
   shape: 'rows',
   flags: [

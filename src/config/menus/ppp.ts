@@ -109,6 +109,8 @@ export const pppProfile = {
 export const pppActive = {
   kind: 'status',
   path: '/ppp active',
+  source: 'ppp-sessions',
+  commands: ['print', 'remove', 'get', 'find'],
   help: 'connected PPP users; remove disconnects one',
   shape: 'rows',
   columns: {
@@ -138,6 +140,7 @@ export const pppActive = {
 export const pppLoginThrottle = {
   kind: 'status',
   path: '/ppp login-throttle',
+  source: 'login-throttle',
   help: 'failed PPP logins per address and user; WAIT is the back-off left before the next try',
   shape: 'rows',
   columns: {

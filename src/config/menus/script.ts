@@ -5,6 +5,8 @@ import type { StatusMenu } from '../schema.js';
 export const scriptEnvironment = {
   kind: 'status',
   path: '/system script environment',
+  source: 'script-globals',
+  commands: ['print', 'get', 'find', 'remove'],
   help: 'global variables of console scripts (:global), kept until routerd stops',
   shape: 'rows',
   columns: {

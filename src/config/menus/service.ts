@@ -89,6 +89,7 @@ export const sshPublicKey: PropType<string> = {
 export const userSshKeys = {
   kind: 'list',
   path: '/user ssh-keys',
+  actions: ['import'],
   help: 'public keys users log in with over SSH; import public-key-file=FILE user=NAME',
   policy: { read: ['read'], write: ['write', 'policy'] },
   props: {
@@ -109,6 +110,7 @@ export const userSshKeys = {
 export const userActive = {
   kind: 'status',
   path: '/user active',
+  source: 'console-users',
   help: 'users logged in now: by which service, from where, since when',
   shape: 'rows',
   columns: {

@@ -20,6 +20,8 @@ export const systemIdentity = {
 export const systemLicense = {
   kind: 'status',
   path: '/system license',
+  source: 'licence',
+  commands: ['print', 'import', 'get'],
   help: 'licence level and tunnel limit; import installs a key',
   shape: 'record',
   columns: {
@@ -32,6 +34,7 @@ export const systemLicense = {
 export const systemResource = {
   kind: 'status',
   path: '/system resource',
+  source: 'resources',
   help: 'uptime, CPU, memory and board',
   shape: 'record',
   columns: {
@@ -58,6 +61,7 @@ export const systemResource = {
 export const systemClock = {
   kind: 'settings',
   path: '/system clock',
+  clockArguments: ['date', 'time'],
   help: 'date, time and time zone of the router; set time=hh:mm:ss date=mmm/dd/yyyy sets the clock',
   props: {
     'time-zone-autodetect': prop(yesNo, { default: false, help: 'stored only: this router has no service that locates it' }),
@@ -134,6 +138,7 @@ export const user = {
 export const log = {
   kind: 'status',
   path: '/log',
+  source: 'log',
   help: 'the router log',
   shape: 'rows',
   columns: {
@@ -146,6 +151,7 @@ export const log = {
 export const systemDefaultConfiguration = {
   kind: 'status',
   path: '/system default-configuration',
+  source: 'default-configuration',
   help: 'the script /system reset-configuration applies (and the first boot of the board)',
   shape: 'record',
   columns: { script: { help: 'the default configuration, as console commands' } },
@@ -156,6 +162,7 @@ export const systemDefaultConfiguration = {
 export const systemPackage = {
   kind: 'status',
   path: '/system package',
+  source: 'system-slots',
   help: 'the two system slots (A/B): the version each holds and which one runs',
   shape: 'rows',
   columns: {
@@ -176,6 +183,8 @@ export const systemPackage = {
 export const systemPackageUpdate = {
   kind: 'status',
   path: '/system package update',
+  source: 'system-update',
+  commands: ['print', 'install', 'get'],
   help: 'install FILE: check a signed update file on the data partition, write it to the other slot, reboot to try it',
   policy: { read: ['read'], write: ['write', 'policy', 'reboot'] },
   shape: 'record',
@@ -189,6 +198,7 @@ export const systemPackageUpdate = {
 export const systemRouterboard = {
   kind: 'status',
   path: '/system routerboard',
+  source: 'routerboard',
   help: 'board model, serial number and firmware versions',
   shape: 'record',
   columns: {

@@ -1,0 +1,161 @@
+// Where the rows of each status menu come from. A status menu record names its source
+// (StatusMenu.source in src/config/schema.ts); this table reads each one from the daemon's
+// services, so the shell has no branch per menu path and a new status menu is one record plus,
+// if its data is new, one reader here. The record type makes the table complete.
+import type { StatusSource } from '../config/schema.js';
+import { formatDuration } from '../config/types.js';
+import { timeOfDay } from '../config/clock.js';
+import { defaultConfigurationPrint } from '../config/default-configuration.js';
+import { connectionRows, type Condition, type RowRef, type RowView } from './listing.js';
+import { daemonGlobals } from './script/console.js';
+import { environmentRows, removeGlobals } from './script/environment.js';
+import type { Token } from './tokens.js';
+import { ConsoleError } from './work-budget.js';
+import type { ShellContext } from './shell.js';
+
+export interface StatusReadContext {
+  readonly shell: ShellContext;
+  /** The time zone /system clock shows (log times are printed in it). */
+  readonly zone: string;
+}
+
+type Pairs = (readonly [string, string])[];
+
+export interface StatusReader {
+  /** Table rows (shape rows). */
+  rows?(c: StatusReadContext): RowView[] | Promise<RowView[]>;
+  /** One `name: value` record (shape record); a string: the error line. */
+  record?(c: StatusReadContext): Pairs | string | Promise<Pairs | string>;
+  /** print shows lines of text rather than a table (the log, a script). */
+  printLines?(c: StatusReadContext, conditions: readonly Condition[]): string[];
+  /** `flush`: empties what the rows come from; an error line or undefined. */
+  flush?(c: StatusReadContext): Promise<string | undefined>;
+  /** `remove` of rows; an error line or undefined. */
+  remove?(c: StatusReadContext, rows: readonly RowView[], numbered: readonly RowRef[] | undefined, words: readonly Token[]): string | undefined;
+}
+
+function row(key: string, values: Record<string, string>, quoted: readonly string[], flags = ''): RowView {
+  return { ref: { kind: 'dynamic', key }, flags, values, quoted: new Set(quoted), keys: Object.keys(values) };
+}
+
+const NOT_AB = 'failure: not booted from an A/B system image';
+
+export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
+  log: {
+    rows: ({ shell, zone }) =>
+      shell.log.list().map((e, i) => row(String(i), { time: timeOfDay(e.time, zone), topics: e.topics.join(','), message: e.message }, [])),
+    printLines: ({ shell, zone }, conditions) => {
+      const topics = conditions.filter((c) => c.key === 'topics').map((c) => c.value);
+      return shell.log
+        .list()
+        .filter((e) => topics.every((t) => e.topics.includes(t)))
+        .map((e) => `${timeOfDay(e.time, zone)} ${e.topics.join(',')} ${e.message}`);
+    },
+  },
+  'script-globals': {
+    rows: ({ shell }) => environmentRows(shell.globals ?? daemonGlobals),
+    remove: ({ shell }, rows, numbered, words) => removeGlobals(shell.globals ?? daemonGlobals, rows, numbered, words),
+  },
+  'console-users': {
+    rows: ({ shell }) =>
+      (shell.activeUsers?.list() ?? []).map((a) => {
+        const group = shell.model.rows('/user').find((r) => r.values.name === a.name)?.values.group;
+        const when = a.when.toISOString().replace('T', ' ').slice(0, 19);
+        return row(String(a.id), { when, name: a.name, address: a.address, via: a.via, group: String(group ?? '') }, ['name']);
+      }),
+  },
+  'system-slots': {
+    rows: ({ shell }) => {
+      const slots = shell.firmware?.packages() ?? NOT_AB;
+      if (typeof slots === 'string') throw new ConsoleError(slots);
+      return slots.map((r) => row(r.slot, { name: r.slot, version: r.version, status: r.status }, []));
+    },
+  },
+  'ppp-sessions': {
+    rows: ({ shell }) =>
+      shell.runtime.sessions().map((s) =>
+        row(
+          s.id,
+          {
+            name: s.user,
+            service: s.service,
+            'caller-id': s.callerId,
+            address: s.address,
+            uptime: formatDuration(s.uptime),
+            encoding: s.encoding,
+            'bytes-in': String(s.bytesIn),
+            'bytes-out': String(s.bytesOut),
+          },
+          ['name', 'caller-id', 'encoding'],
+        ),
+      ),
+    remove: ({ shell }, rows, numbered, words) => {
+      const list = numbered ?? rows.map((r) => r.ref);
+      const parts = words.flatMap((t) => t.text.split(','));
+      const refs = parts.map((p) => (/^\d+$/.test(p) ? list[Number(p)] : rows.find((r) => r.values.name === p)?.ref));
+      if (refs.length === 0 || refs.some((r) => r === undefined || r.kind !== 'dynamic')) return 'no such item';
+      for (const r of refs as { kind: 'dynamic'; key: string }[]) if (!shell.runtime.disconnect(r.key)) return 'no such item';
+      return undefined;
+    },
+  },
+  'login-throttle': {
+    rows: ({ shell }) =>
+      (shell.runtime.loginThrottle?.() ?? []).map((r) =>
+        row(`${r.kind} ${r.name}`, { kind: r.kind, name: r.name, failures: String(r.failures), wait: `${r.waitSeconds}s` }, ['name']),
+      ),
+  },
+  interfaces: {
+    rows: ({ shell }) =>
+      shell.runtime.interfaces().map((i) => {
+        const values = {
+          name: i.name,
+          type: i.type,
+          mtu: i.mtu === undefined ? '' : String(i.mtu),
+          'rx-byte': String(i.rxBytes),
+          'tx-byte': String(i.txBytes),
+          'rx-packet': String(i.rxPackets),
+          'tx-packet': String(i.txPackets),
+        };
+        return row(i.name, values, ['name'], (i.dynamic ? 'D' : '') + (i.disabled ? 'X' : '') + (i.running ? 'R' : ''));
+      }),
+  },
+  connections: { rows: ({ shell }) => connectionRows(shell.runtime) },
+  'dns-cache': {
+    rows: async ({ shell }) => {
+      const cache = shell.runtime.dnsCache ? await shell.runtime.dnsCache() : [];
+      if (typeof cache === 'string') throw new ConsoleError(cache);
+      return cache.map((c, i) => row(String(i), { name: c.name, type: c.type, data: c.data, ttl: formatDuration(c.ttl) }, ['name']));
+    },
+    flush: async ({ shell }) => await shell.runtime.dnsCacheFlush?.(),
+  },
+  'default-configuration': { record: () => [], printLines: () => defaultConfigurationPrint() },
+  licence: {
+    record: ({ shell }) => {
+      if (!shell.license) return 'failure: licence store not available';
+      const s = shell.license.status();
+      return [
+        ['software-id', s.softwareId],
+        ['level', String(s.level)],
+        ['tunnel-limit', s.limit === Infinity ? 'unlimited' : String(s.limit)],
+      ];
+    },
+  },
+  routerboard: {
+    record: async ({ shell }) => {
+      // Off the image (a development host) there are no board files: the facts Ansible asks for.
+      if (shell.firmware) return [...(await shell.firmware.routerboard())];
+      const facts = shell.resources ? await shell.resources.facts() : [];
+      return [['routerboard', 'no'], ['model', facts.find(([k]) => k === 'board-name')?.[1] ?? '']];
+    },
+  },
+  resources: {
+    record: async ({ shell }) => (shell.resources ? [...(await shell.resources.facts())] : 'failure: resource facts not available'),
+  },
+  'system-update': {
+    record: ({ shell }) => {
+      if (!shell.firmware) return NOT_AB;
+      const r = shell.firmware.updateRecord();
+      return typeof r === 'string' ? r : [...r];
+    },
+  },
+};
