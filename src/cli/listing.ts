@@ -3,7 +3,6 @@
 // `[ find name=x ]`, *7) resolve against this listing.
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
-import { formatDuration } from '../config/types.js';
 import { propOrder, type ListMenu, type StatusMenu } from '../config/schema.js';
 import type { PropType, Value } from '../config/types.js';
 import type { Regex, StepMeter } from './regex/index.js';
@@ -132,24 +131,3 @@ export function matches(row: RowView, conds: readonly Condition[], meter?: StepM
   });
 }
 
-/**
- * `/ip firewall connection print`: flags S (seen reply), A (assured), N (source translated: the
- * reply goes to another address than the original source), D (destination translated).
- */
-export function connectionRows(runtime: RuntimeState): RowView[] {
-  return (runtime.connections?.() ?? []).map((c, i) => {
-    const host = (a: string) => a.replace(/:\d+$/, '');
-    const flags = (c.seenReply ? 'S' : '') + (c.assured ? 'A' : '') +
-      (host(c.replyDst) !== host(c.src) ? 'N' : '') + (host(c.replySrc) !== host(c.dst) ? 'D' : '');
-    const values: Record<string, string> = {
-      protocol: c.protocol,
-      'src-address': c.src,
-      'dst-address': c.dst,
-      'reply-src-address': c.replySrc,
-      'reply-dst-address': c.replyDst,
-      'tcp-state': c.tcpState,
-      timeout: formatDuration(c.timeout),
-    };
-    return { ref: { kind: 'dynamic', key: String(i) }, flags, values, quoted: new Set<string>(), keys: Object.keys(values) };
-  });
-}

@@ -31,7 +31,7 @@ import { COMMAND_POLICIES } from '../config/menus/commands.js';
 import { continues, tokenize, TokenError, type Token } from './tokens.js';
 import type { ActiveUsers } from '../remote/active-users.js';
 import { daemonGlobals, runConsoleScript, ScriptLines, ScriptPacer } from './script/console.js';
-import { STATUS_SOURCES, type StatusReadContext, type StatusReader } from './status-sources.js';
+import { rowView, STATUS_SOURCES, type StatusReadContext, type StatusReader } from './status-sources.js';
 import type { ScriptValue } from './script/values.js';
 
 export interface LicenseView {
@@ -750,7 +750,7 @@ export class Shell {
 
   private async statusRows(menu: StatusMenu): Promise<RowView[]> {
     const { reader, c } = this.statusReader(menu);
-    return reader.rows ? await reader.rows(c) : [];
+    return reader.rows ? (await reader.rows(c)).map((r) => rowView(menu, r)) : [];
   }
 
   private async record(menu: StatusMenu): Promise<(readonly [string, string])[] | string> {

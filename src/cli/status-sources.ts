@@ -2,11 +2,12 @@
 // (StatusMenu.source in src/config/schema.ts); this table reads each one from the daemon's
 // services, so the shell has no branch per menu path and a new status menu is one record plus,
 // if its data is new, one reader here. The record type makes the table complete.
-import type { StatusSource } from '../config/schema.js';
+import type { RuntimeState } from '../config/runtime.js';
+import type { StatusMenu, StatusSource } from '../config/schema.js';
 import { formatDuration } from '../config/types.js';
 import { timeOfDay } from '../config/clock.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
-import { connectionRows, type Condition, type RowRef, type RowView } from './listing.js';
+import type { Condition, RowRef, RowView } from './listing.js';
 import { daemonGlobals } from './script/console.js';
 import { environmentRows, removeGlobals } from './script/environment.js';
 import type { Token } from './tokens.js';
@@ -23,7 +24,7 @@ type Pairs = (readonly [string, string])[];
 
 export interface StatusReader {
   /** Table rows (shape rows). */
-  rows?(c: StatusReadContext): RowView[] | Promise<RowView[]>;
+  rows?(c: StatusReadContext): SourceRow[] | Promise<SourceRow[]>;
   /** One `name: value` record (shape record); a string: the error line. */
   record?(c: StatusReadContext): Pairs | string | Promise<Pairs | string>;
   /** print shows lines of text rather than a table (the log, a script). */
@@ -34,8 +35,42 @@ export interface StatusReader {
   remove?(c: StatusReadContext, rows: readonly RowView[], numbered: readonly RowRef[] | undefined, words: readonly Token[]): string | undefined;
 }
 
-function row(key: string, values: Record<string, string>, quoted: readonly string[], flags = ''): RowView {
-  return { ref: { kind: 'dynamic', key }, flags, values, quoted: new Set(quoted), keys: Object.keys(values) };
+/**
+ * One row as a source gives it: a handle (what remove gets back), the values by column and the
+ * run-time flags. How each column prints (quoted, order) is the menu record's.
+ */
+export interface SourceRow {
+  readonly key: string;
+  readonly values: Readonly<Record<string, string>>;
+  readonly flags?: string;
+}
+
+/** A source's row as print and the API show it, quoting and ordering from the record. */
+export function rowView(menu: StatusMenu, r: SourceRow): RowView {
+  const quoted = new Set(Object.entries(menu.columns).filter(([, c]) => c.quoted).map(([k]) => k));
+  return { ref: { kind: 'dynamic', key: r.key }, flags: r.flags ?? '', values: r.values, quoted, keys: Object.keys(r.values) };
+}
+
+/**
+ * `/ip firewall connection print`: flags S (seen reply), A (assured), N (source translated: the
+ * reply goes to another address than the original source), D (destination translated).
+ */
+function connectionRows(runtime: RuntimeState): SourceRow[] {
+  return (runtime.connections?.() ?? []).map((c, i) => {
+    const host = (a: string) => a.replace(/:\d+$/, '');
+    const flags = (c.seenReply ? 'S' : '') + (c.assured ? 'A' : '') +
+      (host(c.replyDst) !== host(c.src) ? 'N' : '') + (host(c.replySrc) !== host(c.dst) ? 'D' : '');
+    const values: Record<string, string> = {
+      protocol: c.protocol,
+      'src-address': c.src,
+      'dst-address': c.dst,
+      'reply-src-address': c.replySrc,
+      'reply-dst-address': c.replyDst,
+      'tcp-state': c.tcpState,
+      timeout: formatDuration(c.timeout),
+    };
+    return { key: String(i), values, flags };
+  });
 }
 
 const NOT_AB = 'failure: not booted from an A/B system image';
@@ -43,7 +78,7 @@ const NOT_AB = 'failure: not booted from an A/B system image';
 export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
   log: {
     rows: ({ shell, zone }) =>
-      shell.log.list().map((e, i) => row(String(i), { time: timeOfDay(e.time, zone), topics: e.topics.join(','), message: e.message }, [])),
+      shell.log.list().map((e, i) => ({ key: String(i), values: { time: timeOfDay(e.time, zone), topics: e.topics.join(','), message: e.message } })),
     printLines: ({ shell, zone }, conditions) => {
       const topics = conditions.filter((c) => c.key === 'topics').map((c) => c.value);
       return shell.log
@@ -61,34 +96,31 @@ export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
       (shell.activeUsers?.list() ?? []).map((a) => {
         const group = shell.model.rows('/user').find((r) => r.values.name === a.name)?.values.group;
         const when = a.when.toISOString().replace('T', ' ').slice(0, 19);
-        return row(String(a.id), { when, name: a.name, address: a.address, via: a.via, group: String(group ?? '') }, ['name']);
+        return { key: String(a.id), values: { when, name: a.name, address: a.address, via: a.via, group: String(group ?? '') } };
       }),
   },
   'system-slots': {
     rows: ({ shell }) => {
       const slots = shell.firmware?.packages() ?? NOT_AB;
       if (typeof slots === 'string') throw new ConsoleError(slots);
-      return slots.map((r) => row(r.slot, { name: r.slot, version: r.version, status: r.status }, []));
+      return slots.map((r) => ({ key: r.slot, values: { name: r.slot, version: r.version, status: r.status } }));
     },
   },
   'ppp-sessions': {
     rows: ({ shell }) =>
-      shell.runtime.sessions().map((s) =>
-        row(
-          s.id,
-          {
-            name: s.user,
-            service: s.service,
-            'caller-id': s.callerId,
-            address: s.address,
-            uptime: formatDuration(s.uptime),
-            encoding: s.encoding,
-            'bytes-in': String(s.bytesIn),
-            'bytes-out': String(s.bytesOut),
-          },
-          ['name', 'caller-id', 'encoding'],
-        ),
-      ),
+      shell.runtime.sessions().map((s) => ({
+        key: s.id,
+        values: {
+          name: s.user,
+          service: s.service,
+          'caller-id': s.callerId,
+          address: s.address,
+          uptime: formatDuration(s.uptime),
+          encoding: s.encoding,
+          'bytes-in': String(s.bytesIn),
+          'bytes-out': String(s.bytesOut),
+        },
+      })),
     remove: ({ shell }, rows, numbered, words) => {
       const list = numbered ?? rows.map((r) => r.ref);
       const parts = words.flatMap((t) => t.text.split(','));
@@ -100,9 +132,10 @@ export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
   },
   'login-throttle': {
     rows: ({ shell }) =>
-      (shell.runtime.loginThrottle?.() ?? []).map((r) =>
-        row(`${r.kind} ${r.name}`, { kind: r.kind, name: r.name, failures: String(r.failures), wait: `${r.waitSeconds}s` }, ['name']),
-      ),
+      (shell.runtime.loginThrottle?.() ?? []).map((r) => ({
+        key: `${r.kind} ${r.name}`,
+        values: { kind: r.kind, name: r.name, failures: String(r.failures), wait: `${r.waitSeconds}s` },
+      })),
   },
   interfaces: {
     rows: ({ shell }) =>
@@ -116,7 +149,7 @@ export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
           'rx-packet': String(i.rxPackets),
           'tx-packet': String(i.txPackets),
         };
-        return row(i.name, values, ['name'], (i.dynamic ? 'D' : '') + (i.disabled ? 'X' : '') + (i.running ? 'R' : ''));
+        return { key: i.name, values, flags: (i.dynamic ? 'D' : '') + (i.disabled ? 'X' : '') + (i.running ? 'R' : '') };
       }),
   },
   connections: { rows: ({ shell }) => connectionRows(shell.runtime) },
@@ -124,7 +157,7 @@ export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
     rows: async ({ shell }) => {
       const cache = shell.runtime.dnsCache ? await shell.runtime.dnsCache() : [];
       if (typeof cache === 'string') throw new ConsoleError(cache);
-      return cache.map((c, i) => row(String(i), { name: c.name, type: c.type, data: c.data, ttl: formatDuration(c.ttl) }, ['name']));
+      return cache.map((c, i) => ({ key: String(i), values: { name: c.name, type: c.type, data: c.data, ttl: formatDuration(c.ttl) } }));
     },
     flush: async ({ shell }) => await shell.runtime.dnsCacheFlush?.(),
   },

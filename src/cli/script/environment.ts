@@ -1,13 +1,11 @@
 // The rows of `/system script environment` and its remove: the globals of console scripts.
 import type { RowRef, RowView } from '../listing.js';
+import type { SourceRow } from '../status-sources.js';
 import type { Token } from '../tokens.js';
 import { toStr, type ScriptValue } from './values.js';
 
-export function environmentRows(globals: ReadonlyMap<string, ScriptValue>): RowView[] {
-  return [...globals].map(([name, v]) => {
-    const values = { name, value: toStr(v) };
-    return { ref: { kind: 'dynamic', key: name }, flags: '', values, quoted: new Set(['name', 'value']), keys: Object.keys(values) };
-  });
+export function environmentRows(globals: ReadonlyMap<string, ScriptValue>): SourceRow[] {
+  return [...globals].map(([name, v]) => ({ key: name, values: { name, value: toStr(v) } }));
 }
 
 /** `remove g`, `remove 0,1` (numbers of the last print), `remove [find]`: all checked first. */

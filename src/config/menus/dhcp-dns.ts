@@ -168,7 +168,7 @@ export const dnsCache = {
   help: 'records the DNS cache holds; flush empties it',
   shape: 'rows',
   columns: {
-    name: { help: 'DNS name (dnsmasq shows at most 30 characters of it)' },
+    name: { help: 'DNS name (dnsmasq shows at most 30 characters of it)', quoted: true },
     type: { help: 'A, AAAA or CNAME' },
     data: { help: 'the address, or the name a CNAME points to' },
     ttl: { help: 'time left before the record expires' },
