@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { License } from './config/license.js';
 import type { Router, StartRouter } from './config/router-contract.js';
-import { MemoryRuntime, type RuntimeState } from './config/runtime.js';
+import { MemoryRuntime, switchableRuntime } from './config/runtime.js';
 import { ConfigStore } from './config/store.js';
 import { VENDOR_PUBLIC_KEY } from './config/vendor-key.js';
 import { licenseSerial, softwareIdFrom } from './config/license.js';
@@ -122,23 +122,21 @@ async function main(): Promise<void> {
     notices.push(refused);
   }
 
-  // ---- the router (src/router, issue 5) starts here --------------------------------------
+  // ---- the consoles open first, then the router (src/router, issue 5) starts --------------
+  // Login: does not wait for the router (issue 18): a login that passes waits for it instead
+  // (ConsoleDeps.ready), so every command meets a running router. Until then the consoles'
+  // run-time state is the host's Ethernet ports.
   const ethernet = values.ethernet?.split(',').filter((n) => n !== '');
-  const router = await startRouter({ model, license, log: book, ethernet, dataDir, clock, ...(dataplane === undefined ? {} : { dataplane }) });
-  let runtime: RuntimeState;
-  if (router) runtime = router.runtime;
-  else {
-    const memory = new MemoryRuntime();
-    memory.ports = await ethernetPorts(ethernet);
-    runtime = memory;
-    log.warning('tunnels are not running (the router is missing or failed to start): configuration only');
-  }
-  model.syncHardware(runtime.ethernetPorts());
-  if (firstBoot) for (const line of await applyDefaultConfiguration(model, runtime, book)) log.info(line);
-
+  const memory = new MemoryRuntime();
+  memory.ports = await ethernetPorts(ethernet);
+  const runtime = switchableRuntime(memory);
+  model.syncHardware(memory.ports);
+  // Before the router starts, so it starts on the defaults as on any later boot.
+  if (firstBoot) for (const line of await applyDefaultConfiguration(model, memory, book)) log.info(line);
+  let routerUp: () => void = () => {};
   const deps: ConsoleDeps = {
     model,
-    runtime,
+    runtime: runtime.runtime,
     log: book,
     license,
     resources: { facts: async () => resourceRecord(await readResources(dataDir), booted?.version) },
@@ -150,10 +148,12 @@ async function main(): Promise<void> {
     readFile: dataFileReader(dataDir),
     writeFile: dataFileWriter(dataDir),
     ...(values['power-command'] ? { power: powerCommand(resolve(values['power-command'])) } : {}),
+    ready: new Promise<void>((done) => (routerUp = done)),
   };
   const serials: SerialConsole[] = [];
   // Set once started: a console can end (stdin closed) and shut down before then.
   let services: { stop(): Promise<void> } | undefined;
+  let router: Router | undefined;
   let stopping = false;
   for (const where of consoles) {
     if (where === 'stdio') {
@@ -170,6 +170,12 @@ async function main(): Promise<void> {
       serials.push(serial);
     }
   }
+  router = await startRouter({ model, license, log: book, ethernet, dataDir, clock, ...(dataplane === undefined ? {} : { dataplane }) });
+  if (router) {
+    runtime.use(router.runtime);
+    model.syncHardware(router.runtime.ethernetPorts());
+  } else log.warning('tunnels are not running (the router is missing or failed to start): configuration only');
+  routerUp();
   // SSH, API and api-ssl as /ip service says (issue 17); loaded after the consoles are up, so
   // ssh2 and the TLS code never delay the first Login: prompt.
   const { ManagementServices } = await import('./remote/services.js');

@@ -200,3 +200,20 @@ export class MemoryRuntime implements RuntimeState {
     return this.stats;
   }
 }
+
+/**
+ * A RuntimeState that answers from `initial` until use() hands it the router's: routerd opens
+ * its consoles before the router has started (issue 18: Login: does not wait for it), and
+ * what holds the runtime keeps this one object.
+ */
+export function switchableRuntime(initial: RuntimeState): { readonly runtime: RuntimeState; use(next: RuntimeState): void } {
+  let current = initial;
+  const runtime = new Proxy({} as RuntimeState, {
+    get(_, key) {
+      const value: unknown = Reflect.get(current, key);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+    has: (_, key) => key in current,
+  });
+  return { runtime, use: (next) => void (current = next) };
+}

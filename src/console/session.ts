@@ -40,6 +40,12 @@ export interface ConsoleDeps {
   readonly power?: PowerControl;
   /** The router's clock (/system clock set time=). */
   readonly clock?: WallClock;
+  /**
+   * Settles once the router is up: a login that passed waits for it before the shell opens, so
+   * Login: can come first (routerd opens its consoles before it starts the router) while every
+   * command still meets a running router.
+   */
+  readonly ready?: Promise<void>;
 }
 
 export interface ConsoleIo {
@@ -305,6 +311,8 @@ export class ConsoleSession {
     }
     this.throttle.succeeded(this.io.name);
     this.log.info(`user ${this.user} logged in via ${this.io.name}`);
+    await this.deps.ready;
+    if (this.phase !== 'checking') return;
     this.openShell();
   }
 
