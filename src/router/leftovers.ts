@@ -26,8 +26,10 @@ export async function reclaimLeftovers(host: Host, claims: HostClaims, log: Logg
     const l = links.value.find((x) => x.name === c.name);
     if (l && isClaimed(l, c)) {
       const r = await host.deleteLink(c.name);
-      if (r.ok) removed.push(c.name);
-      else log.warning(`leftover ${c.name} not removed: ${r.error.stderr.trim()}`);
+      if (r.ok) {
+        removed.push(c.name);
+        claims.release(c);
+      } else log.warning(`leftover ${c.name} not removed: ${r.error.stderr.trim()}`);
     } else claims.release(c);
   }
   links = await host.listLinks();
