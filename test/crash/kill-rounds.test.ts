@@ -13,7 +13,7 @@
 //    a bridge, an address and a route, which must survive every round). The tunnels come back.
 // CRASH_ROUNDS (default 100) and CRASH_CHURN_SHARE (default 0.2) set the size; `make
 // bench-crash N=1000` runs the long version. The summary line gives the figures.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -176,7 +176,7 @@ async function allConnected(r: Routerd, d: Desired): Promise<void> {
   }
 }
 
-async function churn(t: Tap.Test): Promise<void> {
+async function churn(t: Test): Promise<void> {
   const began = Date.now();
   const { server, client } = await twoRouters(t, { subnet: SUBNET, server: { level: 3 }, client: { level: 3 } });
   await server.routerd.configure('/interface pptp-server server set enabled=yes');
@@ -252,11 +252,6 @@ async function churn(t: Tap.Test): Promise<void> {
   t.match((await ns.run(['ip', '-4', 'address', 'show', 'dev', 'ether1'])).stdout, /10\.66\.0\.1\/24/, "the admin's address too");
   t.match((await ns.run(['ip', '-4', 'route', 'show', ADMIN.route])).stdout, /10\.55\.0\.0\/24 via/, "and the admin's route");
   t.match(await routerd.logText(), /previous run \(pid \d+\) ended without proper shutdown: killed/, 'the start after a kill says so in /log');
-}
-
-type Tap = typeof t;
-declare namespace Tap {
-  type Test = Tap;
 }
 
 t.test(`${ROUNDS} kill -9 rounds: ${WRITES} during configuration writes, ${CHURN} during tunnel churn`, async (t) => {
