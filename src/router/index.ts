@@ -25,7 +25,7 @@ import type { DataPlane } from '../dataplane/dataplane.js';
 import { createDataPlane, defaultDataPlaneKind } from '../dataplane/factory.js';
 import { CallTable } from '../pptp/index.js';
 import { describeSystemError } from '../system/host.js';
-import { ClaimedHost } from '../system/claimed-host.js';
+import { ClaimedHost, TunnelHost } from '../system/claimed-host.js';
 import { HostClaims } from '../system/host-claims.js';
 import { reclaimLeftovers } from './leftovers.js';
 import { ethernetPorts, kernelCounters } from '../system/resources.js';
@@ -93,7 +93,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
     this.ntp = new NtpClient(deps.clock ?? new WallClock(), deps.log.logger('system', 'clock'));
     this.slots = new TunnelSlots(deps.license);
-    this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames(), bridges: this.bridges };
+    this.ctx = { host: new TunnelHost(this.host), hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames(), bridges: this.bridges };
     this.radius = new Radius(deps.model, deps.log.logger('radius'));
     this.server = new ServerSide({
       radius: this.radius,

@@ -104,3 +104,22 @@ export class ClaimedHost extends Host {
     return !list.ok || list.value.some((x) => x.local === a.local && x.prefixLength === a.prefixLength);
   }
 }
+
+/**
+ * The host as tunnels see it: what a tunnel puts on its TUN device (name, MTU, address, routes)
+ * goes with the device, so it is not claimed (no claim-file write per tunnel, no device lookup
+ * per address); the IFB device of its rate-limit outlives it and is.
+ */
+export class TunnelHost extends Host {
+  constructor(private readonly claimed: ClaimedHost) {
+    super();
+  }
+
+  override setRateLimit(dev: string, ifindex: number, limit: RateLimit): Promise<SystemResult<void>> {
+    return this.claimed.setRateLimit(dev, ifindex, limit);
+  }
+
+  override clearRateLimit(ifindex: number): Promise<void> {
+    return this.claimed.clearRateLimit(ifindex);
+  }
+}
