@@ -18,7 +18,9 @@ while (model.rows('/ppp secret').length < 20) {
 }
 const start = Number(String(model.settingsValues('/system identity').name).replace(/^w-/, '')) || 0;
 process.stdout.write(`ready ${start}\n`);
-for (let i = start + 1; ; i++) {
+// The loop never yields, so a closed pipe would never be noticed: stop when the test is gone.
+const parent = process.ppid;
+for (let i = start + 1; process.ppid === parent; i++) {
   model.set('/system identity', undefined, { name: `w-${i}` });
   process.stdout.write(`saved ${i}\n`);
 }
