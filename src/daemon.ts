@@ -25,6 +25,7 @@ import { boardSerial, ethernetPorts, readResources, resourceRecord } from './sys
 import { Firmware } from './system/firmware.js';
 import { firmwareView } from './system/firmware-view.js';
 import { powerCommand } from './system/power-command.js';
+import { CrashRecorder } from './crash-report.js';
 
 const HELP = `usage: routerd [options]
 
@@ -51,6 +52,9 @@ const HELP = `usage: routerd [options]
                      moves the router's (the board image: the Pi has no real-time clock);
                      without it the router keeps its own clock offset and never touches
                      the host's
+  --test-crash-after MS
+                     throw an uncaught exception MS milliseconds after start (tests of
+                     the crash report; only whoever starts routerd can give it)
   -h, --help         this text
 
 Log in as admin with an empty password, then set one: /user set admin password=...`;
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       'default-configuration': { type: 'boolean' },
       'power-command': { type: 'string' },
       'set-system-clock': { type: 'boolean' },
+      'test-crash-after': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,8 +87,13 @@ async function main(): Promise<void> {
     throw new Error(`--dataplane: "${dataplane}" is not one of ${DATA_PLANE_KINDS.join(', ')}`);
   }
   const consoles = values.console ?? ['stdio'];
+  const crashAfter = values['test-crash-after'] === undefined ? undefined : Number(values['test-crash-after']);
+  if (crashAfter !== undefined && !(Number.isInteger(crashAfter) && crashAfter >= 0)) throw new Error(`--test-crash-after: not a number of milliseconds: ${values['test-crash-after']}`);
   const dataDir = resolve(values.data!);
   mkdirSync(dataDir, { recursive: true });
+  // From here on a fatal error leaves a report in DATA/crash/ (systemd restarts routerd).
+  const crashes = new CrashRecorder(dataDir);
+  crashes.install();
 
   // The log is stamped by the clock, and the clock's errors go to the log.
   const clock = new WallClock(values['set-system-clock'] ? setSystemClock : undefined, (m) => book.logger('system').error(`system clock not set: ${m}`));
@@ -94,6 +104,11 @@ async function main(): Promise<void> {
   }
 
   const notices: string[] = [];
+  const previousRun = crashes.start();
+  if (previousRun) {
+    log.critical(previousRun);
+    notices.push(previousRun);
+  }
   const firstBoot = values['default-configuration'] === true && !existsSync(join(dataDir, 'config.json'));
   const store = new ConfigStore(dataDir);
   const loaded = store.load({ settingsDefaults: { '/system identity': { name: values.identity! } } });
@@ -155,6 +170,9 @@ async function main(): Promise<void> {
   let services: { stop(): Promise<void> } | undefined;
   let router: Router | undefined;
   let stopping = false;
+  // Before anything slow starts: a SIGTERM while SSH and the API load is a proper stop too.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
   for (const where of consoles) {
     if (where === 'stdio') {
       const session = new ConsoleSession(deps, {
@@ -189,6 +207,11 @@ async function main(): Promise<void> {
   log.info(`routerd started, data in ${dataDir}, capabilities: ${confinement}`);
   // Console up and configuration loaded: a trial boot of a new system slot is good (ab-confirm).
   firmware.markHealthy();
+  if (crashAfter !== undefined) {
+    setTimeout(() => {
+      throw new Error(`test hook: --test-crash-after ${crashAfter}`);
+    }, crashAfter);
+  }
 
   async function shutdown(why: string): Promise<void> {
     if (stopping) return;
@@ -197,10 +220,9 @@ async function main(): Promise<void> {
     await Promise.all(serials.map((s) => s.stop()));
     await services?.stop();
     await router?.stop();
+    crashes.stopped();
     process.exit(0);
   }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 /** Loads src/router when it is part of the build; undefined when it is not there yet. */

@@ -40,6 +40,8 @@ export class HostConfig {
   private readonly dynamic = new Map<string, { readonly addresses: readonly InterfaceAddress[]; readonly routes: readonly Route[] }>();
   /** /ip route rows (by id) on the host after the last reconcile: flag A. */
   private activeRoutes = new Set<number>();
+  /** Keys of what an earlier run left (adopt): its removal is logged as such. */
+  private readonly leftovers = new Set<string>();
 
   constructor(
     private readonly model: ConfigModel,
@@ -133,6 +135,21 @@ export class HostConfig {
     return this.activeRoutes.has(id);
   }
 
+  /**
+   * Takes over addresses and routes an earlier routerd put on the host and did not take away
+   * (src/router/leftovers.ts): the next reconcile keeps those still wanted and removes the rest.
+   */
+  adopt(addresses: readonly InterfaceAddress[], routes: readonly Route[]): void {
+    for (const a of addresses) {
+      this.appliedAddresses.set(key(a), a);
+      this.leftovers.add(key(a));
+    }
+    for (const r of routes) {
+      this.appliedRoutes.set(key(r), r);
+      this.leftovers.add(key(r));
+    }
+  }
+
   /** Removes everything this router put on the host (shutdown). */
   clear(): Promise<void> {
     return this.serialized(async () => {
@@ -183,8 +200,9 @@ export class HostConfig {
     for (const a of this.dynamicEntries().addresses) if (existing.has(a.device)) wantAddresses.set(key(a), a);
     for (const [k, a] of this.appliedAddresses) {
       if (wantAddresses.has(k)) continue;
-      await this.host.removeAddress(a);
+      const r = await this.host.removeAddress(a);
       this.appliedAddresses.delete(k);
+      if (this.leftovers.delete(k) && r.ok) this.log.info(`removed address ${a.local}/${a.prefixLength} on ${a.device} left by an earlier run`);
     }
     const present = await this.host.listAddresses();
     const have = new Set(present.ok ? present.value.map((a) => key({ device: a.device, local: a.local, prefixLength: a.prefixLength })) : []);
@@ -209,8 +227,9 @@ export class HostConfig {
     for (const r of this.dynamicEntries().routes) wantRoutes.set(key(r), r);
     for (const [k, r] of this.appliedRoutes) {
       if (wantRoutes.has(k)) continue;
-      await this.host.removeRoute(r);
+      const done = await this.host.removeRoute(r);
       this.appliedRoutes.delete(k);
+      if (this.leftovers.delete(k) && done.ok) this.log.info(`removed route ${r.dst} via ${r.gateway ?? r.device} left by an earlier run`);
     }
     for (const [k, r] of wantRoutes) {
       // replace is idempotent; a gateway not reachable yet fails quietly and is tried again

@@ -24,7 +24,10 @@ import { nativeMppe } from '../crypto/mppe-native.js';
 import type { DataPlane } from '../dataplane/dataplane.js';
 import { createDataPlane, defaultDataPlaneKind } from '../dataplane/factory.js';
 import { CallTable } from '../pptp/index.js';
-import { Host, describeSystemError } from '../system/host.js';
+import { describeSystemError } from '../system/host.js';
+import { ClaimedHost, TunnelHost } from '../system/claimed-host.js';
+import { HostClaims } from '../system/host-claims.js';
+import { reclaimLeftovers } from './leftovers.js';
 import { ethernetPorts, kernelCounters } from '../system/resources.js';
 import { AddressPools } from './address-pools.js';
 import { ClientDialer, type ClientProfile, type ClientRow } from './client-dialer.js';
@@ -52,7 +55,8 @@ export const startRouter: StartRouter = async (deps) => {
 
 class RouterdRouter implements Router, RuntimeState {
   readonly runtime: RuntimeState = this;
-  private readonly host = new Host();
+  /** Claims what it changes on the host, so the next run after a crash finds its leftovers. */
+  private readonly host: ClaimedHost;
   private readonly plane: DataPlane;
   private readonly hostConfig: HostConfig;
   private readonly bridges: Bridges;
@@ -81,14 +85,15 @@ class RouterdRouter implements Router, RuntimeState {
     const planeKind = deps.dataplane ?? defaultDataPlaneKind();
     this.plane = createDataPlane(planeKind, { log: deps.log.logger('dataplane') });
     this.log.info(`data plane: ${planeKind}`);
+    this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
+    this.host = new ClaimedHost(new HostClaims(join(this.runDir, 'host-claims.json')));
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
     this.bridges = new Bridges(deps.model, this.host, this.hostConfig, deps.log.logger('bridge'));
     this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
-    this.runDir = join(deps.dataDir ?? join(tmpdir(), `routerd-${process.pid}`), 'run');
     this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
     this.ntp = new NtpClient(deps.clock ?? new WallClock(), deps.log.logger('system', 'clock'));
     this.slots = new TunnelSlots(deps.license);
-    this.ctx = { host: this.host, hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames(), bridges: this.bridges };
+    this.ctx = { host: new TunnelHost(this.host), hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames(), bridges: this.bridges };
     this.radius = new Radius(deps.model, deps.log.logger('radius'));
     this.server = new ServerSide({
       radius: this.radius,
@@ -110,6 +115,8 @@ class RouterdRouter implements Router, RuntimeState {
     this.followPptpServer();
     this.ticker = setInterval(() => void this.tick(), TICK_MS);
     this.ticker.unref();
+    const left = await reclaimLeftovers(this.host, this.host.claims, this.log);
+    this.hostConfig.adopt(left.addresses, left.routes);
     await this.bridges.reconcile();
     await this.hostConfig.reconcile();
     await this.firewall.reconcile();

@@ -187,6 +187,7 @@ t.test('qemu-virt image: boots to the console, serves a PPTP tunnel, keeps its c
   // ---- Boot 2: the configuration is either the old or the new one, never lost or corrupt. ---
   const { c: c2, prompt: prompt2 } = await bootVm(2, 'boot 2 (after a power cut during a write)');
   t.ok(prompt2 === identity || prompt2 === `${identity}x`, `identity survived the power cut (prompt "${prompt2}")`);
+  t.match(await command(c2, '/log print'), /critical\s+router was rebooted without proper shutdown/, 'the start after the power cut says so in /log, as RouterOS does');
   const addrs = await command(c2, '/ip address print');
   t.match(addrs, /198\.18\.7\.1\/24/, 'ether1 address survived');
   t.match(addrs, /198\.18\.9\.1\/24/, 'ether2 address survived');

@@ -40,6 +40,10 @@ export interface RouterdOptions {
   readonly dataplane?: 'native' | 'reference';
   /** `--power-command`: what /system reboot and /system shutdown run. */
   readonly powerCommand?: string;
+  /** A data directory to start from (a restart); default a fresh one. Removed at teardown either way. */
+  readonly dataDir?: string;
+  /** More daemon options, given last. */
+  readonly extraArgs?: readonly string[];
 }
 
 export class Routerd {
@@ -160,6 +164,12 @@ export class Routerd {
     }
   }
 
+  /** kill -9: routerd gets no chance to clean up. Resolves once it is gone. */
+  async kill9(): Promise<void> {
+    if (!this.exited && this.child.pid !== undefined) this.child.kill('SIGKILL');
+    await this.exitPromise;
+  }
+
   /** Stops routerd: SIGTERM (it stops its tunnels), SIGKILL after 5 s. Idempotent. */
   async stop(): Promise<void> {
     if (!this.exited && this.child.pid !== undefined) {
@@ -178,7 +188,7 @@ export class Routerd {
  * resolves at the first prompt. Stopped and cleaned up at t.teardown.
  */
 export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdOptions = {}): Promise<Routerd> {
-  const dataDir = mkdtempSync(join(tmpdir(), `routerd-${process.pid}-`));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `routerd-${process.pid}-`));
   if (options.licenseKey !== undefined) {
     const key = typeof options.licenseKey === 'string' ? options.licenseKey : await options.licenseKey(dataDir);
     writeFileSync(join(dataDir, 'license.key'), key);
@@ -189,6 +199,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
   for (const path of options.serialConsoles ?? []) args.push('--console', path);
   if (options.dataplane) args.push('--dataplane', options.dataplane);
   if (options.powerCommand) args.push('--power-command', options.powerCommand);
+  args.push(...(options.extraArgs ?? []));
   const child = ns.spawn('node', args, {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: root,
