@@ -807,6 +807,12 @@ export class Shell {
         return { ref: { kind: 'dynamic', key: `${r.kind} ${r.name}` }, flags: '', values, quoted: new Set(['name']), keys: Object.keys(values) };
       });
     }
+    if (menu.path === '/interface pptp-server pending') {
+      return (this.ctx.runtime.pptpPending?.() ?? []).map((r, i) => {
+        const values: Record<string, string> = { kind: r.kind, address: r.address ?? 'total', held: String(r.held), limit: String(r.limit), timeout: `${r.timeoutSeconds}s` };
+        return { ref: { kind: 'dynamic', key: String(i) }, flags: '', values, quoted: new Set<string>(), keys: Object.keys(values) };
+      });
+    }
     if (menu.path === '/interface') {
       return this.ctx.runtime.interfaces().map((i) => {
         const values: Record<string, string> = {

@@ -13,7 +13,7 @@ import { OutgoingCallResult, PPTP_TCP_PORT, StopReason, type DisconnectResult } 
 import { AddressQuota, type QuotaLimits } from './address-quota.js';
 import { CallTable } from './call-table.js';
 import { ControlSocket } from './control-socket.js';
-import type { Admission, AdmissionHook, AdmissionRequest, CallInfo, ControlTimers, PeerEndpoint } from './control-types.js';
+import { DEFAULT_TIMERS, type Admission, type AdmissionHook, type AdmissionRequest, type CallInfo, type ControlTimers, type PeerEndpoint } from './control-types.js';
 import { ServerControlConnection } from './server-control.js';
 import { ThrottledLog } from './throttled-log.js';
 
@@ -36,6 +36,20 @@ export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
   connections: { perAddress: 48, total: 192 },
   pendingCalls: { perAddress: 32, total: 128 },
 };
+
+/**
+ * A server connection that has not sent Start-Control-Connection-Request within this long is
+ * closed, like one that placed no call within ControlTimers.noCallMs: a silent TCP connection
+ * holds a place in the connection pool no longer than a talkative one (issue 15).
+ */
+export const SERVER_SETUP_MS = 15_000;
+
+/** What one pool holds now: per source address and in total, against its caps. */
+export interface PoolHoldings {
+  readonly limits: QuotaLimits;
+  readonly total: number;
+  readonly byAddress: readonly (readonly [address: string, held: number])[];
+}
 
 export interface PptpServerOptions {
   /** Address to listen on; default every address ('0.0.0.0'). */
@@ -89,9 +103,11 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   /** Our call ID -> its place in the pending pool, until it authenticates or goes. */
   private readonly pending = new Map<number, () => void>();
   private readonly refusals: ThrottledLog;
+  private readonly timers: Partial<ControlTimers>;
 
   constructor(private readonly options: PptpServerOptions) {
     super();
+    this.timers = { setupMs: SERVER_SETUP_MS, ...options.timers };
     this.callTable = options.callTable ?? new CallTable();
     this.admitHook = options.admit;
     const limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
@@ -103,6 +119,17 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   /** Connections and calls that have not authenticated yet (what the pools hold now). */
   get unauthenticated(): { connections: number; pendingCalls: number } {
     return { connections: this.unauthConnections.size, pendingCalls: this.pendingCalls.size };
+  }
+
+  /** Both pools in detail, for the console (/interface pptp-server pending). */
+  holdings(): { connections: PoolHoldings; pendingCalls: PoolHoldings } {
+    const of = (q: AddressQuota): PoolHoldings => ({ limits: q.limits, total: q.size, byAddress: q.holders() });
+    return { connections: of(this.unauthConnections), pendingCalls: of(this.pendingCalls) };
+  }
+
+  /** How long a connection without a call is kept: before its Start-Control-Connection-Request, and after. */
+  get connectionTimeoutMs(): number {
+    return Math.max(this.timers.setupMs ?? SERVER_SETUP_MS, this.timers.noCallMs ?? DEFAULT_TIMERS.noCallMs);
   }
 
   /**
@@ -218,7 +245,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       calls: this.callTable,
       hostName: this.options.hostName,
       vendor: this.options.vendor,
-      timers: this.options.timers,
+      timers: this.timers,
       receiveWindow: this.options.receiveWindow,
       // Looked up on every request so setAdmission applies to connections already open.
       admit: (request) => this.admit(request),
