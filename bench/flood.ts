@@ -3,7 +3,7 @@
 // per flood its size, the transfer rate before / during / after and during as a share of before,
 // routerd's RSS (before, peak, after) and how long the console took to answer a print during
 // the flood. Needs root. Sizes: BENCH_SYNS, BENCH_SYN_PPS, BENCH_IDLE, BENCH_IDLE_RATE,
-// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES.
+// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES, BENCH_BASELINE (transfers before and after each).
 import { runFloods, type FloodFigures } from './flood-run.js';
 
 class Teardown {
@@ -25,7 +25,9 @@ const env = (name: string, fallback: number): number => {
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
 
 function row(f: FloodFigures): string {
-  const ratio = f.before.mbps > 0 ? (100 * f.during.mbps) / f.before.mbps : 0;
+  // Against the mean of before and after: the neighbours' load on a shared machine drifts.
+  const base = (f.before.mbps + f.after.mbps) / 2;
+  const ratio = base > 0 ? (100 * f.during.mbps) / base : 0;
   const ok = f.before.ok && f.during.ok && f.after.ok ? '' : ' (a transfer failed its check)';
   return `| ${f.name} | ${f.size} | ${f.before.mbps.toFixed(0)} | ${f.during.mbps.toFixed(0)} (${f.during.transfers}) | ${f.after.mbps.toFixed(0)} | ${ratio.toFixed(0)}%${ok} | ${mib(f.rssBeforeKiB)} / ${mib(f.rssPeakKiB)} / ${mib(f.rssAfterKiB)} | ${f.consoleMs} ms (${f.consolePrints}) | ${f.pingsAfter ? 'yes' : 'NO'} |`;
 }
@@ -42,10 +44,11 @@ async function main(): Promise<void> {
       lcpPps: env('BENCH_LCP_PPS', 5000),
       lcpSeconds: env('BENCH_LCP_S', 10),
       transferBytes: env('BENCH_BYTES', 8 * 1024 * 1024),
+      baselineTransfers: env('BENCH_BASELINE', 4),
       progress: (l) => process.stderr.write(`${l}\n`),
     });
     console.log('Floods against routerd while a tunnel (native data plane, MPPE-128 stateless) carries checked HTTP transfers');
-    console.log('| flood | size | before Mbit/s | during Mbit/s (transfers) | after Mbit/s | during / before | routerd RSS MiB before / peak / after | console: slowest answer (prints) | pings after |');
+    console.log('| flood | size | before Mbit/s | during Mbit/s (transfers) | after Mbit/s | during / mean of before and after | routerd RSS MiB before / peak / after | console: slowest answer (prints) | pings after |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const f of figures) console.log(row(f));
     for (const f of figures) {

@@ -37,13 +37,6 @@ export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
   pendingCalls: { perAddress: 32, total: 128 },
 };
 
-/**
- * A server connection that has not sent Start-Control-Connection-Request within this long is
- * closed, like one that placed no call within ControlTimers.noCallMs: a silent TCP connection
- * holds a place in the connection pool no longer than a talkative one (issue 15).
- */
-export const SERVER_SETUP_MS = 15_000;
-
 /** What one pool holds now: per source address and in total, against its caps. */
 export interface PoolHoldings {
   readonly limits: QuotaLimits;
@@ -103,11 +96,9 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   /** Our call ID -> its place in the pending pool, until it authenticates or goes. */
   private readonly pending = new Map<number, () => void>();
   private readonly refusals: ThrottledLog;
-  private readonly timers: Partial<ControlTimers>;
 
   constructor(private readonly options: PptpServerOptions) {
     super();
-    this.timers = { setupMs: SERVER_SETUP_MS, ...options.timers };
     this.callTable = options.callTable ?? new CallTable();
     this.admitHook = options.admit;
     const limits = { ...DEFAULT_ADMISSION_LIMITS, ...options.limits };
@@ -127,9 +118,9 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
     return { connections: of(this.unauthConnections), pendingCalls: of(this.pendingCalls) };
   }
 
-  /** How long a connection without a call is kept: before its Start-Control-Connection-Request, and after. */
+  /** How long a connection without a call is kept, counted from the TCP connection (server-control.ts). */
   get connectionTimeoutMs(): number {
-    return Math.max(this.timers.setupMs ?? SERVER_SETUP_MS, this.timers.noCallMs ?? DEFAULT_TIMERS.noCallMs);
+    return this.options.timers?.noCallMs ?? DEFAULT_TIMERS.noCallMs;
   }
 
   /**
@@ -245,7 +236,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       calls: this.callTable,
       hostName: this.options.hostName,
       vendor: this.options.vendor,
-      timers: this.timers,
+      timers: this.options.timers,
       receiveWindow: this.options.receiveWindow,
       // Looked up on every request so setAdmission applies to connections already open.
       admit: (request) => this.admit(request),

@@ -10,7 +10,7 @@ import type { ConfigModel } from '../config/model.js';
 import type { PppSession as ActiveRow, PendingRow } from '../config/runtime.js';
 import type { Logger } from '../log.js';
 import { strongestFirst, type AuthMethod } from '../ppp/auth/method.js';
-import { DEFAULT_ADMISSION_LIMITS, DEFAULT_TIMERS, PptpServer, SERVER_SETUP_MS, type CallInfo, type CallTable, type PoolHoldings } from '../pptp/index.js';
+import { DEFAULT_ADMISSION_LIMITS, DEFAULT_TIMERS, PptpServer, type CallInfo, type CallTable, type PoolHoldings } from '../pptp/index.js';
 import { OutgoingCallResult } from '../wire/pptp-codes.js';
 import type { AddressPools } from './address-pools.js';
 import type { TunnelSlots } from './tunnel-slots.js';
@@ -77,7 +77,7 @@ export class ServerSide {
   pendingRows(): PendingRow[] {
     const idle = (limits: PoolHoldings['limits']): PoolHoldings => ({ limits, total: 0, byAddress: [] });
     const held = this.server?.holdings() ?? { connections: idle(DEFAULT_ADMISSION_LIMITS.connections), pendingCalls: idle(DEFAULT_ADMISSION_LIMITS.pendingCalls) };
-    const connectionS = (this.server?.connectionTimeoutMs ?? Math.max(SERVER_SETUP_MS, DEFAULT_TIMERS.noCallMs)) / 1000;
+    const connectionS = (this.server?.connectionTimeoutMs ?? DEFAULT_TIMERS.noCallMs) / 1000;
     const rows: PendingRow[] = [];
     for (const [kind, pool, timeoutSeconds] of [
       ['connections', held.connections, connectionS],
