@@ -373,7 +373,7 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
               facts: {
                 sent: Number(done.sent),
                 stormLinkDown: String(done.linkDown ?? 'still up'),
-                repliesToStormer: Number(done.controlRx),
+                packetsToStormer: Number(done.greRx),
                 serverEndedStorm: (await renegotiations()) > ended0,
               },
             };
