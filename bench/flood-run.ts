@@ -103,7 +103,14 @@ function jsonLines(child: ChildProcess): { next: (event: string, timeoutMs: numb
     for (const w of waiters.splice(0)) w();
   });
   child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // 'close' comes after the child's output was read to its end: no line is missed at its exit.
+  let closed = false;
+  const whenClosed = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      closed = true;
+      resolve();
+    }),
+  );
   return {
     text: () => text,
     next: async (event, timeoutMs) => {
@@ -111,9 +118,9 @@ function jsonLines(child: ChildProcess): { next: (event: string, timeoutMs: numb
       for (;;) {
         const found = seen.find((o) => o.event === event);
         if (found) return found;
-        if (child.exitCode !== null || child.signalCode !== null) throw new Error(`flooder exited before "${event}": ${text.trim()}`);
+        if (closed) throw new Error(`flooder exited before "${event}": ${text.trim()}`);
         if (Date.now() > end) throw new Error(`no "${event}" from the flooder within ${timeoutMs} ms: ${text.trim()}`);
-        await Promise.race([new Promise<void>((r) => waiters.push(r)), exited, sleep(250)]);
+        await Promise.race([new Promise<void>((r) => waiters.push(r)), whenClosed, sleep(250)]);
       }
     },
   };
@@ -288,6 +295,8 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
         running: () => running,
         finish: async () => {
           const flooded = await lines.next('flooded', 600_000);
+          // The flooder shares the machine's cores with the routers and the transfer.
+          const flooderCpuSeconds = child.pid === undefined ? NaN : cpuSeconds(child.pid);
           // While the flooder still holds what it got: the pools are full.
           heldPrint = await b.server.command('/interface pptp-server pending print');
           const floodedAt = Date.now();
@@ -312,6 +321,7 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
               maxHeld: Number(flooded.maxOpen),
               heldPrint,
               refusalsLogged: (log.match(/control connection from \S+ refused: too many/g) ?? []).length,
+              flooderCpuSeconds: Number(flooderCpuSeconds.toFixed(2)),
             },
           };
         },

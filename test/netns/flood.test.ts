@@ -37,10 +37,12 @@ t.test('floods leave the tunnel, the caps and the console working', async (t) =>
 
   const idle = by('idle');
   t.equal(Number(idle.facts.opened) + Number(idle.facts.failed), 1000, 'the flooder dialed 1000 connections');
-  t.ok(Number(idle.facts.maxConnectionsHeld) <= 192, `the console never showed more than 192 connections without a call (${idle.facts.maxConnectionsHeld})`);
-  t.equal(idle.facts.heldAtEnd, 192, 'the total cap was reached and held');
+  t.equal(idle.facts.maxConnectionsHeld, 192, 'the console showed the total cap reached, and never more');
+  // On a slow machine the first holders may time out (15 s) before the flood ends.
+  t.ok(Number(idle.facts.heldAtEnd) <= 192, `at most 192 held when the flood ended (${idle.facts.heldAtEnd})`);
   const held = String(idle.facts.heldPrint);
-  t.match(held, /connections\s+total\s+192\s+192\s+15s/, 'the console shows the total held against its cap');
+  const total = /connections\s+total\s+(\d+)\s+192\s+15s/.exec(held);
+  t.ok(total && Number(total[1]) <= 192, `the console shows the total held against its cap and timeout\n${held}`);
   const perAddress = [...held.matchAll(/connections\s+198\.18\.25\.\d+\s+(\d+)\s+48\s/g)].map((m) => Number(m[1]));
   t.ok(perAddress.length >= 4 && perAddress.every((n) => n <= 48) && perAddress.includes(48), `per address at most 48, and the cap reached (${perAddress.join(', ')})`);
   t.ok(Number(idle.facts.refusalsLogged) >= 1, 'refusals are logged (at most one a second)');
