@@ -38,6 +38,12 @@ export interface FloodScale {
   readonly transferBytes: number;
   /** Transfers before and after each flood (their mean is what "during" is compared with). */
   readonly baselineTransfers: number;
+  /**
+   * Also run the idle-connection flood against a plain Node listener beside routerd (port 1724:
+   * accept, keep 192, close the rest, close each after 15 s): what the flood costs the tunnel
+   * when routerd is not involved, to tell routerd's share from the machine's.
+   */
+  readonly idleControl?: boolean;
   readonly progress?: (line: string) => void;
 }
 
@@ -328,6 +334,40 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
       };
     }, say),
   );
+
+  if (scale.idleControl) {
+    const listener = `let held = 0; require('net').createServer((s) => { s.on('error', () => {}); s.resume();
+      if (held >= 192) return s.destroy(); held++; s.on('close', () => held--); setTimeout(() => s.destroy(), 15000).unref(); })
+      .listen(1724, '198.18.25.1', () => console.log('listening'));`;
+    const plain = b.srv.spawn('node', ['-e', listener], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      plain.stdout!.once('data', () => resolve());
+      plain.once('exit', (code) => reject(new Error(`plain listener exited (${code})`)));
+    });
+    figures.push(
+      await measure(b, scale, 'idle-plain', async () => {
+        const child = spawnNode(b.flood, 'idle-connections.ts', ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(','), '1724']);
+        const lines = jsonLines(child);
+        let running = true;
+        void lines.next('flooded', 600_000).then(() => (running = false), () => (running = false));
+        return {
+          running: () => running,
+          finish: async () => {
+            const flooded = await lines.next('flooded', 600_000);
+            const flooderCpuSeconds = child.pid === undefined ? NaN : cpuSeconds(child.pid);
+            const listenerCpuSeconds = plain.pid === undefined ? NaN : cpuSeconds(plain.pid);
+            child.stdin!.write('close\n');
+            await lines.next('closed', 30_000);
+            return {
+              size: `${flooded.opened} connections to a plain Node listener (not routerd) at ${scale.idlePerSecond}/s`,
+              facts: { flooderCpuSeconds: Number(flooderCpuSeconds.toFixed(2)), listenerCpuSeconds: Number(listenerCpuSeconds.toFixed(2)) },
+            };
+          },
+        };
+      }, say),
+    );
+    plain.kill('SIGTERM');
+  }
 
   // 2. SYNs from spoofed sources: the kernel's SYN cookies take the backlog.
   figures.push(

@@ -3,7 +3,8 @@
 // per flood its size, the transfer rate before / during / after and during as a share of before,
 // routerd's RSS (before, peak, after) and how long the console took to answer a print during
 // the flood. Needs root. Sizes: BENCH_SYNS, BENCH_SYN_PPS, BENCH_IDLE, BENCH_IDLE_RATE,
-// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES, BENCH_BASELINE (transfers before and after each).
+// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES, BENCH_BASELINE (transfers before and after each);
+// BENCH_IDLE_CONTROL=1 adds the idle flood against a plain Node listener (routerd not involved).
 import { runFloods, type FloodFigures } from './flood-run.js';
 
 class Teardown {
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       lcpSeconds: env('BENCH_LCP_S', 10),
       transferBytes: env('BENCH_BYTES', 8 * 1024 * 1024),
       baselineTransfers: env('BENCH_BASELINE', 4),
+      idleControl: process.env.BENCH_IDLE_CONTROL === '1',
       progress: (l) => process.stderr.write(`${l}\n`),
     });
     console.log('Floods against routerd while a tunnel (native data plane, MPPE-128 stateless) carries checked HTTP transfers');
