@@ -38,8 +38,8 @@ t.test('floods leave the tunnel, the caps and the console working', async (t) =>
   const idle = by('idle');
   t.equal(Number(idle.facts.opened) + Number(idle.facts.failed), 1000, 'the flooder dialed 1000 connections');
   t.equal(idle.facts.maxConnectionsHeld, 192, 'the console showed the total cap reached, and never more');
-  // On a slow machine the first holders may time out (15 s) before the flood ends.
-  t.ok(Number(idle.facts.heldAtEnd) <= 192, `at most 192 held when the flood ended (${idle.facts.heldAtEnd})`);
+  // What the flooder still had open (heldAtEnd) is not asserted: a refusal the server has decided
+  // may still be on its way, and on a slow machine the first holders time out before the end.
   const held = String(idle.facts.heldPrint);
   const total = /connections\s+total\s+(\d+)\s+192\s+15s/.exec(held);
   t.ok(total && Number(total[1]) <= 192, `the console shows the total held against its cap and timeout\n${held}`);
