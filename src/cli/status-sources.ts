@@ -137,6 +137,13 @@ export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
         values: { kind: r.kind, name: r.name, failures: String(r.failures), wait: `${r.waitSeconds}s` },
       })),
   },
+  'pptp-pending': {
+    rows: ({ shell }) =>
+      (shell.runtime.pptpPending?.() ?? []).map((r, i) => ({
+        key: String(i),
+        values: { kind: r.kind, address: r.address ?? 'total', held: String(r.held), limit: String(r.limit), timeout: `${r.timeoutSeconds}s` },
+      })),
+  },
   interfaces: {
     rows: ({ shell }) =>
       shell.runtime.interfaces().map((i) => {

@@ -72,6 +72,17 @@ export interface LoginThrottleRow {
   readonly waitSeconds: number;
 }
 
+/** One row of `/interface pptp-server pending`: what unauthenticated peers hold of one pool. */
+export interface PendingRow {
+  readonly kind: 'connections' | 'calls';
+  /** A source address, or undefined for the pool's total. */
+  readonly address: string | undefined;
+  readonly held: number;
+  readonly limit: number;
+  /** Seconds one may be held before the server closes it. */
+  readonly timeoutSeconds: number;
+}
+
 /** What a firewall rule matched since the rule set was last loaded. */
 export interface RuleCounters {
   readonly bytes: number;
@@ -153,6 +164,8 @@ export interface RuntimeState {
   interfaces(): readonly InterfaceStats[];
   /** Absent where no PPP server runs (tests' MemoryRuntime): the menu prints no rows. */
   loginThrottle?(): readonly LoginThrottleRow[];
+  /** Absent where no PPP server runs: the menu prints no rows. */
+  pptpPending?(): readonly PendingRow[];
   /** Counters of a rule of /ip firewall filter or nat (by row id); undefined until loaded. */
   ruleCounters?(path: string, id: number): RuleCounters | undefined;
   /** Connections tracked by the kernel (issue 16). */

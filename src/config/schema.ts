@@ -179,6 +179,7 @@ export type StatusSource =
   | 'system-slots'
   | 'ppp-sessions'
   | 'login-throttle'
+  | 'pptp-pending'
   | 'interfaces'
   | 'connections'
   | 'dns-cache'

@@ -13,7 +13,8 @@ export type SessionDropReason =
   | 'not-ipv4' // a packet from the TUN device that is not IPv4
   | 'tun-write' // the TUN device refused the packet
   | 'gre-send' // the GRE socket refused the packet
-  | 'internal-error'; // handling the packet threw: a bug of ours, contained to that packet
+  | 'internal-error' // handling the packet threw: a bug of ours, contained to that packet
+  | 'control-rate'; // a control frame beyond the session's budget (control-budget.ts)
 
 export type EndpointDropReason = 'unknown-call-id' | 'wrong-peer' | 'malformed-gre';
 
@@ -81,6 +82,7 @@ export function newSessionCounters(): SessionCounters {
       'tun-write': 0,
       'gre-send': 0,
       'internal-error': 0,
+      'control-rate': 0,
     },
   };
 }

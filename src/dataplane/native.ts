@@ -69,7 +69,7 @@ const SESSION_FIELDS = [
 ] as const;
 const SESSION_DROPS: readonly SessionDropReason[] = [
   'duplicate', 'late', 'malformed-ppp', 'unencrypted', 'mppe-not-negotiated', 'mppe-needs-reset', 'mppe-error',
-  'ip-down', 'not-ipv4', 'tun-write', 'gre-send', 'internal-error',
+  'ip-down', 'not-ipv4', 'tun-write', 'gre-send', 'internal-error', 'control-rate',
 ];
 
 /** Whether this build has the native data plane (an addon built before it does not). */

@@ -17,6 +17,7 @@ import { newEndpointCounters, newSessionCounters, type EndpointCounters, type Se
 import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, MultilinkSetup, SessionParams } from './dataplane.js';
 import { MultilinkLink } from './multilink.js';
 import { clampTcpMss } from './tcp-mss.js';
+import { ControlBudget } from './control-budget.js';
 import { greSourceNumber, ipv4ToNumber, openGreSocket, openTun, type NativeGreSocket, type NativeTunDevice } from './native-io.js';
 import { ReceiveWindow } from './receive-window.js';
 
@@ -42,6 +43,7 @@ class ReferenceSession implements DataPlaneSession {
   private ipEnabled = false;
   private maxMss: number | undefined;
   private resetReported = false;
+  private readonly controlBudget = new ControlBudget();
   private txSequence = 0;
   private lastAckSent: number | undefined;
   private peerCall: number | undefined;
@@ -236,9 +238,14 @@ class ReferenceSession implements DataPlaneSession {
       case PPP_PROTOCOL.COMPRESSED:
         return this.receiveMppe(frame.information);
       default:
-        this.stats.controlRx++;
-        this.params.onControlFrame(frame.protocol, frame.information);
+        this.controlUp(frame.protocol, frame.information);
     }
+  }
+
+  private controlUp(protocol: number, information: Buffer): void {
+    if (!this.controlBudget.take(performance.now())) return this.drop('control-rate');
+    this.stats.controlRx++;
+    this.params.onControlFrame(protocol, information);
   }
 
   private receiveMppe(packet: Buffer): void {
@@ -261,12 +268,9 @@ class ReferenceSession implements DataPlaneSession {
     const inner = parsePppFrame(plain);
     if (inner instanceof WireError) return this.drop('malformed-ppp');
     if (inner.protocol === PPP_PROTOCOL.IPV4) return this.deliverIp(inner.information);
-    if (inner.protocol === PPP_PROTOCOL.BRIDGED) {
-      this.stats.rxPackets++;
-      this.stats.rxBytes += inner.information.length;
-    } else {
-      this.stats.controlRx++;
-    }
+    if (inner.protocol !== PPP_PROTOCOL.BRIDGED) return this.controlUp(inner.protocol, inner.information);
+    this.stats.rxPackets++;
+    this.stats.rxBytes += inner.information.length;
     this.params.onControlFrame(inner.protocol, inner.information);
   }
 

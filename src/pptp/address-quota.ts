@@ -21,7 +21,7 @@ export class AddressQuota {
   /** `what` names a holding in refusals, e.g. "pending calls". */
   constructor(
     private readonly what: string,
-    private readonly limits: QuotaLimits,
+    readonly limits: QuotaLimits,
   ) {
     for (const n of [limits.perAddress, limits.total]) {
       if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what}: limits must be whole numbers of at least 1`);
@@ -30,6 +30,11 @@ export class AddressQuota {
 
   get size(): number {
     return this.used;
+  }
+
+  /** Addresses holding something now, with how much (at most `limits.total` entries). */
+  holders(): [address: string, held: number][] {
+    return [...this.byAddress];
   }
 
   heldBy(address: string): number {

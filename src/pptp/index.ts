@@ -10,7 +10,7 @@
 
 export { CallTable } from './call-table.js';
 export {
-  PptpServer, DEFAULT_ADMISSION_LIMITS, type AdmissionLimits, type PptpServerOptions, type PptpServerEvents, type ConnectionInfo,
+  PptpServer, DEFAULT_ADMISSION_LIMITS, type AdmissionLimits, type PoolHoldings, type PptpServerOptions, type PptpServerEvents, type ConnectionInfo,
 } from './server.js';
 export { AddressQuota, type QuotaGrant, type QuotaLimits } from './address-quota.js';
 export { PptpClientConnection, PptpError, type PptpClientOptions, type PptpClientEvents } from './client.js';

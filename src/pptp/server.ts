@@ -13,7 +13,7 @@ import { OutgoingCallResult, PPTP_TCP_PORT, StopReason, type DisconnectResult } 
 import { AddressQuota, type QuotaLimits } from './address-quota.js';
 import { CallTable } from './call-table.js';
 import { ControlSocket } from './control-socket.js';
-import type { Admission, AdmissionHook, AdmissionRequest, CallInfo, ControlTimers, PeerEndpoint } from './control-types.js';
+import { DEFAULT_TIMERS, type Admission, type AdmissionHook, type AdmissionRequest, type CallInfo, type ControlTimers, type PeerEndpoint } from './control-types.js';
 import { ServerControlConnection } from './server-control.js';
 import { ThrottledLog } from './throttled-log.js';
 
@@ -36,6 +36,13 @@ export const DEFAULT_ADMISSION_LIMITS: AdmissionLimits = {
   connections: { perAddress: 48, total: 192 },
   pendingCalls: { perAddress: 32, total: 128 },
 };
+
+/** What one pool holds now: per source address and in total, against its caps. */
+export interface PoolHoldings {
+  readonly limits: QuotaLimits;
+  readonly total: number;
+  readonly byAddress: readonly (readonly [address: string, held: number])[];
+}
 
 export interface PptpServerOptions {
   /** Address to listen on; default every address ('0.0.0.0'). */
@@ -103,6 +110,17 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   /** Connections and calls that have not authenticated yet (what the pools hold now). */
   get unauthenticated(): { connections: number; pendingCalls: number } {
     return { connections: this.unauthConnections.size, pendingCalls: this.pendingCalls.size };
+  }
+
+  /** Both pools in detail, for the console (/interface pptp-server pending). */
+  holdings(): { connections: PoolHoldings; pendingCalls: PoolHoldings } {
+    const of = (q: AddressQuota): PoolHoldings => ({ limits: q.limits, total: q.size, byAddress: q.holders() });
+    return { connections: of(this.unauthConnections), pendingCalls: of(this.pendingCalls) };
+  }
+
+  /** How long a connection without a call is kept, counted from the TCP connection (server-control.ts). */
+  get connectionTimeoutMs(): number {
+    return this.options.timers?.noCallMs ?? DEFAULT_TIMERS.noCallMs;
   }
 
   /**

@@ -14,7 +14,7 @@
 import { bridge, dhcpClient, ethernet, pptpClient, pptpServer, systemIdentity, systemNtpClient } from '../config/menus/index.js';
 import type { ChangeEvent } from '../config/model.js';
 import type { Router, RouterDeps, StartRouter } from '../config/router-contract.js';
-import type { ClientStatus, DhcpClientStatus, DhcpLease, DnsCacheRow, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
+import type { ClientStatus, DhcpClientStatus, DhcpLease, DnsCacheRow, DynamicEntry, EthernetPort, InterfaceStats, LoginThrottleRow, NtpClientStatus, PendingRow, PppSession, RuleCounters, RuntimeState, TrackedConnection } from '../config/runtime.js';
 import { WallClock } from '../wall-clock.js';
 import { followPptpServer } from '../config/defconf-pptp.js';
 import { NtpClient } from './ntp-client.js';
@@ -162,6 +162,10 @@ class RouterdRouter implements Router, RuntimeState {
 
   loginThrottle(): readonly LoginThrottleRow[] {
     return this.server.throttleRows(Date.now()).map((r) => ({ kind: r.kind, name: r.name, failures: r.failures, waitSeconds: Math.ceil(r.waitMs / 1000) }));
+  }
+
+  pptpPending(): readonly PendingRow[] {
+    return this.server.pendingRows();
   }
 
   ethernetPorts(): readonly EthernetPort[] {

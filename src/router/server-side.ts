@@ -7,10 +7,10 @@
 // interfaces.
 import { pptpServer, pptpServerSettings, systemIdentity } from '../config/menus/index.js';
 import type { ConfigModel } from '../config/model.js';
-import type { PppSession as ActiveRow } from '../config/runtime.js';
+import type { PppSession as ActiveRow, PendingRow } from '../config/runtime.js';
 import type { Logger } from '../log.js';
 import { strongestFirst, type AuthMethod } from '../ppp/auth/method.js';
-import { PptpServer, type CallInfo, type CallTable } from '../pptp/index.js';
+import { DEFAULT_ADMISSION_LIMITS, DEFAULT_TIMERS, PptpServer, type CallInfo, type CallTable, type PoolHoldings } from '../pptp/index.js';
 import { OutgoingCallResult } from '../wire/pptp-codes.js';
 import type { AddressPools } from './address-pools.js';
 import type { TunnelSlots } from './tunnel-slots.js';
@@ -68,6 +68,26 @@ export class ServerSide {
   /** Rows of /ppp login-throttle. */
   throttleRows(now: number): ThrottleRow[] {
     return this.throttle.rows(now);
+  }
+
+  /**
+   * Rows of /interface pptp-server pending: each pool's total, then the addresses holding
+   * something, most first. With the server off, the totals are 0 against the default caps.
+   */
+  pendingRows(): PendingRow[] {
+    const idle = (limits: PoolHoldings['limits']): PoolHoldings => ({ limits, total: 0, byAddress: [] });
+    const held = this.server?.holdings() ?? { connections: idle(DEFAULT_ADMISSION_LIMITS.connections), pendingCalls: idle(DEFAULT_ADMISSION_LIMITS.pendingCalls) };
+    const connectionS = (this.server?.connectionTimeoutMs ?? DEFAULT_TIMERS.noCallMs) / 1000;
+    const rows: PendingRow[] = [];
+    for (const [kind, pool, timeoutSeconds] of [
+      ['connections', held.connections, connectionS],
+      ['calls', held.pendingCalls, NETWORK_DEADLINE_MS / 1000],
+    ] as const) {
+      rows.push({ kind, address: undefined, held: pool.total, limit: pool.limits.total, timeoutSeconds });
+      const byAddress = [...pool.byAddress].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+      for (const [address, n] of byAddress) rows.push({ kind, address, held: n, limit: pool.limits.perAddress, timeoutSeconds });
+    }
+    return rows;
   }
 
   /** Starts or stops the listener to match `enabled`. */

@@ -12,7 +12,7 @@ enum SessionCounter : unsigned {
   kControlRx, kControlTx, kReordered, kLost,
   kDropDuplicate, kDropLate, kDropMalformedPpp, kDropUnencrypted, kDropMppeNotNegotiated,
   kDropMppeNeedsReset, kDropMppeError, kDropIpDown, kDropNotIpv4, kDropTunWrite, kDropGreSend,
-  kDropInternalError,
+  kDropInternalError, kDropControlRate,
   kSessionCounterCount
 };
 

@@ -589,6 +589,8 @@ void Worker::ProcessMppe(Session& s, uint8_t* packet, size_t len) {
 }
 
 void Worker::ControlUp(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
+  // Bridged frames are data (counted by their sender's rate, not as control frames).
+  if (protocol != kPppBridged && !s.controlBudget.Take(NowMs())) return s.stats.Add(kDropControlRate);
   s.stats.Add(kControlRx);
   auto* ev = new Event{s.id, kEventControl, protocol, 0, std::vector<uint8_t>(information, information + length)};
   if (!sink_(ev)) {

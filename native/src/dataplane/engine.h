@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "../crypto/mppe.h"
+#include "control_budget.h"
 #include "counters.h"
 #include "offload.h"
 #include "rx_window.h"
@@ -93,6 +94,7 @@ struct Session {
   uint32_t lastAckSent = 0;
   double ackDeadline = -1;
   RxWindow window;
+  ControlBudget controlBudget;
   CounterSet<kSessionCounterCount> stats;
   CounterSet<kOffloadCounterCount> offloadStats;
 };

@@ -3,7 +3,7 @@
 import { prop, type Menu } from '../schema.js';
 import { text } from '../types.js';
 import { bridge, bridgePort } from './bridge.js';
-import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerSettings } from './interface.js';
+import { ethernet, interfaceStatus, pptpClient, pptpServer, pptpServerPending, pptpServerSettings } from './interface.js';
 import { dhcpClient } from './dhcp-client.js';
 import { dhcpServer, dhcpServerLease, dhcpServerNetwork, dns, dnsCache, dnsStatic } from './dhcp-dns.js';
 import { firewallAddressList, firewallConnection, firewallFilter, firewallNat } from './firewall.js';
@@ -72,6 +72,7 @@ const ordered: readonly Menu[] = [
   userSshKeys,
   pppActive,
   pppLoginThrottle,
+  pptpServerPending,
   userActive,
   firewallConnection,
   dnsCache,

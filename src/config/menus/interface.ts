@@ -89,6 +89,36 @@ export const pptpServerSettings = {
   },
 } as const satisfies SettingsMenu;
 
+/**
+ * What peers without an authenticated call hold now (issue 15): control connections and pending
+ * calls, per source address and in total (ADDRESS "total"), against their caps, and how long
+ * such a holding may last before the server closes it.
+ */
+export const pptpServerPending = {
+  kind: 'status',
+  path: '/interface pptp-server pending',
+  source: 'pptp-pending',
+  help: 'control connections and calls without an authenticated user, per source address and in total, with their caps',
+  shape: 'rows',
+  columns: {
+    kind: { help: 'connections (control connections) or calls (calls before authentication)' },
+    address: { help: 'the source address, or total' },
+    held: { help: 'how many are held now' },
+    limit: { help: 'the cap: per address, or in total' },
+    timeout: { help: 'how long one may be held before it is closed' },
+  },
+  print: {
+    style: 'table',
+    columns: [
+      { key: 'kind', header: 'KIND', width: 11 },
+      { key: 'address', header: 'ADDRESS', width: 15 },
+      { key: 'held', header: 'HELD', width: 5 },
+      { key: 'limit', header: 'LIMIT', width: 5 },
+      { key: 'timeout', header: 'TIMEOUT', width: 7 },
+    ],
+  },
+} as const satisfies StatusMenu;
+
 function sessionFor(row: StoredRow, rt: RuntimeState) {
   const pptp = rt.sessions().filter((s) => s.service === 'pptp');
   return pptp.find((s) => s.interfaceName === row.values.name) ?? pptp.find((s) => s.interfaceName === undefined && s.user === row.values.user);

@@ -1,0 +1,436 @@
+// One flood run (issue 15 item 2), shared by `make bench-flood` (full scale) and
+// test/netns/flood.test.ts (a tenth). A routerd server, a routerd client with a tunnel to it that
+// carries checked HTTP transfers (native data plane, MPPE-128), and a flooder namespace on a
+// second port of the server. Three floods, one after the other, each while the tunnel is measured:
+//   idle   completed control connections that never place a call, from many source addresses;
+//          the flooder keeps them open, and the server must close them itself (15 s, no call)
+//   syn    SYNs to port 1723 from random addresses in 198.19.0.0/16 (raw socket, never answered)
+//   lcp    an LCP storm inside one authenticated session (our own client code): Configure-
+//          Requests, then Echo-Requests
+// For each: the transfer rate before, during and after, routerd's RSS before and at its peak,
+// and how long the console took to answer a print during the flood.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { createVethPair, type Netns, type TeardownHost } from '../test/lib/netns.js';
+import { createNetns, startRouter, pings } from '../test/lib/routers.js';
+import type { Routerd } from '../test/lib/routerd.js';
+import { fetchSha256, serveBlob, type Served } from '../test/lib/transfer.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const tsLoader = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
+const fixtures = join(root, 'test', 'netns', 'fixtures');
+
+export interface FloodScale {
+  /** SYNs sent, and how many a second. */
+  readonly syns: number;
+  readonly synPps: number;
+  /** Control connections opened, and how many a second; from this many source addresses. */
+  readonly idle: number;
+  readonly idlePerSecond: number;
+  readonly idleSources: number;
+  /** LCP packets a second, and for how long, per kind (Configure-Request, then Echo-Request). */
+  readonly lcpPps: number;
+  readonly lcpSeconds: number;
+  /** Bytes of one checked transfer through the tunnel. */
+  readonly transferBytes: number;
+  /** Transfers before and after each flood (their mean is what "during" is compared with). */
+  readonly baselineTransfers: number;
+  /**
+   * Also run the idle-connection flood against a plain Node listener beside routerd (port 1724:
+   * accept, keep 192, close the rest, close each after 15 s): what the flood costs the tunnel
+   * when routerd is not involved, to tell routerd's share from the machine's.
+   */
+  readonly idleControl?: boolean;
+  readonly progress?: (line: string) => void;
+}
+
+export interface Rate {
+  readonly ok: boolean;
+  readonly mbps: number;
+  readonly transfers: number;
+}
+
+export interface FloodFigures {
+  readonly name: string;
+  /** What was sent, in words (the flooder's own summary). */
+  readonly size: string;
+  readonly before: Rate;
+  readonly during: Rate;
+  readonly after: Rate;
+  readonly rssBeforeKiB: number;
+  readonly rssPeakKiB: number;
+  readonly rssAfterKiB: number;
+  /** The slowest answer of `/interface pptp-server pending print`, typed again and again during the flood. */
+  readonly consoleMs: number;
+  readonly consolePrints: number;
+  /** The console's last such output. */
+  readonly consoleOutput: string;
+  readonly pingsAfter: boolean;
+  /** Facts each flood adds (caps seen, kernel counters, log lines). */
+  readonly facts: Record<string, string | number | boolean>;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function rssKiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for ${pid}`);
+  return Number(m[1]);
+}
+
+/** User + system CPU seconds a process has used (/proc/PID/stat fields 14 and 15). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Samples a process's RSS every 200 ms until stopped; the largest sample. */
+function rssPeak(pid: number): () => number {
+  let peak = rssKiB(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, rssKiB(pid))), 200);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, rssKiB(pid));
+  };
+}
+
+/** Lines of a child's stdout, as they come; JSON lines parsed. */
+function jsonLines(child: ChildProcess): { next: (event: string, timeoutMs: number) => Promise<Record<string, unknown>>; text: () => string } {
+  const seen: Record<string, unknown>[] = [];
+  let text = '';
+  const waiters: (() => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (l) => {
+    text += `${l}\n`;
+    if (l.startsWith('{')) seen.push(JSON.parse(l) as Record<string, unknown>);
+    for (const w of waiters.splice(0)) w();
+  });
+  child.stderr!.on('data', (d: Buffer) => (text += d.toString()));
+  // 'close' comes after the child's output was read to its end: no line is missed at its exit.
+  let closed = false;
+  const whenClosed = new Promise<void>((resolve) =>
+    child.on('close', () => {
+      closed = true;
+      resolve();
+    }),
+  );
+  return {
+    text: () => text,
+    next: async (event, timeoutMs) => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const found = seen.find((o) => o.event === event);
+        if (found) return found;
+        if (closed) throw new Error(`flooder exited before "${event}": ${text.trim()}`);
+        if (Date.now() > end) throw new Error(`no "${event}" from the flooder within ${timeoutMs} ms: ${text.trim()}`);
+        await Promise.race([new Promise<void>((r) => waiters.push(r)), whenClosed, sleep(250)]);
+      }
+    },
+  };
+}
+
+interface Bed {
+  readonly server: Routerd;
+  readonly client: Routerd;
+  readonly srv: Netns;
+  readonly cli: Netns;
+  readonly flood: Netns;
+  readonly pid: number;
+  readonly served: Served;
+}
+
+async function bed(t: TeardownHost, scale: FloodScale): Promise<Bed> {
+  const [srv, cli, flood] = [await createNetns(t, 'fls'), await createNetns(t, 'flc'), await createNetns(t, 'flf')];
+  await createVethPair(srv, cli, { nameA: 'ether1', nameB: 'ether1' });
+  await createVethPair(srv, flood, { nameA: 'ether2', nameB: 'eth0', addrB: '198.18.25.2/24' });
+  // The idle connections' source addresses, on the flooder's port.
+  for (let i = 0; i < scale.idleSources; i++) await flood.run(['ip', 'addr', 'add', `198.18.25.${100 + i}/24`, 'dev', 'eth0']);
+  const [server, client] = await Promise.all([
+    startRouter(t, srv, ['ether1', 'ether2'], { identity: 'Server', level: 6 }),
+    startRouter(t, cli, ['ether1'], { identity: 'Client' }),
+  ]);
+  for (const line of [
+    '/ip address add address=198.18.24.1/24 interface=ether1',
+    '/ip address add address=198.18.25.1/24 interface=ether2',
+    // SYN-ACKs to the spoofed sources go to the flooder's namespace, which drops them.
+    '/ip route add dst-address=198.19.0.0/16 gateway=198.18.25.2',
+    '/ppp profile set default use-encryption=required',
+    '/ppp secret add name=ex password=lkjrht local-address=10.0.24.1 remote-address=10.0.24.2',
+    '/ppp secret add name=storm password=st0rm local-address=10.0.25.1 remote-address=10.0.25.2',
+    '/interface pptp-server server set enabled=yes',
+  ]) {
+    await server.routerd.configure(line);
+  }
+  await client.routerd.configure('/ip address add address=198.18.24.2/24 interface=ether1');
+  await client.routerd.configure('/ppp profile set default use-encryption=required');
+  await client.routerd.configure('/interface pptp-client add connect-to=198.18.24.1 user=ex password=lkjrht disabled=no');
+  await client.routerd.poll('/interface pptp-client monitor pptp-out1 once', (o) => /status: "connected"/.test(o), 30_000);
+  for (let i = 0; !(await pings(cli, '10.0.24.1')).ok; i++) {
+    if (i > 20) throw new Error('the measured tunnel passes no pings');
+    await sleep(500);
+  }
+  const served = await serveBlob(t, srv, '10.0.24.1', 8080, scale.transferBytes);
+  return { server: server.routerd, client: client.routerd, srv, cli, flood, pid: server.routerd.pid!, served };
+}
+
+async function transfer(b: Bed): Promise<{ ok: boolean; bytes: number; ms: number }> {
+  const started = Date.now();
+  const got = await fetchSha256(b.cli, 'http://10.0.24.1:8080/blob');
+  return { ok: got.sha256 === b.served.sha256 && got.bytes === b.served.bytes, bytes: got.bytes, ms: Date.now() - started };
+}
+
+function rateOf(runs: readonly { ok: boolean; bytes: number; ms: number }[]): Rate {
+  const bytes = runs.reduce((s, r) => s + r.bytes, 0);
+  const ms = runs.reduce((s, r) => s + r.ms, 0);
+  return { ok: runs.length > 0 && runs.every((r) => r.ok), mbps: ms === 0 ? 0 : (bytes * 8) / 1000 / ms, transfers: runs.length };
+}
+
+/** Transfers, one after another, until `busy` turns false (at least one). */
+async function transfersWhile(b: Bed, busy: () => boolean): Promise<Rate> {
+  const runs = [];
+  do runs.push(await transfer(b));
+  while (busy());
+  return rateOf(runs);
+}
+
+interface ConsoleSamples {
+  /** The slowest answer, and how many prints were answered. */
+  readonly maxMs: number;
+  readonly count: number;
+  /** The most connections without a call the server held at one print. */
+  readonly maxConnectionsHeld: number;
+  readonly last: string;
+}
+
+/** `/interface pptp-server pending print`, again and again while `busy` (at least once). */
+async function consoleWhile(r: Routerd, busy: () => boolean): Promise<ConsoleSamples> {
+  let maxMs = 0;
+  let count = 0;
+  let maxConnectionsHeld = 0;
+  let last = '';
+  do {
+    const started = Date.now();
+    last = await r.command('/interface pptp-server pending print');
+    maxMs = Math.max(maxMs, Date.now() - started);
+    count++;
+    maxConnectionsHeld = Math.max(maxConnectionsHeld, Number(/connections\s+total\s+(\d+)/.exec(last)?.[1] ?? 0));
+    await sleep(100);
+  } while (busy());
+  return { maxMs, count, maxConnectionsHeld, last };
+}
+
+/**
+ * One flood: a transfer before; the flood started by `start`, which resolves once it is under
+ * way and returns `running` (false once the flood is over) and `finish` (what it reports);
+ * transfers while it runs; a console print; the flood's end; pings and a transfer after.
+ */
+async function measure(
+  b: Bed,
+  scale: FloodScale,
+  name: string,
+  start: () => Promise<{ running: () => boolean; finish: () => Promise<{ size: string; facts: FloodFigures['facts'] }> }>,
+  say: (l: string) => void,
+): Promise<FloodFigures> {
+  const baseline = async (): Promise<Rate> => {
+    const runs = [];
+    for (let i = 0; i < scale.baselineTransfers; i++) runs.push(await transfer(b));
+    return rateOf(runs);
+  };
+  const before = await baseline();
+  const rssBeforeKiB = rssKiB(b.pid);
+  const peak = rssPeak(b.pid);
+  say(`${name}: before ${before.mbps.toFixed(0)} Mbit/s, flooding`);
+  const cpu0 = cpuSeconds(b.pid);
+  const t0 = Date.now();
+  const flood = await start();
+  const [during, print] = await Promise.all([transfersWhile(b, flood.running), consoleWhile(b.server, flood.running)]);
+  const { size, facts } = await flood.finish();
+  const floodS = (Date.now() - t0) / 1000;
+  const cpuS = cpuSeconds(b.pid) - cpu0;
+  const rssPeakKiB = peak();
+  const pingsAfter = (await pings(b.cli, '10.0.24.1')).ok;
+  const after = await baseline();
+  const rssAfterKiB = rssKiB(b.pid);
+  say(`${name}: during ${during.mbps.toFixed(0)} (${during.transfers} transfers), after ${after.mbps.toFixed(0)} Mbit/s`);
+  return {
+    name, size, before, during, after, rssBeforeKiB, rssPeakKiB, rssAfterKiB, pingsAfter,
+    consoleMs: print.maxMs, consolePrints: print.count, consoleOutput: print.last,
+    facts: { ...facts, maxConnectionsHeld: print.maxConnectionsHeld, floodSeconds: Number(floodS.toFixed(1)), routerdCpuSeconds: Number(cpuS.toFixed(2)) },
+  };
+}
+
+/** A kernel TCP counter (TcpExt) in the server's namespace. */
+async function tcpExt(ns: Netns, name: string): Promise<number> {
+  const r = await ns.exec(['cat', '/proc/net/netstat']);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const keys = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[keys.indexOf(name)] ?? NaN);
+}
+
+/** A genuine TCP connection to the PPTP port completes (from the flooder's own address). */
+async function genuineConnect(ns: Netns): Promise<boolean> {
+  const script = `const s = require('net').connect({ host: '198.18.25.1', port: 1723, localAddress: '198.18.25.2' });
+    s.setTimeout(10000, () => process.exit(1)); s.on('connect', () => { s.destroy(); process.exit(0); }); s.on('error', () => process.exit(1));`;
+  return (await ns.exec(['node', '-e', script])).code === 0;
+}
+
+function spawnNode(ns: Netns, script: string, args: readonly string[]): ChildProcess {
+  return ns.spawn('node', ['--import', tsLoader, join(fixtures, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
+}
+
+export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<FloodFigures[]> {
+  const say = scale.progress ?? ((): void => {});
+  const b = await bed(t, scale);
+  const figures: FloodFigures[] = [];
+
+  // 1. Control connections that never place a call.
+  const sources = Array.from({ length: scale.idleSources }, (_, i) => `198.18.25.${100 + i}`);
+  let heldPrint = '';
+  let releaseIdle: (() => Promise<Record<string, number | boolean>>) | undefined;
+  figures.push(
+    await measure(b, scale, 'idle', async () => {
+      const child = spawnNode(b.flood, 'idle-connections.ts', ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(',')]);
+      const lines = jsonLines(child);
+      let running = true;
+      void lines.next('flooded', 600_000).then(() => (running = false), () => (running = false));
+      return {
+        running: () => running,
+        finish: async () => {
+          const flooded = await lines.next('flooded', 600_000);
+          // The flooder shares the machine's cores with the routers and the transfer.
+          const flooderCpuSeconds = child.pid === undefined ? NaN : cpuSeconds(child.pid);
+          // While the flooder still holds what it got: the pools are full.
+          heldPrint = await b.server.command('/interface pptp-server pending print');
+          const floodedAt = Date.now();
+          // The flooder keeps what it got; the server's no-call timeout is checked at the end.
+          releaseIdle = async () => {
+            const released = await b.server
+              .poll('/interface pptp-server pending print', (o) => /connections\s+total\s+0\s/.test(o), 30_000)
+              .then(() => true, () => false);
+            const sinceFlooded = (Date.now() - floodedAt) / 1000;
+            child.stdin!.write('close\n');
+            const closed = await lines.next('closed', 30_000);
+            return { releasedByTimeout: released, secondsAfterFlood: Number(sinceFlooded.toFixed(1)), stillOpenAtClientAtTheEnd: Number(closed.closedByUs) };
+          };
+          const log = await b.server.logText();
+          return {
+            size: `${flooded.opened} connections at ${scale.idlePerSecond}/s from ${scale.idleSources} addresses`,
+            facts: {
+              opened: Number(flooded.opened),
+              failed: Number(flooded.failed),
+              closedByServer: Number(flooded.closedByServer),
+              heldAtEnd: Number(flooded.open),
+              maxHeld: Number(flooded.maxOpen),
+              heldPrint,
+              refusalsLogged: (log.match(/control connection from \S+ refused: too many/g) ?? []).length,
+              flooderCpuSeconds: Number(flooderCpuSeconds.toFixed(2)),
+            },
+          };
+        },
+      };
+    }, say),
+  );
+
+  if (scale.idleControl) {
+    const listener = `let held = 0; require('net').createServer((s) => { s.on('error', () => {}); s.resume();
+      if (held >= 192) return s.destroy(); held++; s.on('close', () => held--); setTimeout(() => s.destroy(), 15000).unref(); })
+      .listen(1724, '198.18.25.1', () => console.log('listening'));`;
+    const plain = b.srv.spawn('node', ['-e', listener], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await new Promise<void>((resolve, reject) => {
+      plain.stdout!.once('data', () => resolve());
+      plain.once('exit', (code) => reject(new Error(`plain listener exited (${code})`)));
+    });
+    figures.push(
+      await measure(b, scale, 'idle-plain', async () => {
+        const child = spawnNode(b.flood, 'idle-connections.ts', ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(','), '1724']);
+        const lines = jsonLines(child);
+        let running = true;
+        void lines.next('flooded', 600_000).then(() => (running = false), () => (running = false));
+        return {
+          running: () => running,
+          finish: async () => {
+            const flooded = await lines.next('flooded', 600_000);
+            const flooderCpuSeconds = child.pid === undefined ? NaN : cpuSeconds(child.pid);
+            const listenerCpuSeconds = plain.pid === undefined ? NaN : cpuSeconds(plain.pid);
+            child.stdin!.write('close\n');
+            await lines.next('closed', 30_000);
+            return {
+              size: `${flooded.opened} connections to a plain Node listener (not routerd) at ${scale.idlePerSecond}/s`,
+              facts: { flooderCpuSeconds: Number(flooderCpuSeconds.toFixed(2)), listenerCpuSeconds: Number(listenerCpuSeconds.toFixed(2)) },
+            };
+          },
+        };
+      }, say),
+    );
+    plain.kill('SIGTERM');
+  }
+
+  // 2. SYNs from spoofed sources: the kernel's SYN cookies take the backlog.
+  figures.push(
+    await measure(b, scale, 'syn', async () => {
+      const cookies0 = await tcpExt(b.srv, 'SyncookiesSent');
+      const child = b.flood.spawn('/usr/bin/python3', [join(fixtures, 'syn-flood.py'), '198.18.25.1', '1723', String(scale.syns), String(scale.synPps), '198.19'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const lines = jsonLines(child);
+      let running = true;
+      const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1))).finally(() => (running = false));
+      await sleep(300); // the interpreter's start: SYNs are flowing after it
+      const genuine = genuineConnect(b.flood);
+      return {
+        running: () => running,
+        finish: async () => {
+          const code = await exited;
+          if (code !== 0) throw new Error(`syn-flood failed (${code}): ${lines.text()}`);
+          const sent = Number(/sent (\d+)/.exec(lines.text())?.[1] ?? 0);
+          return {
+            size: `${sent} SYNs at ${scale.synPps}/s`,
+            facts: { sent, syncookiesSent: (await tcpExt(b.srv, 'SyncookiesSent')) - cookies0, genuineConnectDuringFlood: await genuine },
+          };
+        },
+      };
+    }, say),
+  );
+
+  // The idle connections the server took were left open by the flooder through the SYN flood:
+  // the server must have closed them itself (no call within 15 s), leaving the pool empty.
+  // Until then a new peer's connection is refused too (the total cap): hence this order.
+  if (releaseIdle) Object.assign(figures.find((f) => f.name === 'idle')!.facts, await releaseIdle());
+
+  // 3. LCP storms inside one authenticated session: Configure-Requests, then Echo-Requests.
+  for (const kind of ['configure', 'echo'] as const) {
+    figures.push(
+      await measure(b, scale, `lcp-${kind}`, async () => {
+        const renegotiations = async (): Promise<number> =>
+          ((await b.server.logText()).match(/storm from 198\.18\.25\.2 disconnected: LCP renegotiation by peer/g) ?? []).length;
+        const ended0 = await renegotiations();
+        const child = spawnNode(b.flood, 'lcp-storm.ts', ['198.18.25.1', 'storm', 'st0rm', `storm-${kind.slice(0, 4)}`, kind, String(scale.lcpPps), String(scale.lcpSeconds)]);
+        const lines = jsonLines(child);
+        await lines.next('up', 30_000);
+        let running = true;
+        void lines.next('done', 600_000).then(() => (running = false), () => (running = false));
+        return {
+          running: () => running,
+          finish: async () => {
+            const done = await lines.next('done', 600_000);
+            await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.on('exit', () => resolve())));
+            return {
+              size: `${done.sent} LCP ${kind === 'configure' ? 'Configure' : 'Echo'}-Requests at ${scale.lcpPps}/s in one session`,
+              facts: {
+                sent: Number(done.sent),
+                stormLinkDown: String(done.linkDown ?? 'still up'),
+                packetsToStormer: Number(done.greRx),
+                serverEndedStorm: (await renegotiations()) > ended0,
+              },
+            };
+          },
+        };
+      }, say),
+    );
+  }
+  return figures;
+}
