@@ -20,13 +20,14 @@ async function main(): Promise<void> {
   const dataplane = process.env.BENCH_DATAPLANE === 'reference' ? 'reference' : 'native';
   const t = new Teardown();
   try {
-    const r = await runScale(t, { count, dataplane, progress: (l) => process.stderr.write(`${l}\n`) });
+    const cpuProfileDir = process.env.BENCH_CPU_PROF;
+    const r = await runScale(t, { count, dataplane, cpuProfileDir, progress: (l) => process.stderr.write(`${l}\n`) });
     console.log(
       [
         `${r.count} PPTP tunnels (MPPE-128, MS-CHAPv2) to one routerd, ${dataplane} data plane, one load-generator process`,
-        '| tunnels up | set-up time | CPU s until all up: routerd / load generator | pinged through | routerd RSS before | RSS all idle | RSS per idle tunnel |',
+        '| tunnels up | set-up time | CPU s until all up: routerd (its event loop) / load generator | pinged through | routerd RSS before | RSS all idle | RSS per idle tunnel |',
         '| --- | --- | --- | --- | --- | --- | --- |',
-        `| ${r.up} of ${r.count} (after the pings: ${r.stillUp} up, server ${r.serverTunnels} TUN) | ${(r.upMs / 1000).toFixed(2)} s | ${r.serverCpuS.toFixed(1)} / ${r.clientCpuS.toFixed(1)} | ${r.pinged} (in ${(r.pingMs / 1000).toFixed(1)} s) | ${(r.rssBeforeKiB / 1024).toFixed(1)} MiB | ${(r.rssIdleKiB / 1024).toFixed(1)} MiB | ${r.rssPerTunnelKiB.toFixed(1)} KiB |`,
+        `| ${r.up} of ${r.count} (after the pings: ${r.stillUp} up, server ${r.serverTunnels} TUN) | ${(r.upMs / 1000).toFixed(2)} s | ${r.serverCpuS.toFixed(1)} (${r.serverLoopCpuS.toFixed(1)}) / ${r.clientCpuS.toFixed(1)} | ${r.pinged} (in ${(r.pingMs / 1000).toFixed(1)} s) | ${(r.rssBeforeKiB / 1024).toFixed(1)} MiB | ${(r.rssIdleKiB / 1024).toFixed(1)} MiB | ${r.rssPerTunnelKiB.toFixed(1)} KiB |`,
       ].join('\n'),
     );
     console.log(`per tunnel (client side): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join('; ')}`);

@@ -2,7 +2,7 @@
 // PPP link gets `local` plus `peer` (RouterOS's local-address / remote-address), which makes the
 // kernel route the peer's /32 through the device. Through rtnetlink when the addon has it, else `ip`.
 import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
-import { changeViaNetlink, viaNetlink } from './netlink.js';
+import { changeViaNetlink, hostView, viaNetlink } from './netlink.js';
 
 export interface InterfaceAddress {
   readonly device: string;
@@ -20,6 +20,14 @@ interface IpAddrJson {
 
 export async function listAddresses(runner: CommandRunner, device?: string): Promise<SystemResult<InterfaceAddress[]>> {
   const args = ['-4', 'address', 'show', ...(device === undefined ? [] : ['dev', device])];
+  const view = hostView(runner);
+  const viewed = view && viaNetlink(runner, args, () =>
+    view
+      .addresses()
+      .map((a) => ({ device: view.linkName(a.ifindex) ?? `if${a.ifindex}`, local: a.local, prefixLength: a.prefixLength, peer: a.peer }))
+      .filter((a) => device === undefined || a.device === device),
+  );
+  if (viewed) return viewed;
   const nl = viaNetlink(runner, args, (n) => {
     const names = new Map(n.links().map((l) => [l.ifindex, l.name]));
     return n

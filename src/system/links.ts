@@ -2,7 +2,7 @@
 // addon has it (src/system/netlink.ts), else iproute2 `ip link`. Creating a link stays with `ip`:
 // it takes iproute2's argument list for any link type (a veth's peer, ...).
 import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
-import { changeViaNetlink, viaNetlink, type NetlinkLink } from './netlink.js';
+import { changeViaNetlink, changeViaNetlinkAsync, hostView, viaNetlink, type NetlinkLink } from './netlink.js';
 
 export interface Link {
   readonly ifindex: number;
@@ -43,7 +43,8 @@ function fromNetlink(l: NetlinkLink): Link {
 }
 
 export async function listLinks(runner: CommandRunner): Promise<SystemResult<Link[]>> {
-  const nl = viaNetlink(runner, ['link', 'show'], (n) => n.links().map(fromNetlink));
+  const view = hostView(runner);
+  const nl = view ? viaNetlink(runner, ['link', 'show'], () => view.links().map(fromNetlink)) : viaNetlink(runner, ['link', 'show'], (n) => n.links().map(fromNetlink));
   if (nl !== undefined) return nl;
   const r = await ipJson<IpLinkJson[]>(runner, ['-details', 'link', 'show']);
   return r.ok ? ok(r.value.map(toLink)) : r;
@@ -85,9 +86,14 @@ export function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Pr
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'mtu', String(mtu)]);
 }
 
-/** Renames a link; the kernel allows it only while the link is down. */
-export function renameLink(runner: CommandRunner, name: string, newName: string): Promise<SystemResult<void>> {
+/**
+ * Renames a link; the kernel allows it only while the link is down. The kernel waits out an RCU
+ * grace period for each rename, so in our own namespace it is done off the event loop.
+ */
+export async function renameLink(runner: CommandRunner, name: string, newName: string): Promise<SystemResult<void>> {
   const argv = ['link', 'set', 'dev', name, 'name', newName];
+  const offLoop = await changeViaNetlinkAsync(runner, argv, (n) => n.setLinkAsync(name, { name: newName }));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { name: newName }));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'name', newName]);

@@ -261,6 +261,7 @@ void Worker::Stop() {
   }
   if (thread_.joinable()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
+  if (greFd_ >= 0) SendPending();
   for (auto& [id, s] : byId_) {
     if (s->tunFd >= 0) ::close(s->tunFd);
     s->tunFd = -1;
@@ -322,6 +323,7 @@ void Worker::Forget(Session& s) {
 
 int Worker::Detach(Session& s) {
   std::lock_guard<std::mutex> lock(mu_);
+  SendPending();  // a Terminate-Ack sent just before the close still goes out
   int fd = s.tunFd;
   if (fd >= 0 && epollFd_ >= 0) ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, fd, nullptr);
   s.tunFd = -1;
@@ -366,20 +368,48 @@ void Worker::SetMssClamp(Session& s, uint16_t maxMss) {
   s.maxMss = maxMss;
 }
 
+// JavaScript thread. The fields read without mu_ (tunFd, peerCallKnown, acfc, pfc, greFd_) are
+// written only by this thread, so they are what it last set: a frame is framed as negotiated at
+// the moment it was sent, whenever the packet thread gets to it.
 bool Worker::SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
-  std::lock_guard<std::mutex> lock(mu_);
   if (s.tunFd < 0 || greFd_ < 0 || !s.peerCallKnown) return false;
+  if (length + 4 > 0xffff) return false;
   // RFC 1661 sections 6.5/6.6: LCP always carries Address/Control and a 2-octet protocol.
   bool lcp = protocol == kPppLcp;
-  std::vector<uint8_t> buf(kHeadroom + length);
-  uint8_t* info = buf.data() + kHeadroom;
+  PendingFrame f{s.id, 0, std::vector<uint8_t>(kHeadroom + length)};
+  uint8_t* info = f.buf.data() + kHeadroom;
   if (length > 0) std::memcpy(info, information, length);
-  uint8_t* frame = PutPppBefore(info, protocol, lcp ? false : s.acfc, lcp ? false : s.pfc);
+  f.start = static_cast<size_t>(PutPppBefore(info, protocol, lcp ? false : s.acfc, lcp ? false : s.pfc) - f.buf.data());
   s.stats.Add(kControlTx);
-  size_t packetLength;
-  uint8_t* packet = WrapData(s, frame, length + static_cast<size_t>(info - frame), &packetLength);
-  if (packet == nullptr) return false;
-  return SendOne(s, packet, packetLength);
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(pendingMu_);
+    wake = pending_.empty();  // otherwise the packet thread has been woken for the queue already
+    pending_.push_back(std::move(f));
+  }
+  if (wake) {
+    uint64_t one = 1;
+    ssize_t w = ::write(wakeFd_, &one, sizeof one);
+    (void)w;
+  }
+  return true;
+}
+
+void Worker::SendPending() {
+  std::vector<PendingFrame> batch;
+  {
+    std::lock_guard<std::mutex> lock(pendingMu_);
+    if (pending_.empty()) return;
+    batch.swap(pending_);
+  }
+  for (auto& f : batch) {
+    auto it = byId_.find(f.sessionId);
+    if (it == byId_.end()) continue;  // Detach sends a session's frames first: it was never open here
+    Session& s = *it->second;
+    size_t packetLength;
+    uint8_t* packet = WrapData(s, f.buf.data() + f.start, f.buf.size() - f.start, &packetLength);
+    if (packet != nullptr) SendOne(s, packet, packetLength);
+  }
 }
 
 // A data frame of a protocol the packet thread does not carry itself (bridged Ethernet, RFC 3518):
@@ -388,6 +418,7 @@ bool Worker::SendControl(Session& s, uint16_t protocol, const uint8_t* informati
 bool Worker::SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
   std::lock_guard<std::mutex> lock(mu_);
   if (s.tunFd < 0 || greFd_ < 0) return false;
+  SendPending();  // the control frames sent before it go first
   std::vector<uint8_t> buf(kHeadroom + length);
   uint8_t* info = buf.data() + kHeadroom;
   if (length > 0) std::memcpy(info, information, length);
@@ -427,6 +458,7 @@ void Worker::Run() {
         if (it != byId_.end()) ReadTun(*it->second);
       }
     }
+    SendPending();
     now = NowMs();
     for (auto& [id, s] : byId_) RunTimers(*s, now);
     FlushCoalesced();  // nothing held may outlive the lock: a session may close once it is let go
