@@ -72,24 +72,28 @@ export function deleteLink(runner: CommandRunner, name: string): Promise<SystemR
   return runQuiet(runner, ['ip', 'link', 'del', 'dev', name]);
 }
 
-export function setLinkUp(runner: CommandRunner, name: string, up: boolean): Promise<SystemResult<void>> {
+// In our own namespace the changes below are made on libuv's thread pool: each waits for the
+// kernel's RTNL lock, which anything deleting a device (in any namespace) holds for tens of ms.
+
+export async function setLinkUp(runner: CommandRunner, name: string, up: boolean): Promise<SystemResult<void>> {
   const argv = ['link', 'set', 'dev', name, up ? 'up' : 'down'];
+  const offLoop = await changeViaNetlinkAsync(runner, argv, (n) => n.setLinkAsync(name, { up }));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { up }));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, up ? 'up' : 'down']);
 }
 
-export function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
+export async function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
   const argv = ['link', 'set', 'dev', name, 'mtu', String(mtu)];
+  const offLoop = await changeViaNetlinkAsync(runner, argv, (n) => n.setLinkAsync(name, { mtu }));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { mtu }));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'mtu', String(mtu)]);
 }
 
-/**
- * Renames a link; the kernel allows it only while the link is down. The kernel waits out an RCU
- * grace period for each rename, so in our own namespace it is done off the event loop.
- */
+/** Renames a link; the kernel allows it only while the link is down. */
 export async function renameLink(runner: CommandRunner, name: string, newName: string): Promise<SystemResult<void>> {
   const argv = ['link', 'set', 'dev', name, 'name', newName];
   const offLoop = await changeViaNetlinkAsync(runner, argv, (n) => n.setLinkAsync(name, { name: newName }));

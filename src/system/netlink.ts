@@ -60,6 +60,8 @@ export interface NetlinkSocket {
   setLinkAsync(name: string, changes: LinkChanges): Promise<string | null>;
   deleteLink(name: string): string | null;
   address(op: 'add' | 'del', device: string, local: string, prefixLength: number, peer?: string): string | null;
+  /** address on libuv's thread pool: every change waits for the kernel's RTNL lock. */
+  addressAsync(op: 'add' | 'del', device: string, local: string, prefixLength: number, peer?: string): Promise<string | null>;
   route(op: 'add' | 'replace' | 'del', dst: string, prefixLength: number, target: RouteTarget): string | null;
   links(): NetlinkLink[];
   addresses(): NetlinkAddress[];

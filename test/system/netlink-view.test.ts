@@ -2,7 +2,7 @@
 // notifications. After every kind of change a router makes or meets (iproute2 adding, renaming
 // and deleting links, TUN devices, addresses with and without a peer, a bridge port leaving its
 // bridge) what it reads equals a fresh dump, without dumping again; when notifications are lost
-// it dumps again. Also the rename on libuv's thread pool (setLinkAsync).
+// it dumps again. Also the changes made on libuv's thread pool (setLinkAsync, addressAsync).
 import t, { type Test } from 'tap';
 import { createNetns, uniqueName, type Netns } from '../lib/netns.js';
 import { openNetlink, type NetlinkSocket } from '../../src/system/netlink.js';
@@ -103,7 +103,7 @@ t.test('lost notifications make the view dump again', async (t) => {
   t.equal(view.addresses().filter((a) => a.local.startsWith('10.93.')).length, 200, 'every address is there');
 });
 
-t.test('setLinkAsync renames off the event loop; errors come back as text, bad arguments throw', async (t) => {
+t.test('setLinkAsync and addressAsync change the host off the event loop; errors come back as text, bad arguments throw', async (t) => {
   const ns = await createNetns(t, 'nla');
   const nl = openNetlink(ns.name);
   t.teardown(() => nl.close());
@@ -117,4 +117,21 @@ t.test('setLinkAsync renames off the event loop; errors come back as text, bad a
   t.match(await nl.setLinkAsync('nosuchlink0', { name: 'x1' }), /No such device|Cannot find device/, 'a missing link is the kernel error');
   t.throws(() => nl.setLinkAsync('bad name', { name: 'x' }), TypeError, 'a bad name throws before anything is queued');
   t.throws(() => nl.setLinkAsync(to, { mtu: 5 }), TypeError, 'a bad mtu throws');
+
+  t.equal(await nl.addressAsync('add', to, '10.94.0.1', 32, '10.94.0.2'), null, 'a point-to-point address added off the loop');
+  t.equal(await nl.addressAsync('add', to, '192.168.94.1', 24), null, 'a subnet address added off the loop');
+  const [addrs] = JSON.parse((await ns.run(['ip', '-json', '-4', 'address', 'show', 'dev', to])).stdout) as {
+    addr_info: { local: string; prefixlen: number; address?: string; broadcast?: string }[];
+  }[];
+  t.same(
+    addrs!.addr_info.map((a) => [a.local, a.prefixlen, a.address ?? null, a.broadcast ?? null]).sort(),
+    [
+      ['10.94.0.1', 32, '10.94.0.2', null],
+      ['192.168.94.1', 24, null, '192.168.94.255'],
+    ],
+    'ip sees both, the peer on one and the broadcast address on the other',
+  );
+  t.match(await nl.addressAsync('add', to, '10.94.0.1', 32, '10.94.0.2'), /exists/i, 'the same address twice is the kernel error');
+  t.equal(await nl.addressAsync('del', to, '10.94.0.1', 32, '10.94.0.2'), null, 'removed off the loop');
+  t.throws(() => nl.addressAsync('add', to, '10.94.0.300', 32), TypeError, 'a bad address throws');
 });

@@ -267,6 +267,7 @@ void Worker::Stop() {
     s->tunFd = -1;
     Engine::Wipe(*s);
   }
+  timed_.clear();
   byId_.clear();
   byCallAndPeer_.clear();
   callIdUse_.clear();
@@ -278,19 +279,32 @@ void Worker::Stop() {
 
 std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
                                       const std::string& tunName, std::string* error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) {
-    *error = "data plane is closed";
-    return nullptr;
+  auto taken = [&]() {
+    if (stopping_) {
+      *error = "data plane is closed";
+      return true;
+    }
+    if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
+      *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
+      return true;
+    }
+    return false;
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (taken()) return nullptr;
   }
-  if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
-    *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
-    return nullptr;
-  }
+  // Made without the lock: creating a device waits for the kernel's RTNL lock, which another
+  // process deleting devices can hold for tens of ms, and the packet thread must not wait too.
   bool offloaded = false;
   std::string name;
   int fd = OpenTun(tunName, options_.tunOffload, &offloaded, &name, error);
   if (fd < 0) return nullptr;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (taken()) {
+    ::close(fd);
+    return nullptr;
+  }
   auto s = std::make_shared<Session>(options_.reorderWindow, options_.reorderTimeoutMs);
   s->id = id;
   s->worker = this;
@@ -316,6 +330,7 @@ std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t
 }
 
 void Worker::Forget(Session& s) {
+  timed_.erase(&s);
   if (!byId_.erase(s.id)) return;
   byCallAndPeer_.erase(DemuxKey(s.localCallId, s.peer));
   if (--callIdUse_[s.localCallId] == 0) callIdUse_.erase(s.localCallId);
@@ -460,14 +475,19 @@ void Worker::Run() {
     }
     SendPending();
     now = NowMs();
-    for (auto& [id, s] : byId_) RunTimers(*s, now);
+    for (auto it = timed_.begin(); it != timed_.end();) {
+      Session& s = **it;
+      RunTimers(s, now);
+      if (s.ackDeadline < 0 && !s.window.holding()) it = timed_.erase(it);
+      else ++it;
+    }
     FlushCoalesced();  // nothing held may outlive the lock: a session may close once it is let go
   }
 }
 
 int Worker::NextTimeoutMs(double now) {
   double next = -1;
-  for (auto& [id, s] : byId_) {
+  for (Session* s : timed_) {
     double d = s->window.NextDeadline();
     if (d >= 0 && (next < 0 || d < next)) next = d;
     if (s->ackDeadline >= 0 && (next < 0 || s->ackDeadline < next)) next = s->ackDeadline;
@@ -559,6 +579,7 @@ void Worker::ReceiveGre(double now) {
     if (drop == RxWindow::kLate) s.stats.Add(kDropLate);
     Deliver(s, rxOut_);
     ArmAck(s, now);
+    if (s.ackDeadline >= 0 || s.window.holding()) timed_.insert(&s);
   }
   FlushCoalesced();
 }

@@ -26,6 +26,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "../crypto/mppe.h"
@@ -169,6 +170,9 @@ class Worker {
   std::mutex pendingMu_;
   std::vector<PendingFrame> pending_;
   std::unordered_map<uint32_t, std::shared_ptr<Session>> byId_;
+  // Sessions with a reorder-window or acknowledgement deadline: the packet thread's timer work
+  // per wake-up is proportional to these, not to every open session (a thousand idle tunnels).
+  std::unordered_set<Session*> timed_;
   std::unordered_map<uint64_t, Session*> byCallAndPeer_;
   std::unordered_map<uint16_t, unsigned> callIdUse_;
   // Receive and send buffers, reused for every batch (header room in front of TUN packets).

@@ -28,6 +28,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -290,19 +291,15 @@ Napi::Object AddressObject(Napi::Env env, const nlmsghdr* h) {
   return o;
 }
 
-// A link change prepared on the JavaScript thread and sent from libuv's thread pool: the name is
-// resolved there too, so nothing of the request waits on the event loop.
-class LinkChanger : public Napi::AsyncWorker {
+// A request prepared (and its arguments checked) on the JavaScript thread and made from libuv's
+// thread pool over a socket of its own: the device name is resolved there too, so nothing of the
+// request waits on the event loop, neither the kernel's RTNL lock nor an RCU grace period.
+using ChannelRequest = std::function<int(Channel& ch, std::string& extack)>;
+
+class ChannelJob : public Napi::AsyncWorker {
  public:
-  LinkChanger(Napi::Env env, std::string nsPath, std::string name, ifinfomsg ifi, std::string newName, bool hasMtu, uint32_t mtu)
-      : Napi::AsyncWorker(env),
-        nsPath_(std::move(nsPath)),
-        name_(std::move(name)),
-        ifi_(ifi),
-        newName_(std::move(newName)),
-        hasMtu_(hasMtu),
-        mtu_(mtu),
-        done_(Napi::Promise::Deferred::New(env)) {}
+  ChannelJob(Napi::Env env, std::string nsPath, ChannelRequest request)
+      : Napi::AsyncWorker(env), nsPath_(std::move(nsPath)), request_(std::move(request)), done_(Napi::Promise::Deferred::New(env)) {}
   Napi::Promise Promise() const { return done_.Promise(); }
 
   void Execute() override {
@@ -314,25 +311,7 @@ class LinkChanger : public Napi::AsyncWorker {
       extack_ = "netlink: " + openErr;
       return;
     }
-    ifinfomsg ifi = ifi_;
-    if (!newName_.empty()) {
-      int index = 0;
-      err_ = ch.Resolve(name_, index, extack_);
-      if (err_ == 0) {
-        // Looked up by index: IFLA_IFNAME in the same message is then the new name.
-        ifi.ifi_index = index;
-        Message m(RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
-        m.AttrString(IFLA_IFNAME, newName_);
-        if (hasMtu_) m.AttrU32(IFLA_MTU, mtu_);
-        err_ = ch.Transact(m, extack_);
-      }
-    } else {
-      Message m(RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
-      m.AttrString(IFLA_IFNAME, name_);
-      if (hasMtu_) m.AttrU32(IFLA_MTU, mtu_);
-      err_ = ch.Transact(m, extack_);
-      if (err_ == ENODEV) extack_ = "Cannot find device \"" + name_ + "\"";
-    }
+    err_ = request_(ch, extack_);
     ::close(ch.fd);
   }
   void OnOK() override {
@@ -341,15 +320,57 @@ class LinkChanger : public Napi::AsyncWorker {
   }
 
  private:
-  std::string nsPath_, name_;
-  ifinfomsg ifi_;
-  std::string newName_;
-  bool hasMtu_;
-  uint32_t mtu_;
+  std::string nsPath_;
+  ChannelRequest request_;
   int err_ = 0;
   std::string extack_;
   Napi::Promise::Deferred done_;
 };
+
+// RTM_NEWLINK for name: up/down, mtu, a new name (then looked up by index first).
+int ChangeLink(Channel& ch, const std::string& name, ifinfomsg ifi, const std::string& newName, bool hasMtu, uint32_t mtu,
+               std::string& extack) {
+  if (!newName.empty()) {
+    int index = 0;
+    int err = ch.Resolve(name, index, extack);
+    if (err != 0) return err;
+    // Looked up by index: IFLA_IFNAME in the same message is then the new name.
+    ifi.ifi_index = index;
+    Message m(RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
+    m.AttrString(IFLA_IFNAME, newName);
+    if (hasMtu) m.AttrU32(IFLA_MTU, mtu);
+    return ch.Transact(m, extack);
+  }
+  Message m(RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
+  m.AttrString(IFLA_IFNAME, name);
+  if (hasMtu) m.AttrU32(IFLA_MTU, mtu);
+  int err = ch.Transact(m, extack);
+  if (err == ENODEV) extack = "Cannot find device \"" + name + "\"";
+  return err;
+}
+
+// RTM_NEWADDR (add) or RTM_DELADDR on dev; peer null for an address without one.
+int ChangeAddress(Channel& ch, bool add, const std::string& dev, in_addr local, uint32_t prefix, const in_addr* peer,
+                  std::string& extack) {
+  int index = 0;
+  int err = ch.Resolve(dev, index, extack);
+  if (err != 0) return err;
+  ifaddrmsg ifa{};
+  ifa.ifa_family = AF_INET;
+  ifa.ifa_prefixlen = static_cast<uint8_t>(prefix);
+  ifa.ifa_index = static_cast<uint32_t>(index);
+  ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+  Message m(add ? RTM_NEWADDR : RTM_DELADDR, NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0), &ifa, sizeof ifa);
+  m.Attr(IFA_LOCAL, &local, sizeof local);
+  m.Attr(IFA_ADDRESS, peer != nullptr ? peer : &local, sizeof local);
+  if (peer == nullptr && prefix < 31 && add) {
+    // What `ip address add a/len` sets: the subnet's broadcast address.
+    uint32_t mask = prefix == 0 ? 0 : htonl(~((1u << (32 - prefix)) - 1));
+    in_addr brd{local.s_addr | ~mask};
+    m.Attr(IFA_BROADCAST, &brd, sizeof brd);
+  }
+  return ch.Transact(m, extack);
+}
 
 class Netlink : public Napi::ObjectWrap<Netlink> {
  public:
@@ -360,6 +381,7 @@ class Netlink : public Napi::ObjectWrap<Netlink> {
                         InstanceMethod("setLinkAsync", &Netlink::SetLinkAsync),
                         InstanceMethod("deleteLink", &Netlink::DeleteLink),
                         InstanceMethod("address", &Netlink::Address),
+                        InstanceMethod("addressAsync", &Netlink::AddressAsync),
                         InstanceMethod("route", &Netlink::Route),
                         InstanceMethod("links", &Netlink::Links),
                         InstanceMethod("addresses", &Netlink::Addresses),
@@ -454,81 +476,55 @@ class Netlink : public Napi::ObjectWrap<Netlink> {
     return Napi::Number::New(env, err == 0 ? index : 0);
   }
 
+  // The arguments of setLink/setLinkAsync, checked: false after throwing a TypeError.
+  bool LinkArgs(const Napi::CallbackInfo& info, const char* what, std::string& name, ifinfomsg& ifi, std::string& newName,
+                bool& hasMtu, uint32_t& mtu) {
+    Napi::Env env = info.Env();
+    if (!Open(env) || !IfName(env, info[0], "name", name)) return false;
+    if (!info[1].IsObject()) return Fail(env, std::string(what) + "(name, {up?, mtu?, name?}): changes must be an object");
+    Napi::Object changes = info[1].As<Napi::Object>();
+    ifi = ifinfomsg{};
+    ifi.ifi_family = AF_UNSPEC;
+    Napi::Value up = changes.Get("up");
+    if (!up.IsUndefined()) {
+      if (!up.IsBoolean()) return Fail(env, "up must be a boolean");
+      ifi.ifi_change = IFF_UP;
+      ifi.ifi_flags = up.As<Napi::Boolean>().Value() ? IFF_UP : 0;
+    }
+    Napi::Value mtuValue = changes.Get("mtu");
+    hasMtu = !mtuValue.IsUndefined();
+    if (hasMtu && !Integer(env, mtuValue, "mtu", 68, 65535, mtu)) return false;
+    Napi::Value rename = changes.Get("name");
+    if (!rename.IsUndefined() && !IfName(env, rename, "new name", newName)) return false;
+    return true;
+  }
+
   // setLink(name, {up?: boolean, mtu?: number, name?: string}): null or the kernel's error.
   Napi::Value SetLink(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    std::string name, newName;
-    if (!Open(env) || !IfName(env, info[0], "name", name)) return env.Undefined();
-    if (!info[1].IsObject()) {
-      Fail(env, "setLink(name, {up?, mtu?, name?}): changes must be an object");
-      return env.Undefined();
-    }
-    Napi::Object changes = info[1].As<Napi::Object>();
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    Napi::Value up = changes.Get("up");
-    if (!up.IsUndefined()) {
-      if (!up.IsBoolean()) return Fail(env, "up must be a boolean"), env.Undefined();
-      ifi.ifi_change = IFF_UP;
-      ifi.ifi_flags = up.As<Napi::Boolean>().Value() ? IFF_UP : 0;
-    }
-    Message m(RTM_NEWLINK, NLM_F_ACK, &ifi, sizeof ifi);
-    m.AttrString(IFLA_IFNAME, name);
-    Napi::Value mtu = changes.Get("mtu");
-    if (!mtu.IsUndefined()) {
-      uint32_t v;
-      if (!Integer(env, mtu, "mtu", 68, 65535, v)) return env.Undefined();
-      m.AttrU32(IFLA_MTU, v);
-    }
-    Napi::Value rename = changes.Get("name");
-    if (!rename.IsUndefined()) {
-      if (!IfName(env, rename, "new name", newName)) return env.Undefined();
-      // Looked up by index: IFLA_IFNAME in the same message is then the new name.
-      int index = 0;
-      std::string extack;
-      int err = ch_.Resolve(name, index, extack);
-      if (err != 0) return Result(env, err, extack);
-      ifinfomsg byIndex = ifi;
-      byIndex.ifi_index = index;
-      Message r(RTM_NEWLINK, NLM_F_ACK, &byIndex, sizeof byIndex);
-      r.AttrString(IFLA_IFNAME, newName);
-      if (!mtu.IsUndefined()) r.AttrU32(IFLA_MTU, mtu.As<Napi::Number>().Uint32Value());
-      err = ch_.Transact(r, extack);
-      return Result(env, err, extack);
-    }
-    std::string extack;
-    int err = ch_.Transact(m, extack);
-    if (err == ENODEV) extack = "Cannot find device \"" + name + "\"";
+    std::string name, newName, extack;
+    ifinfomsg ifi;
+    bool hasMtu = false;
+    uint32_t mtu = 0;
+    if (!LinkArgs(info, "setLink", name, ifi, newName, hasMtu, mtu)) return env.Undefined();
+    int err = ChangeLink(ch_, name, ifi, newName, hasMtu, mtu, extack);
     return Result(env, err, extack);
   }
 
-  // setLinkAsync(name, {up?, mtu?, name?}): a Promise of null or the kernel's error, the
-  // request made on libuv's thread pool. Bad arguments throw here, before anything is queued.
+  // setLinkAsync(name, {up?, mtu?, name?}): a Promise of null or the kernel's error, the request
+  // made on libuv's thread pool. Bad arguments throw here, before anything is queued.
   Napi::Value SetLinkAsync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::string name, newName;
-    if (!Open(env) || !IfName(env, info[0], "name", name)) return env.Undefined();
-    if (!info[1].IsObject()) {
-      Fail(env, "setLinkAsync(name, {up?, mtu?, name?}): changes must be an object");
-      return env.Undefined();
-    }
-    Napi::Object changes = info[1].As<Napi::Object>();
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    Napi::Value up = changes.Get("up");
-    if (!up.IsUndefined()) {
-      if (!up.IsBoolean()) return Fail(env, "up must be a boolean"), env.Undefined();
-      ifi.ifi_change = IFF_UP;
-      ifi.ifi_flags = up.As<Napi::Boolean>().Value() ? IFF_UP : 0;
-    }
+    ifinfomsg ifi;
+    bool hasMtu = false;
     uint32_t mtu = 0;
-    Napi::Value mtuValue = changes.Get("mtu");
-    if (!mtuValue.IsUndefined() && !Integer(env, mtuValue, "mtu", 68, 65535, mtu)) return env.Undefined();
-    Napi::Value rename = changes.Get("name");
-    if (!rename.IsUndefined() && !IfName(env, rename, "new name", newName)) return env.Undefined();
-    auto* worker = new LinkChanger(env, nsPath_, name, ifi, newName, !mtuValue.IsUndefined(), mtu);
-    Napi::Promise done = worker->Promise();
-    worker->Queue();
+    if (!LinkArgs(info, "setLinkAsync", name, ifi, newName, hasMtu, mtu)) return env.Undefined();
+    auto* job = new ChannelJob(env, nsPath_, [=](Channel& ch, std::string& extack) {
+      return ChangeLink(ch, name, ifi, newName, hasMtu, mtu, extack);
+    });
+    Napi::Promise done = job->Promise();
+    job->Queue();
     return done;
   }
 
@@ -547,38 +543,45 @@ class Netlink : public Napi::ObjectWrap<Netlink> {
     return Result(env, err, extack);
   }
 
+  struct AddressRequest {
+    bool add;
+    std::string dev;
+    in_addr local{}, peer{};
+    uint32_t prefix = 0;
+    bool hasPeer = false;
+  };
+  bool AddressArgs(const Napi::CallbackInfo& info, AddressRequest& r) {
+    Napi::Env env = info.Env();
+    int op = 0;
+    if (!Open(env) || !Op(env, info[0], false, op) || !IfName(env, info[1], "device", r.dev) ||
+        !Ipv4(env, info[2], "local", r.local) || !Integer(env, info[3], "prefixLength", 0, 32, r.prefix))
+      return false;
+    r.add = op == 0;
+    r.hasPeer = info.Length() > 4 && !info[4].IsUndefined();
+    return !r.hasPeer || Ipv4(env, info[4], "peer", r.peer);
+  }
+
   // address(op: "add"|"del", device, local, prefixLength, peer?): null or the kernel's error.
   Napi::Value Address(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    int op = 0;
-    std::string dev;
-    in_addr local{}, peer{};
-    uint32_t prefix;
-    if (!Open(env) || !Op(env, info[0], false, op) || !IfName(env, info[1], "device", dev) ||
-        !Ipv4(env, info[2], "local", local) || !Integer(env, info[3], "prefixLength", 0, 32, prefix))
-      return env.Undefined();
-    bool hasPeer = info.Length() > 4 && !info[4].IsUndefined();
-    if (hasPeer && !Ipv4(env, info[4], "peer", peer)) return env.Undefined();
-    int index = 0;
+    AddressRequest r;
+    if (!AddressArgs(info, r)) return env.Undefined();
     std::string extack;
-    int err = ch_.Resolve(dev, index, extack);
-    if (err != 0) return Result(env, err, extack);
-    ifaddrmsg ifa{};
-    ifa.ifa_family = AF_INET;
-    ifa.ifa_prefixlen = static_cast<uint8_t>(prefix);
-    ifa.ifa_index = static_cast<uint32_t>(index);
-    ifa.ifa_scope = RT_SCOPE_UNIVERSE;
-    Message m(op == 0 ? RTM_NEWADDR : RTM_DELADDR, NLM_F_ACK | (op == 0 ? NLM_F_CREATE | NLM_F_EXCL : 0), &ifa, sizeof ifa);
-    m.Attr(IFA_LOCAL, &local, sizeof local);
-    m.Attr(IFA_ADDRESS, hasPeer ? &peer : &local, sizeof local);
-    if (!hasPeer && prefix < 31) {
-      // What `ip address add a/len` sets: the subnet's broadcast address.
-      uint32_t mask = prefix == 0 ? 0 : htonl(~((1u << (32 - prefix)) - 1));
-      in_addr brd{local.s_addr | ~mask};
-      if (op == 0) m.Attr(IFA_BROADCAST, &brd, sizeof brd);
-    }
-    err = ch_.Transact(m, extack);
+    int err = ChangeAddress(ch_, r.add, r.dev, r.local, r.prefix, r.hasPeer ? &r.peer : nullptr, extack);
     return Result(env, err, extack);
+  }
+
+  // addressAsync(op, device, local, prefixLength, peer?): address() on libuv's thread pool.
+  Napi::Value AddressAsync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    AddressRequest r;
+    if (!AddressArgs(info, r)) return env.Undefined();
+    auto* job = new ChannelJob(env, nsPath_, [r](Channel& ch, std::string& extack) {
+      return ChangeAddress(ch, r.add, r.dev, r.local, r.prefix, r.hasPeer ? &r.peer : nullptr, extack);
+    });
+    Napi::Promise done = job->Promise();
+    job->Queue();
+    return done;
   }
 
   // route(op: "add"|"replace"|"del", dst, prefixLength, {gateway?, device?, metric?}).
