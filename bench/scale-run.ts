@@ -198,4 +198,19 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   }
 }
 
+/** The result as bench-scale and bench-tunnel print it: a table row, then what went wrong if anything did. */
+export function scaleReport(r: ScaleResult, dataplane: string): string {
+  const lines = [
+    `${r.count} PPTP tunnels (MPPE-128, MS-CHAPv2) to one routerd, ${dataplane} data plane, one load-generator process`,
+    '| tunnels up | set-up time | CPU s until all up: routerd (its event loop) / load generator | pinged through | routerd RSS before | RSS all idle | RSS per idle tunnel |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${r.up} of ${r.count} (after the pings: ${r.stillUp} up, server ${r.serverTunnels} TUN) | ${(r.upMs / 1000).toFixed(2)} s | ${r.serverCpuS.toFixed(1)} (${r.serverLoopCpuS.toFixed(1)}) / ${r.clientCpuS.toFixed(1)} | ${r.pinged} (in ${(r.pingMs / 1000).toFixed(1)} s) | ${(r.rssBeforeKiB / 1024).toFixed(1)} MiB | ${(r.rssIdleKiB / 1024).toFixed(1)} MiB | ${r.rssPerTunnelKiB.toFixed(1)} KiB |`,
+    `per tunnel (client side): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join('; ')}`,
+  ];
+  if (Object.keys(r.serverDown).length > 0) lines.push(`the server's log says it ended tunnels: ${JSON.stringify(r.serverDown)}`);
+  if (Object.keys(r.lost).length > 0) lines.push(`links lost after coming up: ${JSON.stringify(r.lost)}`);
+  if (r.failureCount > 0) lines.push(`${r.failureCount} failures, first ones:\n${r.failures.join('\n')}`);
+  return lines.join('\n');
+}
+
 export type { Netns };
