@@ -279,32 +279,6 @@ void Worker::Stop() {
 
 std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
                                       const std::string& tunName, std::string* error) {
-  auto taken = [&]() {
-    if (stopping_) {
-      *error = "data plane is closed";
-      return true;
-    }
-    if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
-      *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
-      return true;
-    }
-    return false;
-  };
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (taken()) return nullptr;
-  }
-  // Made without the lock: creating a device waits for the kernel's RTNL lock, which another
-  // process deleting devices can hold for tens of ms, and the packet thread must not wait too.
-  bool offloaded = false;
-  std::string name;
-  int fd = OpenTun(tunName, options_.tunOffload, &offloaded, &name, error);
-  if (fd < 0) return nullptr;
-  std::lock_guard<std::mutex> lock(mu_);
-  if (taken()) {
-    ::close(fd);
-    return nullptr;
-  }
   auto s = std::make_shared<Session>(options_.reorderWindow, options_.reorderTimeoutMs);
   s->id = id;
   s->worker = this;
@@ -312,20 +286,52 @@ std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t
   s->peerCallKnown = peerCallId >= 0;
   s->peerCallId = s->peerCallKnown ? static_cast<uint16_t>(peerCallId) : 0;
   s->peer = peer;
+  s->tunName = tunName;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      *error = "data plane is closed";
+      return nullptr;
+    }
+    if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
+      *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
+      return nullptr;
+    }
+    // Demultiplexed from now on: the peer's first frames, which can arrive while the device is
+    // being made, go up to the engine instead of being dropped as an unknown call. Nothing needs
+    // the device before this returns (IP is not enabled yet).
+    byId_[s->id] = s;
+    byCallAndPeer_[DemuxKey(localCallId, peer)] = s.get();
+    callIdUse_[localCallId]++;
+  }
+  // Made without the lock: creating a device waits for the kernel's RTNL lock, which another
+  // process deleting devices can hold for tens of ms, and the packet thread must not wait too.
+  bool offloaded = false;
+  std::string name;
+  int fd = OpenTun(tunName, options_.tunOffload, &offloaded, &name, error);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd >= 0 && stopping_) {
+    *error = "data plane is closed";
+    ::close(fd);
+    fd = -1;
+  }
+  if (fd >= 0) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = s->id;
+    if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
+      *error = ErrnoText("epoll_ctl", errno);
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  if (fd < 0) {
+    Forget(*s);
+    return nullptr;
+  }
   s->tunName = name;
   s->tunFd = fd;
   s->offload = offloaded;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = s->id;
-  if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
-    *error = ErrnoText("epoll_ctl", errno);
-    ::close(fd);
-    return nullptr;
-  }
-  byId_[s->id] = s;
-  byCallAndPeer_[DemuxKey(localCallId, peer)] = s.get();
-  callIdUse_[localCallId]++;
   return s;
 }
 
