@@ -19,6 +19,8 @@ export interface ScaleOptions {
   /** Client dials in flight at once. */
   readonly concurrency?: number;
   readonly dataplane?: 'native' | 'reference';
+  /** A directory for V8 CPU profiles (`node --cpu-prof`) of routerd and the load generator, written when they exit. */
+  readonly cpuProfileDir?: string;
   /** Progress lines (the bench prints them; the test stays quiet). */
   readonly progress?: (line: string) => void;
 }
@@ -46,6 +48,8 @@ export interface ScaleResult {
    */
   readonly serverCpuS: number;
   readonly clientCpuS: number;
+  /** Of serverCpuS, what routerd's JavaScript thread (its event loop) used. */
+  readonly serverLoopCpuS: number;
   readonly failures: readonly string[];
   readonly failureCount: number;
   /** Per tunnel, client side: TCP + Start-Control-Connection, Outgoing-Call, PPP until configured. */
@@ -64,9 +68,12 @@ function rssKiB(pid: number): number {
   return Number(m[1]);
 }
 
-/** User + system CPU seconds a process has used (/proc/PID/stat fields 14 and 15). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * User + system CPU seconds a process has used (/proc/PID/stat fields 14 and 15); with
+ * mainThread, only its first thread's (Node's event loop).
+ */
+function cpuSeconds(pid: number, mainThread = false): number {
+  const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
@@ -93,7 +100,9 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   const cli = await createNetns(t, 'scc');
   await createVethPair(srv, cli, { nameA: 'ether1', nameB: 'lg-eth', addrB: '198.18.40.2/24' });
 
-  const { routerd } = await startRouter(t, srv, ['ether1'], { level: 6, dataplane: options.dataplane });
+  const profile = (who: string): string[] => (options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, who)}`]);
+  const nodeArgs = profile('routerd');
+  const { routerd } = await startRouter(t, srv, ['ether1'], { level: 6, dataplane: options.dataplane, nodeArgs });
   const pid = routerd.pid!;
   if (!/node/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) throw new Error('routerd pid is not the node process');
   const hosts = Math.max(options.count + 10, 254);
@@ -109,10 +118,12 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   }
   const rssBeforeKiB = await settledRssKiB(pid);
   const serverCpu0 = cpuSeconds(pid);
+  const serverLoopCpu0 = cpuSeconds(pid, true);
 
   const client = cli.spawn(
     'node',
     [
+      ...profile('load-generator'),
       '--import', tsLoader, join(root, 'bench', 'scale-client.ts'),
       '--server', '198.18.40.1', '--count', String(options.count), '--concurrency', String(options.concurrency ?? CONCURRENCY),
       '--sources', '198.18.40.2', '--user', 'lg', '--password', 'lg-secret', '--dataplane', options.dataplane ?? 'native',
@@ -120,7 +131,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
     { stdio: ['pipe', 'pipe', 'pipe'], cwd: root },
   );
   const clientPid = client.pid!;
-  let cpuAtUp = { server: 0, client: 0 };
+  let cpuAtUp = { server: 0, client: 0, loop: 0 };
   let stderr = '';
   client.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: client.stdout! });
@@ -129,7 +140,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   lines.on('line', (l) => {
     const e = JSON.parse(l) as Record<string, unknown>;
     events.push(e);
-    if (e.event === 'up') cpuAtUp = { server: cpuSeconds(pid) - serverCpu0, client: cpuSeconds(clientPid) };
+    if (e.event === 'up') cpuAtUp = { server: cpuSeconds(pid) - serverCpu0, client: cpuSeconds(clientPid), loop: cpuSeconds(pid, true) - serverLoopCpu0 };
     if (e.event === 'up') say(`${String(e.count)} tunnels up after ${String(e.ms)} ms`);
     for (const w of waiters.splice(0)) w();
   });
@@ -173,6 +184,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
       serverDown,
       serverCpuS: cpuAtUp.server,
       clientCpuS: cpuAtUp.client,
+      serverLoopCpuS: cpuAtUp.loop,
       failures: done.failures as string[],
       failureCount: Number(done.failureCount),
       phases: done.phases as Record<string, string>,
@@ -184,6 +196,21 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
     if (client.exitCode === null) client.kill();
     await Promise.race([exited, sleep(5000)]);
   }
+}
+
+/** The result as bench-scale and bench-tunnel print it: a table row, then what went wrong if anything did. */
+export function scaleReport(r: ScaleResult, dataplane: string): string {
+  const lines = [
+    `${r.count} PPTP tunnels (MPPE-128, MS-CHAPv2) to one routerd, ${dataplane} data plane, one load-generator process`,
+    '| tunnels up | set-up time | CPU s until all up: routerd (its event loop) / load generator | pinged through | routerd RSS before | RSS all idle | RSS per idle tunnel |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${r.up} of ${r.count} (after the pings: ${r.stillUp} up, server ${r.serverTunnels} TUN) | ${(r.upMs / 1000).toFixed(2)} s | ${r.serverCpuS.toFixed(1)} (${r.serverLoopCpuS.toFixed(1)}) / ${r.clientCpuS.toFixed(1)} | ${r.pinged} (in ${(r.pingMs / 1000).toFixed(1)} s) | ${(r.rssBeforeKiB / 1024).toFixed(1)} MiB | ${(r.rssIdleKiB / 1024).toFixed(1)} MiB | ${r.rssPerTunnelKiB.toFixed(1)} KiB |`,
+    `per tunnel (client side): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join('; ')}`,
+  ];
+  if (Object.keys(r.serverDown).length > 0) lines.push(`the server's log says it ended tunnels: ${JSON.stringify(r.serverDown)}`);
+  if (Object.keys(r.lost).length > 0) lines.push(`links lost after coming up: ${JSON.stringify(r.lost)}`);
+  if (r.failureCount > 0) lines.push(`${r.failureCount} failures, first ones:\n${r.failures.join('\n')}`);
+  return lines.join('\n');
 }
 
 export type { Netns };

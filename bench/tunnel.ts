@@ -2,7 +2,9 @@
 // 10 s per case: no encryption, MPPE-128 stateless, MPPE-128 stateful, each on the reference and
 // the native data plane; in the same run the bare veth and the single-core crypto ceiling of
 // each mode (the C MPPE loop of the bench addon at 1400 bytes). Prints Gbit/s, the ratios to
-// both, and the data planes' CPU seconds per GB carried.
+// both, and the data planes' CPU seconds per GB carried. Then the 1000-tunnel set-up time and
+// routerd's RSS per idle tunnel (bench/scale-run.ts, what `make bench-scale` runs; about two more
+// minutes, most of them pinging through every tunnel): BENCH_SCALE_TUNNELS sets the count, 0 skips it.
 //
 // Each side is the data plane routerd runs (test/dataplane/fixtures/peer.ts), with the session
 // opened directly rather than negotiated: routerd's configuration cannot ask for stateful MPPE
@@ -11,6 +13,7 @@ import { createNetns, createVethPair, type Netns, type TeardownHost } from '../t
 import { Peer } from '../test/dataplane/fixtures/peer-driver.js';
 import { cryptoBenchmark } from '../src/crypto/native-crypto.js';
 import type { DataPlaneKind } from '../src/dataplane/factory.js';
+import { runScale, scaleReport } from './scale-run.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const MTU = 1400;
@@ -20,6 +23,7 @@ type Mode = 'none' | 'stateless' | 'stateful';
 // BENCH_MODES=none,stateless and BENCH_PLANES=native run a subset (profiling one case).
 const MODES = (process.env.BENCH_MODES?.split(',') ?? ['none', 'stateless', 'stateful']) as Mode[];
 const PLANES = (process.env.BENCH_PLANES?.split(',') ?? ['reference', 'native']) as DataPlaneKind[];
+const SCALE_TUNNELS = Number(process.env.BENCH_SCALE_TUNNELS ?? 1000);
 
 class Teardown implements TeardownHost {
   private readonly fns: (() => void | Promise<void>)[] = [];
@@ -136,6 +140,15 @@ async function main(): Promise<void> {
     );
   }
   console.log(lines.join('\n'));
+  if (SCALE_TUNNELS > 0) {
+    const scale = new Teardown();
+    try {
+      const r = await runScale(scale, { count: SCALE_TUNNELS, dataplane: 'native', progress: (l) => process.stderr.write(`${l}\n`) });
+      console.log(`\n${scaleReport(r, 'native')}`);
+    } finally {
+      await scale.run();
+    }
+  }
 }
 
 main().catch((e: Error) => {

@@ -58,7 +58,12 @@ export class HostConfig {
 
   /** A tunnel named name (its RouterOS name now) is up as kernel link kernel. */
   tunnelUp(name: string, kernel: string): Promise<void> {
-    this.tunnels.set(kernel, this.model.interfaceRefByName(name));
+    const ref = this.model.interfaceRefByName(name);
+    this.tunnels.set(kernel, ref);
+    // Only rows name interfaces, so a tunnel without one carries none of their addresses and
+    // routes; unless a route is waiting for a gateway it might reach, nothing changes. A
+    // thousand dynamic tunnels coming up then skip a thousand re-reads of the host.
+    if (ref === undefined && this.complaints.size === 0) return Promise.resolve();
     return this.reconcile();
   }
 

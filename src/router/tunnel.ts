@@ -103,17 +103,20 @@ export class Tunnel {
       this.name = name;
       this.kernelName = this.ctx.names.claim(name);
     }
+    // The rename touches only this tunnel's own device, under names it holds, so it stays out of
+    // the host-change queue: it waits out an RCU grace period in the kernel, and a thousand
+    // tunnels coming up together would otherwise wait out all of them one after another.
+    if (this.kernelName !== placeholder) {
+      const renamed = await this.ctx.host.renameLink(placeholder, this.kernelName);
+      if (!renamed.ok) {
+        this.ctx.names.release(this.kernelName);
+        this.kernelName = placeholder;
+        must(renamed, 'rename');
+      }
+      this.ctx.names.release(placeholder);
+    }
     await this.ctx.hostConfig.serialized(async () => {
       const host = this.ctx.host;
-      if (this.kernelName !== placeholder) {
-        const renamed = await host.renameLink(placeholder, this.kernelName);
-        if (!renamed.ok) {
-          this.ctx.names.release(this.kernelName);
-          this.kernelName = placeholder;
-          must(renamed, 'rename');
-        }
-        this.ctx.names.release(placeholder);
-      }
       const dev = this.kernelName;
       must(await host.setLinkMtu(dev, interfaceMtu(link)), 'mtu');
       must(await host.addAddress({ device: dev, local: link.localAddress, prefixLength: 32, peer: link.remoteAddress }), 'address');

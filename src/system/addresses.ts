@@ -2,7 +2,7 @@
 // PPP link gets `local` plus `peer` (RouterOS's local-address / remote-address), which makes the
 // kernel route the peer's /32 through the device. Through rtnetlink when the addon has it, else `ip`.
 import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
-import { changeViaNetlink, viaNetlink } from './netlink.js';
+import { changeViaNetlink, changeViaNetlinkAsync, hostView, viaNetlink } from './netlink.js';
 
 export interface InterfaceAddress {
   readonly device: string;
@@ -20,6 +20,14 @@ interface IpAddrJson {
 
 export async function listAddresses(runner: CommandRunner, device?: string): Promise<SystemResult<InterfaceAddress[]>> {
   const args = ['-4', 'address', 'show', ...(device === undefined ? [] : ['dev', device])];
+  const view = hostView(runner);
+  const viewed = view && viaNetlink(runner, args, () =>
+    view
+      .addresses()
+      .map((a) => ({ device: view.linkName(a.ifindex) ?? `if${a.ifindex}`, local: a.local, prefixLength: a.prefixLength, peer: a.peer }))
+      .filter((a) => device === undefined || a.device === device),
+  );
+  if (viewed) return viewed;
   const nl = viaNetlink(runner, args, (n) => {
     const names = new Map(n.links().map((l) => [l.ifindex, l.name]));
     return n
@@ -45,13 +53,20 @@ function addressArgs(a: InterfaceAddress): string[] {
   return [`${a.local}/${a.prefixLength}`, 'dev', a.device];
 }
 
-export function addAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+// In our own namespace a change is made on libuv's thread pool: it waits for the kernel's RTNL
+// lock, which anything deleting a device (in any namespace) holds for tens of ms.
+
+export async function addAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+  const offLoop = await changeViaNetlinkAsync(runner, ['address', 'add', ...addressArgs(a)], (n) => n.addressAsync('add', a.device, a.local, a.prefixLength, a.peer));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, ['address', 'add', ...addressArgs(a)], (n) => n.address('add', a.device, a.local, a.prefixLength, a.peer));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'address', 'add', ...addressArgs(a)]);
 }
 
-export function removeAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+export async function removeAddress(runner: CommandRunner, a: InterfaceAddress): Promise<SystemResult<void>> {
+  const offLoop = await changeViaNetlinkAsync(runner, ['address', 'del', ...addressArgs(a)], (n) => n.addressAsync('del', a.device, a.local, a.prefixLength, a.peer));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, ['address', 'del', ...addressArgs(a)], (n) => n.address('del', a.device, a.local, a.prefixLength, a.peer));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'address', 'del', ...addressArgs(a)]);

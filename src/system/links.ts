@@ -2,7 +2,7 @@
 // addon has it (src/system/netlink.ts), else iproute2 `ip link`. Creating a link stays with `ip`:
 // it takes iproute2's argument list for any link type (a veth's peer, ...).
 import { type CommandRunner, type SystemResult, ipJson, ok, runQuiet } from './command.js';
-import { changeViaNetlink, viaNetlink, type NetlinkLink } from './netlink.js';
+import { changeViaNetlink, changeViaNetlinkAsync, hostView, viaNetlink, type NetlinkLink } from './netlink.js';
 
 export interface Link {
   readonly ifindex: number;
@@ -43,7 +43,8 @@ function fromNetlink(l: NetlinkLink): Link {
 }
 
 export async function listLinks(runner: CommandRunner): Promise<SystemResult<Link[]>> {
-  const nl = viaNetlink(runner, ['link', 'show'], (n) => n.links().map(fromNetlink));
+  const view = hostView(runner);
+  const nl = view ? viaNetlink(runner, ['link', 'show'], () => view.links().map(fromNetlink)) : viaNetlink(runner, ['link', 'show'], (n) => n.links().map(fromNetlink));
   if (nl !== undefined) return nl;
   const r = await ipJson<IpLinkJson[]>(runner, ['-details', 'link', 'show']);
   return r.ok ? ok(r.value.map(toLink)) : r;
@@ -71,23 +72,32 @@ export function deleteLink(runner: CommandRunner, name: string): Promise<SystemR
   return runQuiet(runner, ['ip', 'link', 'del', 'dev', name]);
 }
 
-export function setLinkUp(runner: CommandRunner, name: string, up: boolean): Promise<SystemResult<void>> {
+// In our own namespace the changes below are made on libuv's thread pool: each waits for the
+// kernel's RTNL lock, which anything deleting a device (in any namespace) holds for tens of ms.
+
+export async function setLinkUp(runner: CommandRunner, name: string, up: boolean): Promise<SystemResult<void>> {
   const argv = ['link', 'set', 'dev', name, up ? 'up' : 'down'];
+  const offLoop = await changeViaNetlinkAsync(runner, argv, (n) => n.setLinkAsync(name, { up }));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { up }));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, up ? 'up' : 'down']);
 }
 
-export function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
+export async function setLinkMtu(runner: CommandRunner, name: string, mtu: number): Promise<SystemResult<void>> {
   const argv = ['link', 'set', 'dev', name, 'mtu', String(mtu)];
+  const offLoop = await changeViaNetlinkAsync(runner, argv, (n) => n.setLinkAsync(name, { mtu }));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { mtu }));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'mtu', String(mtu)]);
 }
 
 /** Renames a link; the kernel allows it only while the link is down. */
-export function renameLink(runner: CommandRunner, name: string, newName: string): Promise<SystemResult<void>> {
+export async function renameLink(runner: CommandRunner, name: string, newName: string): Promise<SystemResult<void>> {
   const argv = ['link', 'set', 'dev', name, 'name', newName];
+  const offLoop = await changeViaNetlinkAsync(runner, argv, (n) => n.setLinkAsync(name, { name: newName }));
+  if (offLoop !== undefined) return offLoop;
   const nl = changeViaNetlink(runner, argv, (n) => n.setLink(name, { name: newName }));
   if (nl !== undefined) return Promise.resolve(nl);
   return runQuiet(runner, ['ip', 'link', 'set', 'dev', name, 'name', newName]);

@@ -5,6 +5,7 @@
 // a socket held open would keep a namespace alive after `ip netns del`.
 import { loadNativeAddon } from '../native.js';
 import { type CommandRunner, type SystemResult, failed, ok } from './command.js';
+import { NetlinkView } from './netlink-view.js';
 
 export interface NetlinkLink {
   readonly ifindex: number;
@@ -46,16 +47,29 @@ export interface RouteTarget {
   readonly metric?: number;
 }
 
+/** One kernel notification from changes(), in the order the kernel made them. */
+export type NetlinkChange =
+  | (NetlinkLink & { readonly type: 'link'; readonly deleted: boolean })
+  | (NetlinkAddress & { readonly type: 'address'; readonly deleted: boolean });
+
 /** Every change returns null, or the kernel's error text; bad argument types throw a TypeError. */
 export interface NetlinkSocket {
   linkIndex(name: string): number | string;
   setLink(name: string, changes: LinkChanges): string | null;
+  /** setLink on libuv's thread pool: a rename waits out an RCU grace period under the RTNL lock. */
+  setLinkAsync(name: string, changes: LinkChanges): Promise<string | null>;
   deleteLink(name: string): string | null;
   address(op: 'add' | 'del', device: string, local: string, prefixLength: number, peer?: string): string | null;
+  /** address on libuv's thread pool: every change waits for the kernel's RTNL lock. */
+  addressAsync(op: 'add' | 'del', device: string, local: string, prefixLength: number, peer?: string): Promise<string | null>;
   route(op: 'add' | 'replace' | 'del', dst: string, prefixLength: number, target: RouteTarget): string | null;
   links(): NetlinkLink[];
   addresses(): NetlinkAddress[];
   routes(): NetlinkRoute[];
+  /** Subscribes to link and IPv4 address notifications (src/system/netlink-view.ts). */
+  watch(receiveBufferBytes?: number): void;
+  /** The notifications queued since the last call; null when some were lost (dump again). */
+  changes(): NetlinkChange[] | null;
   close(): void;
 }
 
@@ -86,6 +100,18 @@ export function openNetlink(netns?: string): NetlinkSocket {
 }
 
 let shared: NetlinkSocket | undefined;
+let sharedView: NetlinkView | undefined;
+
+/**
+ * The links and addresses of the process's own namespace, kept current from the kernel's
+ * notifications; undefined for a named namespace (a socket held open there would keep it alive
+ * after `ip netns del`) or without the addon.
+ */
+export function hostView(runner: CommandRunner): NetlinkView | undefined {
+  if (runner.netns !== undefined || !netlinkAvailable()) return undefined;
+  sharedView ??= new NetlinkView(openNetlink());
+  return sharedView;
+}
 
 function onSocket<T>(runner: CommandRunner, fn: (nl: NetlinkSocket) => T): T {
   if (runner.netns === undefined) {
@@ -110,6 +136,22 @@ export function viaNetlink<T>(runner: CommandRunner, argv: readonly string[], fn
   if (!netlinkAvailable()) return undefined;
   try {
     return ok(onSocket(runner, fn));
+  } catch (e) {
+    return failed(['rtnetlink', ...argv], 2, (e as Error).message);
+  }
+}
+
+/** viaNetlink for a change made on libuv's thread pool (the process's own namespace only). */
+export async function changeViaNetlinkAsync(
+  runner: CommandRunner,
+  argv: readonly string[],
+  fn: (nl: NetlinkSocket) => Promise<string | null>,
+): Promise<SystemResult<void> | undefined> {
+  if (runner.netns !== undefined || !netlinkAvailable()) return undefined;
+  try {
+    shared ??= openNetlink();
+    const refused = await fn(shared);
+    return refused === null ? ok(undefined) : failed(['rtnetlink', ...argv], 2, refused);
   } catch (e) {
     return failed(['rtnetlink', ...argv], 2, (e as Error).message);
   }

@@ -44,6 +44,8 @@ export interface RouterdOptions {
   readonly dataDir?: string;
   /** More daemon options, given last. */
   readonly extraArgs?: readonly string[];
+  /** Node's own options before the daemon's (bench/scale.ts's `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export class Routerd {
@@ -193,7 +195,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
     const key = typeof options.licenseKey === 'string' ? options.licenseKey : await options.licenseKey(dataDir);
     writeFileSync(join(dataDir, 'license.key'), key);
   }
-  const args = [...daemonArgs(), '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
+  const args = [...(options.nodeArgs ?? []), ...daemonArgs(), '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
   for (const path of options.serialConsoles ?? []) args.push('--console', path);

@@ -262,11 +262,13 @@ void Worker::Stop() {
   }
   if (thread_.joinable()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
+  if (greFd_ >= 0) SendPending();
   for (auto& [id, s] : byId_) {
     if (s->tunFd >= 0) ::close(s->tunFd);
     s->tunFd = -1;
     Engine::Wipe(*s);
   }
+  timed_.clear();
   byId_.clear();
   byCallAndPeer_.clear();
   callIdUse_.clear();
@@ -278,19 +280,6 @@ void Worker::Stop() {
 
 std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t peerCallId, uint32_t peer,
                                       uint32_t local, const std::string& tunName, std::string* error) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (stopping_) {
-    *error = "data plane is closed";
-    return nullptr;
-  }
-  if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
-    *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
-    return nullptr;
-  }
-  bool offloaded = false;
-  std::string name;
-  int fd = OpenTun(tunName, options_.tunOffload, &offloaded, &name, error);
-  if (fd < 0) return nullptr;
   auto s = std::make_shared<Session>(options_.reorderWindow, options_.reorderTimeoutMs);
   s->id = id;
   s->worker = this;
@@ -299,24 +288,57 @@ std::shared_ptr<Session> Worker::Open(uint32_t id, uint16_t localCallId, int32_t
   s->peerCallId = s->peerCallKnown ? static_cast<uint16_t>(peerCallId) : 0;
   s->peer = peer;
   s->local = local;
+  s->tunName = tunName;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) {
+      *error = "data plane is closed";
+      return nullptr;
+    }
+    if (byCallAndPeer_.count(DemuxKey(localCallId, peer))) {
+      *error = "call ID " + std::to_string(localCallId) + " is already open for that peer";
+      return nullptr;
+    }
+    // Demultiplexed from now on: the peer's first frames, which can arrive while the device is
+    // being made, go up to the engine instead of being dropped as an unknown call. Nothing needs
+    // the device before this returns (IP is not enabled yet).
+    byId_[s->id] = s;
+    byCallAndPeer_[DemuxKey(localCallId, peer)] = s.get();
+    callIdUse_[localCallId]++;
+  }
+  // Made without the lock: creating a device waits for the kernel's RTNL lock, which another
+  // process deleting devices can hold for tens of ms, and the packet thread must not wait too.
+  bool offloaded = false;
+  std::string name;
+  int fd = OpenTun(tunName, options_.tunOffload, &offloaded, &name, error);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd >= 0 && stopping_) {
+    *error = "data plane is closed";
+    ::close(fd);
+    fd = -1;
+  }
+  if (fd >= 0) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = s->id;
+    if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
+      *error = ErrnoText("epoll_ctl", errno);
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  if (fd < 0) {
+    Forget(*s);
+    return nullptr;
+  }
   s->tunName = name;
   s->tunFd = fd;
   s->offload = offloaded;
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = s->id;
-  if (::epoll_ctl(epollFd_, EPOLL_CTL_ADD, fd, &ev) < 0) {
-    *error = ErrnoText("epoll_ctl", errno);
-    ::close(fd);
-    return nullptr;
-  }
-  byId_[s->id] = s;
-  byCallAndPeer_[DemuxKey(localCallId, peer)] = s.get();
-  callIdUse_[localCallId]++;
   return s;
 }
 
 void Worker::Forget(Session& s) {
+  timed_.erase(&s);
   if (!byId_.erase(s.id)) return;
   byCallAndPeer_.erase(DemuxKey(s.localCallId, s.peer));
   if (--callIdUse_[s.localCallId] == 0) callIdUse_.erase(s.localCallId);
@@ -324,6 +346,7 @@ void Worker::Forget(Session& s) {
 
 int Worker::Detach(Session& s) {
   std::lock_guard<std::mutex> lock(mu_);
+  SendPending();  // a Terminate-Ack sent just before the close still goes out
   int fd = s.tunFd;
   if (fd >= 0 && epollFd_ >= 0) ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, fd, nullptr);
   s.tunFd = -1;
@@ -368,20 +391,48 @@ void Worker::SetMssClamp(Session& s, uint16_t maxMss) {
   s.maxMss = maxMss;
 }
 
+// JavaScript thread. The fields read without mu_ (tunFd, peerCallKnown, acfc, pfc, greFd_) are
+// written only by this thread, so they are what it last set: a frame is framed as negotiated at
+// the moment it was sent, whenever the packet thread gets to it.
 bool Worker::SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
-  std::lock_guard<std::mutex> lock(mu_);
   if (s.tunFd < 0 || greFd_ < 0 || !s.peerCallKnown) return false;
+  if (length + 4 > 0xffff) return false;
   // RFC 1661 sections 6.5/6.6: LCP always carries Address/Control and a 2-octet protocol.
   bool lcp = protocol == kPppLcp;
-  std::vector<uint8_t> buf(kHeadroom + length);
-  uint8_t* info = buf.data() + kHeadroom;
+  PendingFrame f{s.id, 0, std::vector<uint8_t>(kHeadroom + length)};
+  uint8_t* info = f.buf.data() + kHeadroom;
   if (length > 0) std::memcpy(info, information, length);
-  uint8_t* frame = PutPppBefore(info, protocol, lcp ? false : s.acfc, lcp ? false : s.pfc);
+  f.start = static_cast<size_t>(PutPppBefore(info, protocol, lcp ? false : s.acfc, lcp ? false : s.pfc) - f.buf.data());
   s.stats.Add(kControlTx);
-  size_t packetLength;
-  uint8_t* packet = WrapData(s, frame, length + static_cast<size_t>(info - frame), &packetLength);
-  if (packet == nullptr) return false;
-  return SendOne(s, packet, packetLength);
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(pendingMu_);
+    wake = pending_.empty();  // otherwise the packet thread has been woken for the queue already
+    pending_.push_back(std::move(f));
+  }
+  if (wake) {
+    uint64_t one = 1;
+    ssize_t w = ::write(wakeFd_, &one, sizeof one);
+    (void)w;
+  }
+  return true;
+}
+
+void Worker::SendPending() {
+  std::vector<PendingFrame> batch;
+  {
+    std::lock_guard<std::mutex> lock(pendingMu_);
+    if (pending_.empty()) return;
+    batch.swap(pending_);
+  }
+  for (auto& f : batch) {
+    auto it = byId_.find(f.sessionId);
+    if (it == byId_.end()) continue;  // Detach sends a session's frames first: it was never open here
+    Session& s = *it->second;
+    size_t packetLength;
+    uint8_t* packet = WrapData(s, f.buf.data() + f.start, f.buf.size() - f.start, &packetLength);
+    if (packet != nullptr) SendOne(s, packet, packetLength);
+  }
 }
 
 // A data frame of a protocol the packet thread does not carry itself (bridged Ethernet, RFC 3518):
@@ -390,6 +441,7 @@ bool Worker::SendControl(Session& s, uint16_t protocol, const uint8_t* informati
 bool Worker::SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
   std::lock_guard<std::mutex> lock(mu_);
   if (s.tunFd < 0 || greFd_ < 0) return false;
+  SendPending();  // the control frames sent before it go first
   std::vector<uint8_t> buf(kHeadroom + length);
   uint8_t* info = buf.data() + kHeadroom;
   if (length > 0) std::memcpy(info, information, length);
@@ -429,15 +481,21 @@ void Worker::Run() {
         if (it != byId_.end()) ReadTun(*it->second);
       }
     }
+    SendPending();
     now = NowMs();
-    for (auto& [id, s] : byId_) RunTimers(*s, now);
+    for (auto it = timed_.begin(); it != timed_.end();) {
+      Session& s = **it;
+      RunTimers(s, now);
+      if (s.ackDeadline < 0 && !s.window.holding()) it = timed_.erase(it);
+      else ++it;
+    }
     FlushCoalesced();  // nothing held may outlive the lock: a session may close once it is let go
   }
 }
 
 int Worker::NextTimeoutMs(double now) {
   double next = -1;
-  for (auto& [id, s] : byId_) {
+  for (Session* s : timed_) {
     double d = s->window.NextDeadline();
     if (d >= 0 && (next < 0 || d < next)) next = d;
     if (s->ackDeadline >= 0 && (next < 0 || s->ackDeadline < next)) next = s->ackDeadline;
@@ -529,6 +587,7 @@ void Worker::ReceiveGre(double now) {
     if (drop == RxWindow::kLate) s.stats.Add(kDropLate);
     Deliver(s, rxOut_);
     ArmAck(s, now);
+    if (s.ackDeadline >= 0 || s.window.holding()) timed_.insert(&s);
   }
   FlushCoalesced();
 }

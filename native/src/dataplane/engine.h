@@ -26,6 +26,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "../crypto/mppe.h"
@@ -150,6 +151,8 @@ class Worker {
   uint8_t* WrapData(Session& s, uint8_t* frame, size_t frameLength, size_t* packetLength);
   bool SendOne(Session& s, const uint8_t* packet, size_t length);
   void Forget(Session& s);
+  // Sends the control frames queued by SendControl, in order (under mu_).
+  void SendPending();
 
   const EngineOptions& options_;
   const EventSink& sink_;
@@ -158,7 +161,21 @@ class Worker {
   std::thread thread_;
   bool stopping_ = false;
   std::mutex mu_;
+  // Control frames PPP-framed on the JavaScript thread, waiting for the packet thread to add
+  // the GRE header and send them: the JavaScript thread neither waits for mu_ (held by the
+  // packet thread while it works through a batch) nor pays for the send, in which the kernel
+  // also delivers the packet to a local peer. Guarded by pendingMu_ only, never held long.
+  struct PendingFrame {
+    uint32_t sessionId;
+    size_t start;  // where the PPP frame starts in buf (header room in front)
+    std::vector<uint8_t> buf;
+  };
+  std::mutex pendingMu_;
+  std::vector<PendingFrame> pending_;
   std::unordered_map<uint32_t, std::shared_ptr<Session>> byId_;
+  // Sessions with a reorder-window or acknowledgement deadline: the packet thread's timer work
+  // per wake-up is proportional to these, not to every open session (a thousand idle tunnels).
+  std::unordered_set<Session*> timed_;
   std::unordered_map<uint64_t, Session*> byCallAndPeer_;
   std::unordered_map<uint16_t, unsigned> callIdUse_;
   // Receive and send buffers, reused for every batch (header room in front of TUN packets).
