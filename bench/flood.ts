@@ -6,16 +6,7 @@
 // BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES, BENCH_BASELINE (transfers before and after each);
 // BENCH_IDLE_CONTROL=1 adds the idle flood against a plain Node listener (routerd not involved).
 import { runFloods, type FloodFigures } from './flood-run.js';
-
-class Teardown {
-  private readonly fns: (() => void | Promise<void>)[] = [];
-  teardown(fn: () => void | Promise<void>): void {
-    this.fns.push(fn);
-  }
-  async run(): Promise<void> {
-    for (const fn of this.fns.splice(0).reverse()) await fn();
-  }
-}
+import { Teardown } from './teardown.js';
 
 const env = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);

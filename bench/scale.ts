@@ -4,16 +4,7 @@
 // memory per idle tunnel. Targets (issue 13): all up within 10 s, at most 64 KiB per idle tunnel.
 // Needs root.
 import { runScale, scaleReport } from './scale-run.js';
-
-class Teardown {
-  private readonly fns: (() => void | Promise<void>)[] = [];
-  teardown(fn: () => void | Promise<void>): void {
-    this.fns.push(fn);
-  }
-  async run(): Promise<void> {
-    for (const fn of this.fns.splice(0).reverse()) await fn();
-  }
-}
+import { Teardown } from './teardown.js';
 
 async function main(): Promise<void> {
   const count = Number(process.env.BENCH_TUNNELS ?? 1000);

@@ -9,7 +9,8 @@
 // Each side is the data plane routerd runs (test/dataplane/fixtures/peer.ts), with the session
 // opened directly rather than negotiated: routerd's configuration cannot ask for stateful MPPE
 // (RouterOS offers no such setting), and negotiation adds nothing per packet. Needs root.
-import { createNetns, createVethPair, type Netns, type TeardownHost } from '../test/lib/netns.js';
+import { createNetns, createVethPair, type Netns } from '../test/lib/netns.js';
+import { Teardown } from './teardown.js';
 import { Peer } from '../test/dataplane/fixtures/peer-driver.js';
 import { cryptoBenchmark } from '../src/crypto/native-crypto.js';
 import type { DataPlaneKind } from '../src/dataplane/factory.js';
@@ -25,15 +26,6 @@ const MODES = (process.env.BENCH_MODES?.split(',') ?? ['none', 'stateless', 'sta
 const PLANES = (process.env.BENCH_PLANES?.split(',') ?? ['reference', 'native']) as DataPlaneKind[];
 const SCALE_TUNNELS = Number(process.env.BENCH_SCALE_TUNNELS ?? 1000);
 
-class Teardown implements TeardownHost {
-  private readonly fns: (() => void | Promise<void>)[] = [];
-  teardown(fn: () => void | Promise<void>): void {
-    this.fns.push(fn);
-  }
-  async run(): Promise<void> {
-    for (const fn of this.fns.splice(0).reverse()) await fn();
-  }
-}
 
 async function iperf(server: Netns, client: Netns, address: string): Promise<{ gbps: number; bytes: number }> {
   const srv = server.spawn('iperf3', ['-s', '-1', '-B', address], { stdio: 'ignore' });
