@@ -278,6 +278,16 @@ async function genuineConnect(ns: Netns): Promise<boolean> {
   return (await ns.exec(['node', '-e', script])).code === 0;
 }
 
+/** The idle-connection flooder against 198.18.25.1 (port: the plain listener's); running until it has flooded. */
+function idleFlood(b: Bed, scale: FloodScale, sources: readonly string[], port?: string) {
+  const args = ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(','), ...(port ? [port] : [])];
+  const child = spawnNode(b.flood, 'idle-connections.ts', args);
+  const lines = jsonLines(child);
+  let flooding = true;
+  void lines.next('flooded', 600_000).then(() => (flooding = false), () => (flooding = false));
+  return { child, lines, running: () => flooding };
+}
+
 function spawnNode(ns: Netns, script: string, args: readonly string[]): ChildProcess {
   return ns.spawn('node', ['--import', tsLoader, join(fixtures, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
 }
@@ -293,12 +303,9 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
   let releaseIdle: (() => Promise<Record<string, number | boolean>>) | undefined;
   figures.push(
     await measure(b, scale, 'idle', async () => {
-      const child = spawnNode(b.flood, 'idle-connections.ts', ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(',')]);
-      const lines = jsonLines(child);
-      let running = true;
-      void lines.next('flooded', 600_000).then(() => (running = false), () => (running = false));
+      const { child, lines, running } = idleFlood(b, scale, sources);
       return {
-        running: () => running,
+        running,
         finish: async () => {
           const flooded = await lines.next('flooded', 600_000);
           // The flooder shares the machine's cores with the routers and the transfer.
@@ -346,12 +353,9 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
     });
     figures.push(
       await measure(b, scale, 'idle-plain', async () => {
-        const child = spawnNode(b.flood, 'idle-connections.ts', ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(','), '1724']);
-        const lines = jsonLines(child);
-        let running = true;
-        void lines.next('flooded', 600_000).then(() => (running = false), () => (running = false));
+        const { child, lines, running } = idleFlood(b, scale, sources, '1724');
         return {
-          running: () => running,
+          running,
           finish: async () => {
             const flooded = await lines.next('flooded', 600_000);
             const flooderCpuSeconds = child.pid === undefined ? NaN : cpuSeconds(child.pid);
