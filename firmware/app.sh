@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stages the daemon as it runs on the target into $1 (becomes /opt/routerd on the image):
-#   package.json, dist/ (compiled TypeScript), node_modules/ (production dependencies only, arm64
+#   package.json, dist/src/ (the compiled TypeScript, bundled), node_modules/ (production dependencies only, arm64
 #   prebuilds only), native/build/Release/pptp_native.node (the cross-built arm64 addon, if built).
 # The production node_modules are cached by the lock file's hash, so a daemon change costs a tsc run.
 set -euo pipefail
@@ -31,8 +31,21 @@ if [ ! -d "$mods/node_modules" ]; then
 fi
 cp "$top/package.json" "$dest/"
 cp -a "$mods/node_modules" "$dest/node_modules"
-mkdir -p "$dest/dist"
-(cd "$top/dist" && find . -name '*.js' ! -path './test/*' -print0 | cpio -0 -pdm --quiet "$dest/dist")
+# The daemon as three bundles (the daemon, the router it imports when it starts, SSH and the API
+# loaded after the consoles) sharing chunks, so every module still exists once: Node opens,
+# resolves and looks up in the compile cache a handful of files instead of about 280 (serialport's
+# packages included), which was seconds of the start under QEMU (issue 18). Same entry paths as
+# dist/ (the unit, the daemon's import of ./router/index.js, package.json found above
+# import.meta.url). Left as packages: those that find native code or data beside their own files
+# (serialport's bindings, ssh2), and what is only loaded after the console is up. The banner gives
+# the bundled CommonJS code (serialport) the require() an ES module lacks.
+step "daemon: bundle (esbuild)"
+(cd "$top" && npx esbuild dist/src/daemon.js dist/src/router/index.js dist/src/remote/services.js \
+  --bundle --splitting --format=esm --platform=node --target=node24 \
+  --external:@serialport/bindings-cpp --external:ssh2 --external:selfsigned --external:systeminformation \
+  "--banner:js=import { createRequire as __routerdRequire } from 'node:module'; const require = __routerdRequire(import.meta.url);" \
+  --outbase=dist/src --outdir="$dest/dist/src" --chunk-names='chunk-[hash]' --log-level=warning >&2) \
+  || die "esbuild could not bundle the daemon"
 
 addon="$top/native/build-arm64/Release/pptp_native.node"
 file -b "$addon" 2>/dev/null | grep -q 'ARM aarch64' || die "no arm64 native addon at $addon (make native-arm64)"

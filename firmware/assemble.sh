@@ -91,6 +91,7 @@ for u in serial-getty@.service getty@.service console-getty.service systemd-firs
          e2scrub_reap.service e2scrub_all.timer; do
   ln -sfn /dev/null "$root/etc/systemd/system/$u"
 done
+bash "$here/boot-speed.sh" "$root"
 
 step "assemble $board: A/B slots (initrd slot choice, trial confirmation, reboot requests)"
 bash "$here/ab/patch-initrd.sh" "$boot/initrd.img" "$root" "$kver"
@@ -115,7 +116,7 @@ case "$comp" in
   zstd) compopts=(-comp zstd -Xcompression-level "${SQUASHFS_ZSTD_LEVEL:-15}") ;;
   *) compopts=(-comp "$comp") ;;
 esac
-mksquashfs "$root" "$parts/slot.squashfs" "${compopts[@]}" -b 1M -noappend -no-progress -quiet -no-xattrs >/dev/null
+mksquashfs "$root" "$parts/slot.squashfs" "${compopts[@]}" -b "${SQUASHFS_BLOCK:-1M}" -noappend -no-progress -quiet -no-xattrs >/dev/null
 sqmb=$(( ($(stat -c %s "$parts/slot.squashfs") + 1048575) / 1048576 ))
 # A slot holds this root and a bigger one later: the partition table never changes in the field.
 slotmb=${SLOT_MB:-$(( (sqmb * 3 / 2 + 32 + 15) / 16 * 16 ))}

@@ -12,8 +12,8 @@ cache=/opt/routerd/compile-cache
 enable_binfmt_aarch64
 rm -rf "${root:?}$cache"; mkdir -p "$root$cache"
 # --help loads every module the daemon imports statically, then exits; the router (imported
-# when the daemon starts it) is loaded on its own.
+# when the daemon starts it) and SSH and the API (after the consoles) are loaded on their own.
 chroot "$root" env -i PATH=/usr/bin:/bin NODE_COMPILE_CACHE="$cache" /opt/routerd/bin/node /opt/routerd/dist/src/daemon.js --help >/dev/null
 chroot "$root" env -i PATH=/usr/bin:/bin NODE_COMPILE_CACHE="$cache" /opt/routerd/bin/node --input-type=module \
-  -e "await import('/opt/routerd/dist/src/router/index.js')" >/dev/null 2>&1 || true
+  -e "await import('/opt/routerd/dist/src/router/index.js'); await import('/opt/routerd/dist/src/remote/services.js')" >/dev/null 2>&1 || true
 step "daemon: V8 compile cache $(du -sh "$root$cache" | cut -f1) ($(find "$root$cache" -type f | wc -l) files)"

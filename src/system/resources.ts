@@ -1,8 +1,8 @@
-// Facts about the host for `/system resource print` and the licence's software-id, read through
-// systeminformation: uptime, CPU, load, memory, board model and serial.
+// Facts about the host for `/system resource print` (through systeminformation: uptime, CPU,
+// load, memory, board model) and the board serial for the licence's software-id.
 import { readFileSync, statfsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import si from 'systeminformation';
 import { formatDuration } from '../config/types.js';
 import type { EthernetPort } from '../config/runtime.js';
 
@@ -28,6 +28,8 @@ export interface ResourceFacts {
 }
 
 export async function readResources(dataDir: string): Promise<ResourceFacts> {
+  // Loaded on first use: the daemon's start (the boot's path to Login:) does not need it.
+  const { default: si } = await import('systeminformation');
   const [time, mem, cpu, load, system, os] = await Promise.all([
     Promise.resolve(si.time()),
     si.mem(),
@@ -82,22 +84,18 @@ export function resourceRecord(f: ResourceFacts, version = VERSION): (readonly [
 /**
  * The board's serial number (the Pi's /proc/cpuinfo Serial, a PC's DMI serial), falling back to
  * the system UUID; the licence's software-id is derived from it. Undefined when none is readable.
+ * Read from the files systeminformation's system() ends up with, not through it: it runs about a
+ * dozen shell commands (dmidecode, cat, ls, dmesg | grep), and under QEMU that was seconds of the
+ * daemon's start before the console opened (issue 18).
  */
 export async function boardSerial(): Promise<string | undefined> {
-  const [system, cpuinfo] = await Promise.all([si.system(), readCpuinfoSerial()]);
-  const candidates = [cpuinfo, system.serial, system.uuid].filter(
-    (s): s is string => !!s && s !== '-' && !/^0+$/.test(s) && !/default string|not specified/i.test(s),
+  const read = (path: string) => readFile(path, 'utf8').then((s) => s.trim(), () => '');
+  const dmi = '/sys/devices/virtual/dmi/id';
+  const [cpuinfo, serial, uuid] = await Promise.all([read('/proc/cpuinfo'), read(`${dmi}/product_serial`), read(`${dmi}/product_uuid`)]);
+  const candidates = [/^Serial\s*:\s*(\S+)/m.exec(cpuinfo)?.[1], serial, uuid.toLowerCase()].filter(
+    (s): s is string => !!s && s !== '-' && !/^0+$/.test(s) && !/default string|not specified|o\.e\.m\.|^default$/i.test(s),
   );
   return candidates[0];
-}
-
-async function readCpuinfoSerial(): Promise<string | undefined> {
-  const { readFile } = await import('node:fs/promises');
-  try {
-    return /^Serial\s*:\s*(\S+)/m.exec(await readFile('/proc/cpuinfo', 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
 }
 
 /**
