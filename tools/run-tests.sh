@@ -50,7 +50,7 @@ else
   (
     if IMAGE_COMPRESS=no bash firmware/build-image.sh qemu-virt >"$image_log" 2>&1; then
       grep -E '^\[ *[0-9]+s\]' "$image_log" | tail -3 >"$firmware_log"
-      npx tap --jobs=2 --timeout=900 test/firmware/*.test.ts >>"$firmware_log" 2>&1
+      npx tap --jobs=2 --timeout=1500 test/firmware/*.test.ts >>"$firmware_log" 2>&1
       echo $? >"$firmware_rc"
     else
       echo "run-tests: the qemu-virt image did not build; the end of $image_log:" >"$firmware_log"
