@@ -81,7 +81,7 @@ export interface MemReading {
 
 /** The table bench-scale prints: KiB per tunnel in each category, (idle - before) / tunnels. */
 export function breakdownTable(before: MemReading, idle: MemReading, tunnels: number): string {
-  const per = (a: number, b: number): string => ((b - a) / tunnels).toFixed(1);
+  const per = (a: number, b: number): string => (tunnels > 0 ? ((b - a) / tunnels).toFixed(1) : 'no tunnel left');
   const rows: [string, number, number][] = [
     ['RSS (all of it; smaps, read after the full collection)', before.smaps.rss, idle.smaps.rss],
     ['  main malloc arena ([heap])', before.smaps.mainArena, idle.smaps.mainArena],
