@@ -24,6 +24,10 @@ done
 for applet in sh mount umount mkdir cat echo sleep mv sync findfs modprobe switch_root reboot; do
   ln -s busybox "$work/bin/$applet"
 done
+# The kernel asks /sbin/modprobe (its default, kept for the root) for modules by alias: crc32c
+# for ext4, a codepage for vfat.
+mkdir -p "$work/sbin"
+ln -s ../bin/busybox "$work/sbin/modprobe"
 install -m755 "$here/init" "$work/init"
 
 # Modules by name ('-' and '_' are the same to the kernel), each with its dependencies.
