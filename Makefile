@@ -33,7 +33,7 @@ typecheck: $(NODE_MODULES_STAMP)
 	npx tsc -p tsconfig.json --noEmit
 
 run: build
-	node dist/src/daemon.js --data $(DATA) --console stdio
+	node --max-semi-space-size=1 dist/src/daemon.js --data $(DATA) --console stdio
 
 # The suite boots the firmware: run-tests.sh assembles the qemu-virt image while the rest runs
 # (the Debian root is cached in cache/: about 8 min the first time, seconds after).

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createVethPair, type Netns, type TeardownHost } from '../test/lib/netns.js';
 import { createNetns, startRouter } from '../test/lib/routers.js';
+import { breakdownTable, smapsSplit, v8Reading, type MemReading } from './mem-breakdown.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsLoader = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -21,6 +22,15 @@ export interface ScaleOptions {
   readonly dataplane?: 'native' | 'reference';
   /** A directory for V8 CPU profiles (`node --cpu-prof`) of routerd and the load generator, written when they exit. */
   readonly cpuProfileDir?: string;
+  /**
+   * A directory for the memory breakdown (bench/mem-breakdown.ts): routerd then runs with
+   * bench/mem-probe.js preloaded and --expose-gc, read after the RSS samples.
+   */
+  readonly memDir?: string;
+  /** With memDir: V8 heap snapshots too, before and with all tunnels idle. */
+  readonly heapSnapshots?: boolean;
+  /** More node options for routerd (BENCH_NODE_ARGS: V8 heap flags to compare). */
+  readonly routerdNodeArgs?: readonly string[];
   /** Progress lines (the bench prints them; the test stays quiet). */
   readonly progress?: (line: string) => void;
 }
@@ -54,6 +64,8 @@ export interface ScaleResult {
   readonly failureCount: number;
   /** Per tunnel, client side: TCP + Start-Control-Connection, Outgoing-Call, PPP until configured. */
   readonly phases: Record<string, string>;
+  /** With memDir: KiB per tunnel by category, a table. */
+  readonly memBreakdown?: string;
 }
 
 // The server lets one source address hold 32 calls that have not authenticated yet (SPEC.md
@@ -101,7 +113,17 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
   await createVethPair(srv, cli, { nameA: 'ether1', nameB: 'lg-eth', addrB: '198.18.40.2/24' });
 
   const profile = (who: string): string[] => (options.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfileDir, who)}`]);
-  const nodeArgs = profile('routerd');
+  const probeOut = options.memDir === undefined ? undefined : join(options.memDir, `probe-${process.pid}`);
+  if (probeOut !== undefined) {
+    process.env.MEM_PROBE_OUT = probeOut;
+    if (options.heapSnapshots) process.env.MEM_PROBE_SNAPSHOT = '1';
+  }
+  const probeArgs = probeOut === undefined ? [] : ['--expose-gc', '--import', join(root, 'dist', 'bench', 'mem-probe.js')];
+  const nodeArgs = [...profile('routerd'), ...probeArgs, ...(options.routerdNodeArgs ?? [])];
+  const memReading = async (n: number): Promise<MemReading> => {
+    const v8 = await v8Reading(pid, probeOut!, n);
+    return { v8, smaps: smapsSplit(pid) };
+  };
   const { routerd } = await startRouter(t, srv, ['ether1'], { level: 6, dataplane: options.dataplane, nodeArgs });
   const pid = routerd.pid!;
   if (!/node/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) throw new Error('routerd pid is not the node process');
@@ -117,6 +139,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
     await routerd.configure(line);
   }
   const rssBeforeKiB = await settledRssKiB(pid);
+  const memBefore = probeOut === undefined ? undefined : await memReading(0);
   const serverCpu0 = cpuSeconds(pid);
   const serverLoopCpu0 = cpuSeconds(pid, true);
 
@@ -160,6 +183,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
     const rssIdleKiB = await settledRssKiB(pid);
     const serverTunnels = Number((await srv.run(['ip', '-o', 'link', 'show', 'type', 'tun'])).stdout.split('\n').filter((l) => l.trim()).length);
     const up = Number(done.up);
+    const memIdle = probeOut === undefined ? undefined : await memReading(1);
     // Tunnels the server ended on its own while the generator still held them: its log says why.
     const serverDown: Record<string, number> = {};
     if (serverTunnels < up) {
@@ -188,6 +212,7 @@ export async function runScale(t: TeardownHost, options: ScaleOptions): Promise<
       failures: done.failures as string[],
       failureCount: Number(done.failureCount),
       phases: done.phases as Record<string, string>,
+      memBreakdown: memBefore && memIdle ? breakdownTable(memBefore, memIdle, serverTunnels) : undefined,
     };
     client.stdin!.write('hang up\n');
     await Promise.race([waitEvent('closed').catch(() => undefined), sleep(30_000)]);
@@ -207,6 +232,7 @@ export function scaleReport(r: ScaleResult, dataplane: string): string {
     `| ${r.up} of ${r.count} (after the pings: ${r.stillUp} up, server ${r.serverTunnels} TUN) | ${(r.upMs / 1000).toFixed(2)} s | ${r.serverCpuS.toFixed(1)} (${r.serverLoopCpuS.toFixed(1)}) / ${r.clientCpuS.toFixed(1)} | ${r.pinged} (in ${(r.pingMs / 1000).toFixed(1)} s) | ${(r.rssBeforeKiB / 1024).toFixed(1)} MiB | ${(r.rssIdleKiB / 1024).toFixed(1)} MiB | ${r.rssPerTunnelKiB.toFixed(1)} KiB |`,
     `per tunnel (client side): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v}`).join('; ')}`,
   ];
+  if (r.memBreakdown !== undefined) lines.push(`routerd's memory by category:\n${r.memBreakdown}`);
   if (Object.keys(r.serverDown).length > 0) lines.push(`the server's log says it ended tunnels: ${JSON.stringify(r.serverDown)}`);
   if (Object.keys(r.lost).length > 0) lines.push(`links lost after coming up: ${JSON.stringify(r.lost)}`);
   if (r.failureCount > 0) lines.push(`${r.failureCount} failures, first ones:\n${r.failures.join('\n')}`);

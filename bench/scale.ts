@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   const t = new Teardown();
   try {
     const cpuProfileDir = process.env.BENCH_CPU_PROF;
-    const r = await runScale(t, { count, dataplane, cpuProfileDir, progress: (l) => process.stderr.write(`${l}\n`) });
+    const memDir = process.env.BENCH_MEM;
+    const heapSnapshots = process.env.BENCH_HEAP_SNAPSHOT === '1';
+    const routerdNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+    const r = await runScale(t, { count, dataplane, cpuProfileDir, memDir, heapSnapshots, routerdNodeArgs, progress: (l) => process.stderr.write(`${l}\n`) });
     console.log(scaleReport(r, dataplane));
   } finally {
     await t.run();

@@ -23,7 +23,7 @@ tar -C "$root" --numeric-owner -xpf "$tarball"
 kver=$(ls "$root/usr/lib/modules" | sort -V | tail -1)
 step "assemble $board: boot partition (kernel $kver)"
 cp "$root/boot/vmlinuz-$kver" "$boot/vmlinuz"
-cp "$root/boot/initrd.img-$kver" "$boot/initrd.img"
+bash "$here/initramfs/build.sh" "$root" "$kver" "$boot/initrd.img"
 cp -r "$bdir/boot/." "$boot/"
 for f in $BOOT_FIRMWARE; do cp "$root/usr/lib/raspi-firmware/$f" "$boot/"; done
 [ -n "$BOOT_FIRMWARE" ] && cp "$root/usr/share/doc/raspi-firmware/copyright" "$boot/LICENCE.raspi-firmware"
@@ -32,10 +32,9 @@ for pat in $BOOT_DTBS; do
   cp $root/usr/lib/linux-image-$kver/$pat "$boot/"
 done
 
-# Versions /system routerboard print shows, read while the package database is still there.
+# Versions /system routerboard print shows (firmware/kernel.sh wrote them).
 mkdir -p "$boot/ab"
-awk '/^Package: /{p=$2} /^Version: /{if (p=="raspi-firmware"||p=="linux-image-'"$kver"'") print p"="$2}' "$root/var/lib/dpkg/status" \
-  | sed "s/^linux-image-$kver=/linux=/" > "$boot/ab/versions"
+cp "$root/boot/versions" "$boot/ab/versions"
 
 step "assemble $board: prune the root to a router's size"
 moddir="$root/usr/lib/modules/$kver"
@@ -56,8 +55,7 @@ rm -rf "$root"/boot/* "$root/usr/lib/linux-image-$kver" "$root/usr/lib/raspi-fir
 rm -rf "$root"/usr/bin/apt* "$root/usr/lib/apt" "$root/var/lib/apt" "$root/var/cache/apt" "$root/etc/apt" \
        "$root"/usr/lib/systemd/system/apt-* "$root"/usr/bin/dpkg* "$root/var/lib/dpkg" "$root/var/cache/debconf" \
        "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/info" "$root/usr/share/locale" \
-       "$root/usr/share/lintian" "$root/usr/share/bash-completion" "$root/usr/share/initramfs-tools" \
-       "$root/etc/initramfs-tools" "$root/usr/sbin/mkinitramfs" "$root/var/log"/* "$root"/tmp/*
+       "$root/usr/share/lintian" "$root/usr/share/bash-completion" "$root/var/log"/* "$root"/tmp/*
 # Full perl (pulled in by build-time tools) is 48 MB nothing runs at run time; perl-base stays.
 rm -rf "$root"/usr/share/perl/5.* "$root"/usr/lib/*-linux-gnu/perl/5.* "$root"/usr/lib/*-linux-gnu/libperl.so*
 find "$root/usr/lib" -name '__pycache__' -prune -exec rm -rf {} +
@@ -94,7 +92,6 @@ done
 bash "$here/boot-speed.sh" "$root"
 
 step "assemble $board: A/B slots (initrd slot choice, trial confirmation, reboot requests)"
-bash "$here/ab/patch-initrd.sh" "$boot/initrd.img" "$root" "$kver"
 mkdir -p "$root/boot/firmware"
 install -D -m644 "${VENDOR_KEY:-$here/keys/dev-vendor.pub.pem}" "$root/etc/routerd/vendor.pub.pem"
 systemctl --root="$root" enable ab-confirm.service routerd-reboot.path >/dev/null 2>&1

@@ -21,12 +21,18 @@ count_run() {
   return 0
 }
 
+# Failed assertions and files of every run, printed again at the very end: CI keeps only the
+# last lines of the output.
+failures=$(mktemp)
+trap 'rm -f "$failures"' EXIT
+
 tap_run() {
   local out r
   out=$(mktemp)
   npx tap "$@" 2>&1 | tee "$out"
   r=${PIPESTATUS[0]}
   count_run "$out" "$r"
+  grep -E '^\s*not ok ' "$out" >>"$failures"
   rm -f "$out"
 }
 
@@ -44,7 +50,7 @@ else
   (
     if IMAGE_COMPRESS=no bash firmware/build-image.sh qemu-virt >"$image_log" 2>&1; then
       grep -E '^\[ *[0-9]+s\]' "$image_log" | tail -3 >"$firmware_log"
-      npx tap --jobs=2 --timeout=900 test/firmware/*.test.ts >>"$firmware_log" 2>&1
+      npx tap --jobs=2 --timeout=1500 test/firmware/*.test.ts >>"$firmware_log" 2>&1
       echo $? >"$firmware_rc"
     else
       echo "run-tests: the qemu-virt image did not build; the end of $image_log:" >"$firmware_log"
@@ -60,6 +66,11 @@ else
   wait "$firmware_pid"
   cat "$firmware_log"
   count_run "$firmware_log" "$(cat "$firmware_rc" 2>/dev/null || echo 1)"
+  grep -E '^\s*not ok ' "$firmware_log" >>"$failures"
+fi
+if [ -s "$failures" ]; then
+  echo "failed (the assertions, then the file that holds them):"
+  sed -E 's/^\s+/  /' "$failures" | cut -c1-240
 fi
 echo "tests: $passed passed, $failed failed"
 exit "$rc"

@@ -21,6 +21,8 @@ export interface DhcpClientOptions {
   readonly log: Logger;
   /** A lease arrived or was renewed (lease), or there is none any more (undefined). */
   readonly onLease: (lease: DhcpLeaseInfo | undefined) => void;
+  /** Each udhcpc as it is started (the router claims it, src/system/host-claims.ts). */
+  readonly started?: (child: ChildProcess) => void;
 }
 
 export class DhcpClientRunner {
@@ -46,6 +48,7 @@ export class DhcpClientRunner {
     const argv = [...UDHCPC, '-f', '-i', this.o.device, '-s', script, '-t', '3', '-T', '2', '-A', '3', '-O', 'ntpsrv', '-x', `hostname:${this.o.hostName}`];
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    this.o.started?.(child);
     const reader = new DhcpEventReader();
     child.stdout!.on('data', (d: Buffer) => {
       for (const e of reader.feed(d.toString())) {

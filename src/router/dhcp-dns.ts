@@ -1,6 +1,7 @@
 // /ip dhcp-server and /ip dns onto the host (issue 16): one dnsmasq, its configuration file
 // regenerated from the model on every change and the process restarted only when that file
 // changed. Leases are read back from dnsmasq's lease file for `/ip dhcp-server lease print`.
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ export class DhcpDns {
     private readonly model: ConfigModel,
     private readonly dir: string,
     private readonly log: Logger,
+    started?: (child: ChildProcess) => void,
   ) {
     this.cacheReader = new DnsCacheReader({
       started: () => this.daemon.signal('SIGUSR1'),
@@ -42,7 +44,7 @@ export class DhcpDns {
       cleared: () => this.settleFlush(undefined),
     });
     // TZ=UTC: the cache dump's expiry times are ctime() strings in dnsmasq's zone.
-    this.daemon = new Supervised('dnsmasq', log, { onLine: (l) => this.cacheReader.feed(l), env: { TZ: 'UTC' } });
+    this.daemon = new Supervised('dnsmasq', log, { onLine: (l) => this.cacheReader.feed(l), env: { TZ: 'UTC' }, ...(started ? { started } : {}) });
     this.confFile = join(dir, 'dnsmasq.conf');
     this.leaseFile = join(dir, 'dnsmasq.leases');
   }

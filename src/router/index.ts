@@ -90,7 +90,7 @@ class RouterdRouter implements Router, RuntimeState {
     this.hostConfig = new HostConfig(deps.model, this.host, deps.log.logger('system'));
     this.bridges = new Bridges(deps.model, this.host, this.hostConfig, deps.log.logger('bridge'));
     this.firewall = new Firewall(deps.model, this.host.runner, deps.log.logger('firewall'));
-    this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'));
+    this.dhcpDns = new DhcpDns(deps.model, this.runDir, deps.log.logger('dhcp'), (c) => this.host.claims.claimProcess('dnsmasq', c));
     this.ntp = new NtpClient(deps.clock ?? new WallClock(), deps.log.logger('system', 'clock'));
     this.slots = new TunnelSlots(deps.license);
     this.ctx = { host: new TunnelHost(this.host), hostConfig: this.hostConfig, plane: this.plane, mppe: nativeMppe, names: new LinkNames(), bridges: this.bridges };
@@ -347,6 +347,7 @@ class RouterdRouter implements Router, RuntimeState {
         hostName: model.settings(systemIdentity).name.replace(/[^A-Za-z0-9-]/g, '-'),
         dir: this.runDir,
         log: this.deps.log.logger('dhcp'),
+        started: (c) => this.host.claims.claimProcess('udhcpc', c),
         onLease: (lease) => {
           const addresses = lease ? [{ device: w.device, local: lease.address.split('/')[0]!, prefixLength: Number(lease.address.split('/')[1]) }] : [];
           const routes = lease?.gateway && w.row['add-default-route']

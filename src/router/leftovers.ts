@@ -2,25 +2,38 @@
 // an uncaught exception): the claims it wrote (src/system/host-claims.ts) checked against the
 // kernel. Only what is still there *as it was claimed* counts: a link with the same name but
 // another index, an address on a device that was made again, was made by someone else since.
-// Links (bridges, rate-limit IFB devices) are deleted at once: no tunnel outlived that routerd,
-// and the configuration makes its bridges again. Addresses and routes are handed back to the
+// Programs it started (dnsmasq, udhcpc) are killed and links (bridges, rate-limit IFB devices)
+// deleted at once: no tunnel outlived that routerd, and the configuration starts the programs
+// and makes the bridges again. Addresses and routes are handed back to the
 // host configuration, which keeps those the configuration still wants and removes the rest.
 import type { Logger } from '../log.js';
 import type { Host, InterfaceAddress, Link, Route } from '../system/host.js';
-import type { HostClaims, LinkClaim } from '../system/host-claims.js';
+import { processStart, type HostClaims, type LinkClaim } from '../system/host-claims.js';
 
 export interface Leftovers {
-  readonly links: readonly string[];
+  /** Links deleted and programs stopped, as the log names them. */
+  readonly removed: readonly string[];
   readonly addresses: readonly InterfaceAddress[];
   readonly routes: readonly Route[];
 }
 
 export async function reclaimLeftovers(host: Host, claims: HostClaims, log: Logger): Promise<Leftovers> {
   const inherited = claims.inherited;
-  if (inherited.length === 0) return { links: [], addresses: [], routes: [] };
+  if (inherited.length === 0) return { removed: [], addresses: [], routes: [] };
   const removed: string[] = [];
+  for (const c of inherited) {
+    if (c.kind !== 'process') continue;
+    if (processStart(c.pid) === c.start) {
+      if (!(await stopProcess(c.pid, c.start))) {
+        log.warning(`leftover ${c.name} (pid ${c.pid}) still runs after SIGKILL`);
+        continue;
+      }
+      removed.push(`${c.name} (pid ${c.pid})`);
+    }
+    claims.release(c);
+  }
   let links = await host.listLinks();
-  if (!links.ok) return { links: [], addresses: [], routes: [] }; // cannot tell: touch nothing
+  if (!links.ok) return { removed, addresses: [], routes: [] }; // cannot tell: touch nothing
   for (const c of inherited) {
     if (c.kind !== 'link') continue;
     const l = links.value.find((x) => x.name === c.name);
@@ -34,7 +47,7 @@ export async function reclaimLeftovers(host: Host, claims: HostClaims, log: Logg
   }
   links = await host.listLinks();
   const [addresses, routes] = [await host.listAddresses(), await host.listRoutes()];
-  if (!links.ok || !addresses.ok || !routes.ok) return { links: removed, addresses: [], routes: [] };
+  if (!links.ok || !addresses.ok || !routes.ok) return { removed, addresses: [], routes: [] };
   const index = new Map(links.value.map((l) => [l.name, l.ifindex]));
   const keptAddresses: InterfaceAddress[] = [];
   const keptRoutes: Route[] = [];
@@ -52,7 +65,18 @@ export async function reclaimLeftovers(host: Host, claims: HostClaims, log: Logg
     }
   }
   if (removed.length > 0) log.info(`removed what an earlier run left behind: ${removed.join(', ')}`);
-  return { links: removed, addresses: keptAddresses, routes: keptRoutes };
+  return { removed, addresses: keptAddresses, routes: keptRoutes };
+}
+
+/** SIGKILL, then waits (up to 2 s) until that process, and not a later one with its PID, is gone. */
+async function stopProcess(pid: number, start: number): Promise<boolean> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return processStart(pid) !== start; // gone just now, or not ours to signal
+  }
+  for (let i = 0; i < 100 && processStart(pid) === start; i++) await new Promise((r) => setTimeout(r, 20));
+  return processStart(pid) !== start;
 }
 
 function isClaimed(l: Link, c: LinkClaim): boolean {

@@ -1,4 +1,4 @@
-// The A/B system slots on the image (firmware/ab/initramfs-boot-ab): what runs, what the other
+// The A/B system slots on the image (firmware/initramfs/init): what runs, what the other
 // slot holds, and `/system package update install`, which checks a signed update file and
 // writes it to the slot not running, then asks for the trial boot. A file that is refused
 // changes nothing: every check runs before the first byte is written to the slot.

@@ -5,11 +5,17 @@
 // here before it is made and released after it is undone (write-ahead), and the claims are kept
 // in a file that names the boot and the network namespace they belong to.
 //
+// The programs routerd starts (dnsmasq, udhcpc) are claimed by PID and start time once started:
+// off the board nothing else stops them when routerd dies, and a dnsmasq left holding the DNS
+// and DHCP ports would keep the next one from starting. (On the board systemd stops the whole
+// unit.) A PID is only known after the fork, so a kill in between leaves that one unclaimed.
+//
 // TUN devices are not claimed: they are not persistent, so the kernel deletes them, with their
 // addresses and routes, when the process that opened them dies, however it dies.
 //
 // The file is replaced atomically (temp file, rename) but not fsynced: the kernel state it
 // describes does not survive a power cut either, and a claim file of another boot is ignored.
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import type { InterfaceAddress } from './addresses.js';
@@ -37,7 +43,15 @@ export interface RouteClaim {
   readonly route: Route;
 }
 
-export type HostClaim = LinkClaim | AddressClaim | RouteClaim;
+/** A program routerd started: its PID and start time (/proc/PID/stat, clock ticks since boot). */
+export interface ProcessClaim {
+  readonly kind: 'process';
+  readonly name: string;
+  readonly pid: number;
+  readonly start: number;
+}
+
+export type HostClaim = LinkClaim | AddressClaim | RouteClaim | ProcessClaim;
 
 interface ClaimFile {
   readonly boot: string;
@@ -54,6 +68,7 @@ export function kernelIdentity(): { boot: string; netns: string } {
 export function claimKey(c: HostClaim): string {
   if (c.kind === 'link') return `link ${c.name}`;
   if (c.kind === 'address') return `address ${JSON.stringify(c.address)}`;
+  if (c.kind === 'process') return `process ${c.pid}`;
   return `route ${JSON.stringify(c.route)}`;
 }
 
@@ -82,6 +97,16 @@ export class HostClaims {
   /** Forgets a claim once what it names is gone from the kernel. */
   release(c: HostClaim): void {
     if (this.claims.delete(claimKey(c))) this.write();
+  }
+
+  /** Claims a program just started, until it exits. */
+  claimProcess(name: string, child: ChildProcess): void {
+    const pid = child.pid;
+    const start = pid === undefined ? undefined : processStart(pid);
+    if (pid === undefined || start === undefined) return; // it never ran, or is already gone
+    const c: ProcessClaim = { kind: 'process', name, pid, start };
+    this.claim(c);
+    child.once('exit', () => this.release(c));
   }
 
   has(c: HostClaim): boolean {
@@ -118,5 +143,18 @@ function isClaim(v: unknown): v is HostClaim {
   if (c.kind === 'link') return typeof c.name === 'string';
   if (c.kind === 'address') return typeof c.ifindex === 'number' && typeof c.address === 'object' && c.address !== null;
   if (c.kind === 'route') return typeof c.route === 'object' && c.route !== null;
+  if (c.kind === 'process') return typeof c.name === 'string' && Number.isInteger(c.pid) && Number.isInteger(c.start);
   return false;
+}
+
+/** A process's start time in clock ticks since boot; undefined when there is no such process. */
+export function processStart(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name in parentheses may hold spaces: fields are counted after its ')'.
+    const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isInteger(start) ? start : undefined;
+  } catch {
+    return undefined;
+  }
 }

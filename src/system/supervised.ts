@@ -20,6 +20,8 @@ export class Supervised {
       readonly onLine?: (line: string) => boolean;
       /** Variables set in the daemon's environment. */
       readonly env?: Readonly<Record<string, string>>;
+      /** Each process as it is started (the router claims it, src/system/host-claims.ts). */
+      readonly started?: (child: ChildProcess) => void;
     } = {},
   ) {}
 
@@ -60,6 +62,7 @@ export class Supervised {
     const argv = this.argv!;
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], ...(this.hooks.env ? { env: { ...process.env, ...this.hooks.env } } : {}) });
     this.child = child;
+    this.hooks.started?.(child);
     this.startedAt = Date.now();
     let pending = '';
     child.stderr!.on('data', (d: Buffer) => {

@@ -145,7 +145,7 @@ function nextChange(d: Desired): { line: string; after: Desired } {
 }
 
 interface IpLink { ifname: string; ifindex: number; linkinfo?: { info_kind?: string } }
-interface IpAddr { ifname: string; addr_info: { family: string; local: string; prefixlen: number }[] }
+interface IpAddr { ifname: string; linkinfo?: { info_kind?: string }; addr_info: { family: string; local: string; prefixlen: number }[] }
 interface IpRoute { dst: string; dev?: string; protocol?: string; gateway?: string }
 
 async function json<T>(ns: Netns, argv: string[]): Promise<T> {
@@ -164,14 +164,18 @@ async function staleIn(ns: Netns, d: Desired): Promise<string[]> {
     if (kind === 'ifb' && l.ifname !== ADMIN.ifb && !tunIndexes.has(Number(/^ifb-rl(\d+)$/.exec(l.ifname)?.[1]))) stale.push(`IFB ${l.ifname}`);
     if (kind === 'bridge' && l.ifname !== ADMIN.bridge && !d.bridges.has(l.ifname)) stale.push(`bridge ${l.ifname}`);
   }
-  for (const link of await json<IpAddr[]>(ns, ['-4', 'address', 'show'])) {
-    if (link.ifname === 'lo' || tunNames.has(link.ifname)) continue;
+  // The restarted daemon brings tunnels up while this looks, so each listing judges TUN devices
+  // by its own snapshot: a TUN created between two listings is not a stale address or route.
+  for (const link of await json<IpAddr[]>(ns, ['-details', '-4', 'address', 'show'])) {
+    if (link.ifname === 'lo' || link.linkinfo?.info_kind === 'tun') continue;
     for (const a of link.addr_info) {
       const text = `${a.local}/${a.prefixlen}`;
       if (!(link.ifname === 'ether1' && (text === `${SUBNET}.2/24` || text === ADMIN.address || d.addresses.has(text)))) stale.push(`address ${text} on ${link.ifname}`);
     }
   }
-  for (const r of await json<IpRoute[]>(ns, ['-4', 'route', 'show', 'table', 'main'])) {
+  const routes = await json<IpRoute[]>(ns, ['-4', 'route', 'show', 'table', 'main']);
+  for (const l of await json<IpLink[]>(ns, ['-details', 'link', 'show'])) if (l.linkinfo?.info_kind === 'tun') tunNames.add(l.ifname);
+  for (const r of routes) {
     if (r.protocol === 'kernel' || (r.dev !== undefined && tunNames.has(r.dev)) || r.dst === ADMIN.route || d.routes.has(r.dst)) continue;
     stale.push(`route ${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}${r.dev ? ` dev ${r.dev}` : ''}`);
   }

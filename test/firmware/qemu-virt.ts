@@ -81,7 +81,9 @@ export class QemuVirt {
       '-netdev', `tap,id=n2,ifname=${o.taps[1]},script=no,downscript=no`,
       '-device', 'virtio-net-pci,netdev=n2,addr=0x2,romfile=,mac=52:54:00:f1:00:02',
     ];
-    const child = ns.spawn('qemu-system-aarch64', args);
+    // Killed with the test process, even when tap's timeout kills that (a leftover emulated
+    // machine takes a core from every later test).
+    const child = ns.spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-aarch64', ...args]);
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout?.resume();

@@ -27,6 +27,15 @@ function compiledIsFresh(): boolean {
   }
 }
 
+/**
+ * Node's options for routerd, the same as ExecStart in rootfs/etc/systemd/system/routerd.service
+ * (test/system/daemon-node-flags.test.ts keeps the two in step), so tests and benchmarks run the
+ * daemon as the image does. --max-semi-space-size=1: V8's young generation otherwise grows to two
+ * 16 MiB semi-spaces while a thousand tunnels negotiate and stays resident when they are idle
+ * (31 KiB per tunnel of the 89-96 KiB measured at 1000 tunnels, README "Many tunnels").
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+
 let cached: readonly string[] | undefined;
 
 /** node's arguments that run the daemon; the daemon's own options follow them. */

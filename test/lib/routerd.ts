@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { daemonArgs } from './daemon-command.js';
+import { DAEMON_NODE_FLAGS, daemonArgs } from './daemon-command.js';
 import { createNetns, type Netns, type TeardownHost } from './netns.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -195,7 +195,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
     const key = typeof options.licenseKey === 'string' ? options.licenseKey : await options.licenseKey(dataDir);
     writeFileSync(join(dataDir, 'license.key'), key);
   }
-  const args = [...(options.nodeArgs ?? []), ...daemonArgs(), '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
+  const args = [...DAEMON_NODE_FLAGS, ...(options.nodeArgs ?? []), ...daemonArgs(), '--data', dataDir, '--console', 'stdio', '--identity', options.identity ?? 'MikroTik'];
   if (options.ethernet) args.push('--ethernet', options.ethernet.join(','));
   if (options.vendorKeyFile) args.push('--vendor-key', options.vendorKeyFile);
   for (const path of options.serialConsoles ?? []) args.push('--console', path);
@@ -226,7 +226,7 @@ export async function startRouterd(t: TeardownHost, ns: Netns, options: RouterdO
  */
 export async function runRouterdScript(t: TeardownHost, dataDir: string, input: string, extra: readonly string[] = []): Promise<{ code: number | null; out: string }> {
   const ns = await createNetns(t, 'routerd');
-  const child = ns.spawn('node', [...daemonArgs(), '--data', dataDir, '--console', 'stdio', ...extra], {
+  const child = ns.spawn('node', [...DAEMON_NODE_FLAGS, ...daemonArgs(), '--data', dataDir, '--console', 'stdio', ...extra], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import fc from 'fast-check';
-import { FakeClock, backToBack, secret, seededRandom } from './harness.js';
+import { FakeClock, backToBack, exClient, exServer, secret, seededRandom } from './harness.js';
 import { PppSession, type PppLinkUp } from '../../src/ppp/session.js';
 import { emitPppPacket, parsePppPacket, parsePppOptions, type PppPacket } from '../../src/wire/ppp-packet.js';
 import { WireError } from '../../src/wire/error.js';
@@ -115,6 +115,30 @@ t.test('keepalive: echoes after keepalive-timeout of silence, disconnect after t
   t.equal(s.result.down, 'keepalive timeout');
   t.equal(s.session.status, 'terminated');
   t.ok(s.book.list().some((e) => /keepalive timeout/.test(e.message)), 'logged');
+});
+
+t.test('keepalive: a link that hears from its peer wakes its keepalive once per keepalive-timeout, not every second', async (t) => {
+  const link = backToBack({ ...exServer({ useEncryption: 'no' }), keepaliveTimeout: 30 }, { ...exClient({ useEncryption: 'no' }), keepaliveTimeout: 30 });
+  link.start();
+  link.settle();
+  t.ok(link.server.up && link.client.up, 'the link is up');
+  let scheduled = 0;
+  const schedule = link.clock.schedule.bind(link.clock);
+  link.clock.schedule = (ms, fn) => {
+    scheduled++;
+    return schedule(ms, fn);
+  };
+  // Data both ways every 5 s for five minutes: the keepalive never has to speak.
+  for (let i = 0; i < 60; i++) {
+    link.server.session.noteActivity();
+    link.client.session.noteActivity();
+    link.clock.advance(5_000);
+  }
+  const echoes = [...link.server.sent, ...link.client.sent].filter((f) => f.protocol === 0xc021 && f.information[0] === 9);
+  t.equal(echoes.length, 0, 'no echo while data flows');
+  t.equal(link.server.down ?? link.client.down, undefined, 'still up');
+  // Before: one timer a second per side (600 in 300 s); now one per side per 30 s of silence counted.
+  t.ok(scheduled <= 30, `${scheduled} timers in 300 s on both sides`);
 });
 
 t.test('negotiation under loss, duplication and reordering converges or fails within Max-Configure', async (t) => {

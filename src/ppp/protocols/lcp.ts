@@ -87,16 +87,20 @@ export class LcpProtocol implements ProtocolEntry {
         this.events.dead('keepalive timeout');
         return;
       }
-      if (idle >= t) {
-        this.echoId = (this.echoId + 1) & 0xff;
-        const magic = Buffer.alloc(4);
-        magic.writeUInt32BE(this.handler.localMagic);
-        this.host.sendPacket(this.protocol, LCP_CODE.ECHO_REQUEST, this.echoId, magic);
+      if (idle < t) {
+        // Nothing to do until T seconds of silence: wake up then, not every second (a thousand
+        // idle tunnels otherwise make a thousand timers a second, all garbage for V8).
+        this.keepalive = this.host.schedule(t - idle, tick);
+        return;
       }
+      this.echoId = (this.echoId + 1) & 0xff;
+      const magic = Buffer.alloc(4);
+      magic.writeUInt32BE(this.handler.localMagic);
+      this.host.sendPacket(this.protocol, LCP_CODE.ECHO_REQUEST, this.echoId, magic);
       this.keepalive = this.host.schedule(1000, tick);
     };
     this.stopKeepalive();
-    this.keepalive = this.host.schedule(1000, tick);
+    this.keepalive = this.host.schedule(Math.max(1000, t - (this.host.clock.now() - this.lastReceived)), tick);
   }
 
   stopKeepalive(): void {
