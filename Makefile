@@ -36,7 +36,7 @@ run: build
 	node --max-semi-space-size=1 dist/src/daemon.js --data $(DATA) --console stdio
 
 # The suite boots the firmware: run-tests.sh assembles the qemu-virt image while the rest runs
-# (the Debian root is cached in cache/: about 8 min the first time, seconds after).
+# (the Debian root is cached in cache/: minutes the first time, seconds after).
 test: build native-arm64
 	@bash tools/install-deps.sh test
 	bash tools/run-tests.sh

@@ -2,7 +2,7 @@
 # `make image`: firmware/build-image.sh [BOARD]  (raspberrypi4 | raspberrypi3 | qemu-virt)
 # Steps, each cached or fast:
 #   1. Debian packages for the build (tools/debian-packages/firmware.txt)
-#   2. the arm64 root from mmdebstrap, cached by its package list   (~4 min once)
+#   2. the arm64 root from mmdebstrap, cached by its package list   (minutes, once)
 #   3. the arm64 Node binary from npm, cached by version              (~15 s once)
 #   4. assembly: prune, overlays, daemon, partitions, genimage, xz    (~1-2 min every time)
 set -euo pipefail

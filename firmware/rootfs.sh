@@ -2,8 +2,8 @@
 # Builds (or reuses) the Debian arm64 base root: cache/rootfs/<key>.tar, where <key> hashes
 # the package list and everything that shapes the root. Prints the tarball's path on stdout.
 # Only this step runs arm64 code (dpkg and maintainer scripts under qemu-user), so it is the
-# slow one (~3 min on a quiet machine, 10 or more beside the test suite) and the only one that
-# is cached by content. The kernel and the Pi boot firmware are unpacked on the host
+# slow one (13.7 min at load average 11, where it took 33 min before the kernel moved out) and
+# the only one that is cached by content. The kernel and the Pi boot firmware are unpacked on the host
 # (firmware/kernel.sh): through dpkg they took most of that time.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,7 +25,7 @@ packages=$(grep -v '^\s*#' "$here/packages.txt" | tr -s ' \n' ',' | sed 's/^,//;
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 step "root file system: mmdebstrap bookworm arm64 (minbase + $(echo "$packages" | tr ',' ' '); the kernel and raspi-firmware on the host)"
-step "  this runs dpkg under qemu-user: 3 minutes on a quiet machine, longer beside other work; progress follows"
+step "  this runs dpkg under qemu-user and takes minutes; progress follows"
 tmp="$tarball.partial.$$"
 trap 'rm -f "$tmp"' EXIT
 mmdebstrap --variant=minbase --architectures=arm64 --mode=root --format=tar \
