@@ -4,8 +4,8 @@
 // another index, an address on a device that was made again, was made by someone else since.
 // Programs it started (dnsmasq, udhcpc) are killed and links (bridges, rate-limit IFB devices)
 // deleted at once: no tunnel outlived that routerd, and the configuration starts the programs
-// and makes the bridges again. Addresses and routes are handed back to the
-// host configuration, which keeps those the configuration still wants and removes the rest.
+// and makes the bridges again. Addresses and routes are handed back to the host configuration,
+// which keeps those the configuration still wants and removes the rest.
 import type { Logger } from '../log.js';
 import type { Host, InterfaceAddress, Link, Route } from '../system/host.js';
 import { processStart, type HostClaims, type LinkClaim } from '../system/host-claims.js';
