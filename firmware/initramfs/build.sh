@@ -2,8 +2,8 @@
 # Makes the image's initrd on the host from the staged root: busybox and the C library it
 # loads, the modules listed in firmware/initramfs/modules with what they depend on, and /init
 # (the A/B slot choice). Uncompressed: the .img.xz compresses it anyway, and the kernel then
-# unpacks it without inflating (faster under TCG). A fixed order and time stamps keep it
-# byte-identical between builds.
+# unpacks it without inflating (faster under TCG). Files go in a fixed order; their time stamps
+# are the build's, so two builds differ in those only.
 #   firmware/initramfs/build.sh ROOT KVER OUT
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,9 +34,10 @@ install -m755 "$here/init" "$work/init"
 moddir="$root/usr/lib/modules/$kver"
 wanted=$(grep -v '^\s*#' "$here/modules" | tr -s ' \n' '\n' | grep -v '^$')
 files=$(for m in $wanted; do
-  line=$(grep -E "(^|/)$(echo "$m" | sed 's/[-_]/[-_]/g')\.ko[^/:]*:" "$moddir/modules.dep" || true)
+  name=$(echo "$m" | sed 's/[-_]/[-_]/g')
+  line=$(grep -E "(^|/)$name\.ko[^/:]*:" "$moddir/modules.dep" || true)
   if [ -z "$line" ]; then
-    grep -qE "/$(echo "$m" | sed 's/[-_]/[-_]/g')\.ko" "$moddir/modules.builtin" \
+    grep -qE "/$name\.ko" "$moddir/modules.builtin" \
       || { echo "initramfs: no module $m in kernel $kver" >&2; exit 1; }
     continue
   fi
