@@ -3,12 +3,12 @@
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNetns, uniqueName, type TeardownHost } from '../test/lib/netns.js';
+import { createNetns, uniqueName } from '../test/lib/netns.js';
+import { Teardown } from '../bench/teardown.js';
 import { extractBootFiles, QemuVirt } from '../test/firmware/qemu-virt.js';
 
 const [image, out, mode] = process.argv.slice(2);
-const fns: (() => unknown)[] = [];
-const t: TeardownHost = { teardown: (fn) => void fns.push(fn) } as TeardownHost;
+const t = new Teardown();
 const dir = await mkdtemp(join(tmpdir(), 'boottime-'));
 try {
   const disk = join(dir, 'disk.img');
@@ -26,7 +26,7 @@ try {
     taps.push(tap);
   }
   const vm = await QemuVirt.start(q, { image: disk, boot: { ...boot, cmdline }, taps: [taps[0]!, taps[1]!], serialSocket: join(dir, 'uart.sock') });
-  fns.push(() => vm.powerCut());
+  t.teardown(() => vm.powerCut());
   let started = NaN;
   if (mode === 'verbose') {
     await vm.console.waitFor(/Started routerd\.service/, 400_000);
@@ -38,6 +38,6 @@ try {
   await new Promise((r) => setTimeout(r, mode === 'verbose' ? 15000 : 1000));
   await writeFile(out!, vm.console.transcript);
 } finally {
-  for (const fn of fns.reverse()) await fn();
+  await t.run();
   await rm(dir, { recursive: true, force: true });
 }
