@@ -18,6 +18,8 @@ import { createVethPair, type Netns, type TeardownHost } from '../test/lib/netns
 import { createNetns, startRouter, pings } from '../test/lib/routers.js';
 import type { Routerd } from '../test/lib/routerd.js';
 import { fetchSha256, serveBlob, type Served } from '../test/lib/transfer.js';
+import { emitControlMessage } from '../src/wire/pptp-control.js';
+import { Bearer, ControlMessageType, Framing, PPTP_PROTOCOL_VERSION } from '../src/wire/pptp-codes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsLoader = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -278,10 +280,22 @@ async function genuineConnect(ns: Netns): Promise<boolean> {
   return (await ns.exec(['node', '-e', script])).code === 0;
 }
 
+/** What every other idle connection sends: a Start-Control-Connection-Request from our own codec. */
+const IDLE_HELLO = emitControlMessage({
+  type: ControlMessageType.StartControlConnectionRequest,
+  protocolVersion: PPTP_PROTOCOL_VERSION,
+  framingCapabilities: Framing.Either,
+  bearerCapabilities: Bearer.Either,
+  maximumChannels: 0,
+  firmwareRevision: 1,
+  hostName: 'idle',
+  vendorString: 'flood',
+}).toString('hex');
+
 /** The idle-connection flooder against 198.18.25.1 (port: the plain listener's); running until it has flooded. */
 function idleFlood(b: Bed, scale: FloodScale, sources: readonly string[], port?: string) {
-  const args = ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(','), ...(port ? [port] : [])];
-  const child = spawnNode(b.flood, 'idle-connections.ts', args);
+  const args = ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(','), port ?? '1723', IDLE_HELLO];
+  const child = b.flood.spawn('/usr/bin/python3', [join(fixtures, 'idle-connections.py'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
   const lines = jsonLines(child);
   let flooding = true;
   void lines.next('flooded', 600_000).then(() => (flooding = false), () => (flooding = false));
@@ -373,6 +387,12 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
     plain.kill('SIGTERM');
   }
 
+  // The idle connections the server took are left open by the flooder: the server must close
+  // them itself (no call within 15 s), leaving the pool empty. Until then nobody new gets in
+  // (the server does not even listen while its pool is full), so the SYN flood's genuine
+  // connection waits for this.
+  if (releaseIdle) Object.assign(figures.find((f) => f.name === 'idle')!.facts, await releaseIdle());
+
   // 2. SYNs from spoofed sources: the kernel's SYN cookies take the backlog.
   figures.push(
     await measure(b, scale, 'syn', async () => {
@@ -400,10 +420,7 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
     }, say),
   );
 
-  // The idle connections the server took were left open by the flooder through the SYN flood:
-  // the server must have closed them itself (no call within 15 s), leaving the pool empty.
-  // Until then a new peer's connection is refused too (the total cap): hence this order.
-  if (releaseIdle) Object.assign(figures.find((f) => f.name === 'idle')!.facts, await releaseIdle());
+
 
   // 3. LCP storms inside one authenticated session: Configure-Requests, then Echo-Requests.
   for (const kind of ['configure', 'echo'] as const) {

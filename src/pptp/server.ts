@@ -96,6 +96,14 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   /** Our call ID -> its place in the pending pool, until it authenticates or goes. */
   private readonly pending = new Map<number, () => void>();
   private readonly refusals: ThrottledLog;
+  /** Pauses and resumptions of the listener: a flood can make them alternate at will. */
+  private readonly pauses: ThrottledLog;
+  private readonly resumptions: ThrottledLog;
+  /** Not listening because the connection pool is full (pauseAccepting); stopped: close() was called. */
+  private paused = false;
+  private stopped = false;
+  /** The port we listen on (the one bound, when the options asked for 0). */
+  private port = 0;
 
   constructor(private readonly options: PptpServerOptions) {
     super();
@@ -105,6 +113,8 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
     this.unauthConnections = new AddressQuota('control connections without an authenticated call', limits.connections);
     this.pendingCalls = new AddressQuota('calls waiting for authentication', limits.pendingCalls);
     this.refusals = new ThrottledLog((m) => options.logger.warning(m));
+    this.pauses = new ThrottledLog((m) => options.logger.warning(m));
+    this.resumptions = new ThrottledLog((m) => options.logger.info(m));
   }
 
   /** Connections and calls that have not authenticated yet (what the pools hold now). */
@@ -141,19 +151,64 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
 
   /** Starts listening; resolves with the bound address. */
   listen(): Promise<AddressInfo> {
-    if (this.server) return Promise.reject(new Error('PPTP server is already listening'));
+    if (this.server || this.paused) return Promise.reject(new Error('PPTP server is already listening'));
+    this.stopped = false;
+    return this.openListener(this.options.port ?? PPTP_TCP_PORT).then((address) => {
+      this.options.logger.info(`PPTP server listening on ${address.address}:${address.port}`);
+      return address;
+    });
+  }
+
+  /** Whether new control connections are being accepted now (false while the pool is full). */
+  get accepting(): boolean {
+    return this.server !== undefined;
+  }
+
+  private openListener(port: number): Promise<AddressInfo> {
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? PPTP_TCP_PORT, this.options.host ?? '0.0.0.0', () => {
-        server.off('error', reject);
+      server.once('error', (err) => {
+        if (this.server === server) this.server = undefined;
+        reject(err);
+      });
+      server.listen(port, this.options.host ?? '0.0.0.0', () => {
+        server.removeAllListeners('error');
         server.on('error', (err) => this.options.logger.error(`PPTP server: ${err.message}`));
         const address = server.address() as AddressInfo;
-        this.options.logger.info(`PPTP server listening on ${address.address}:${address.port}`);
+        this.port = address.port;
         resolve(address);
       });
     });
+  }
+
+  /**
+   * The pool of connections without an authenticated call is full: nobody new can get in, so stop
+   * listening until a place frees. Connection attempts meanwhile are refused by the kernel (a
+   * reset) instead of each costing an accept, a socket object and a close on our thread: a flood
+   * that keeps the pool full costs the router nothing beyond the pool. Open connections stay.
+   */
+  private pauseAccepting(): void {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    this.paused = true;
+    server.close();
+    this.pauses.say(`PPTP server: ${this.unauthConnections.size} control connections without an authenticated call (the most allowed); not accepting new ones until one goes`);
+  }
+
+  private resumeAccepting(): void {
+    if (!this.paused || this.stopped || this.unauthConnections.size >= this.unauthConnections.limits.total) return;
+    this.paused = false;
+    this.openListener(this.port).then(
+      () => this.resumptions.say('PPTP server: accepting control connections again'),
+      (err: Error) => {
+        // The port was taken meanwhile (another program): try again, the pool has room.
+        this.options.logger.error(`PPTP server: cannot listen again on port ${this.port}: ${err.message}; retrying in 1 s`);
+        this.paused = true;
+        setTimeout(() => this.resumeAccepting(), 1000).unref();
+      },
+    );
   }
 
   /** Calls that are up, by our call ID. */
@@ -183,6 +238,8 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
   async close(): Promise<void> {
     const server = this.server;
     this.server = undefined;
+    this.stopped = true;
+    this.paused = false;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     const ends = [...this.connections.values()].map(
       (c) =>
@@ -230,6 +287,11 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       socket.destroy();
       return;
     }
+    const release = (): void => {
+      place.release();
+      this.resumeAccepting();
+    };
+    if (this.unauthConnections.size >= this.unauthConnections.limits.total) this.pauseAccepting();
     const machine = new ServerControlConnection({
       peer: info.peer,
       local: info.local,
@@ -265,12 +327,12 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       },
       (reason, error) => {
         this.connections.delete(id);
-        place.release();
+        release();
         (error ? log.warning : log.info)(`control connection with ${info.peer.address}:${info.peer.port} closed: ${reason}`);
         this.emit('connection-down', info, reason, error);
       },
     );
-    this.connections.set(id, { info, control, unauthenticated: place.release });
+    this.connections.set(id, { info, control, unauthenticated: release });
     control.dispatch({ kind: 'start' });
   }
 }
