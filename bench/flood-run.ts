@@ -17,7 +17,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createVethPair, type Netns, type TeardownHost } from '../test/lib/netns.js';
 import { createNetns, startRouter, pings } from '../test/lib/routers.js';
 import type { Routerd } from '../test/lib/routerd.js';
-import { fetchSha256, serveBlob, type Served } from '../test/lib/transfer.js';
+import { serveBlob, streamBlobs, type StreamCount } from '../test/lib/transfer.js';
 import { emitControlMessage } from '../src/wire/pptp-control.js';
 import { Bearer, ControlMessageType, Framing, PPTP_PROTOCOL_VERSION } from '../src/wire/pptp-codes.js';
 
@@ -36,10 +36,10 @@ export interface FloodScale {
   /** LCP packets a second, and for how long, per kind (Configure-Request, then Echo-Request). */
   readonly lcpPps: number;
   readonly lcpSeconds: number;
-  /** Bytes of one checked transfer through the tunnel. */
+  /** Bytes of one checked transfer through the tunnel (they follow one another without pause). */
   readonly transferBytes: number;
-  /** Transfers before and after each flood (their mean is what "during" is compared with). */
-  readonly baselineTransfers: number;
+  /** Seconds measured before and after each flood (their mean is what "during" is compared with). */
+  readonly baselineSeconds: number;
   /**
    * Also run the idle-connection flood against a plain Node listener beside routerd (port 1724:
    * accept, keep 192, close the rest, close each after 15 s): what the flood costs the tunnel
@@ -141,7 +141,8 @@ interface Bed {
   readonly cli: Netns;
   readonly flood: Netns;
   readonly pid: number;
-  readonly served: Served;
+  /** Checked transfers through the tunnel, one after another for the whole run. */
+  readonly stream: { count: () => StreamCount };
 }
 
 async function bed(t: TeardownHost, scale: FloodScale): Promise<Bed> {
@@ -175,27 +176,21 @@ async function bed(t: TeardownHost, scale: FloodScale): Promise<Bed> {
     await sleep(500);
   }
   const served = await serveBlob(t, srv, '10.0.24.1', 8080, scale.transferBytes);
-  return { server: server.routerd, client: client.routerd, srv, cli, flood, pid: server.routerd.pid!, served };
+  const stream = await streamBlobs(t, cli, 'http://10.0.24.1:8080/blob', served);
+  return { server: server.routerd, client: client.routerd, srv, cli, flood, pid: server.routerd.pid!, stream };
 }
 
-async function transfer(b: Bed): Promise<{ ok: boolean; bytes: number; ms: number }> {
-  const started = Date.now();
-  const got = await fetchSha256(b.cli, 'http://10.0.24.1:8080/blob');
-  return { ok: got.sha256 === b.served.sha256 && got.bytes === b.served.bytes, bytes: got.bytes, ms: Date.now() - started };
+/** The stream's rate between two counts; ok when bytes moved and every transfer completed matched. */
+function rateBetween(from: StreamCount, to: StreamCount, ms: number): Rate {
+  const bytes = to.bytes - from.bytes;
+  return { ok: bytes > 0 && to.bad === from.bad, mbps: ms <= 0 ? 0 : (bytes * 8) / 1000 / ms, transfers: to.transfers - from.transfers };
 }
 
-function rateOf(runs: readonly { ok: boolean; bytes: number; ms: number }[]): Rate {
-  const bytes = runs.reduce((s, r) => s + r.bytes, 0);
-  const ms = runs.reduce((s, r) => s + r.ms, 0);
-  return { ok: runs.length > 0 && runs.every((r) => r.ok), mbps: ms === 0 ? 0 : (bytes * 8) / 1000 / ms, transfers: runs.length };
-}
-
-/** Transfers, one after another, until `busy` turns false (at least one). */
-async function transfersWhile(b: Bed, busy: () => boolean): Promise<Rate> {
-  const runs = [];
-  do runs.push(await transfer(b));
-  while (busy());
-  return rateOf(runs);
+/** The stream's rate over the next `seconds`, or until `busy` turns false. */
+async function rateWhile(b: Bed, busy: () => boolean): Promise<Rate> {
+  const [from, started] = [b.stream.count(), Date.now()];
+  while (busy()) await sleep(50);
+  return rateBetween(from, b.stream.count(), Date.now() - started);
 }
 
 interface ConsoleSamples {
@@ -236,10 +231,9 @@ async function measure(
   start: () => Promise<{ running: () => boolean; finish: () => Promise<{ size: string; facts: FloodFigures['facts'] }> }>,
   say: (l: string) => void,
 ): Promise<FloodFigures> {
-  const baseline = async (): Promise<Rate> => {
-    const runs = [];
-    for (let i = 0; i < scale.baselineTransfers; i++) runs.push(await transfer(b));
-    return rateOf(runs);
+  const baseline = (): Promise<Rate> => {
+    const end = Date.now() + scale.baselineSeconds * 1000;
+    return rateWhile(b, () => Date.now() < end);
   };
   const before = await baseline();
   const rssBeforeKiB = rssKiB(b.pid);
@@ -248,7 +242,7 @@ async function measure(
   const cpu0 = cpuSeconds(b.pid);
   const t0 = Date.now();
   const flood = await start();
-  const [during, print] = await Promise.all([transfersWhile(b, flood.running), consoleWhile(b.server, flood.running)]);
+  const [during, print] = await Promise.all([rateWhile(b, flood.running), consoleWhile(b.server, flood.running)]);
   const { size, facts } = await flood.finish();
   const floodS = (Date.now() - t0) / 1000;
   const cpuS = cpuSeconds(b.pid) - cpu0;

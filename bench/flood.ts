@@ -1,9 +1,10 @@
 // make bench-flood (issue 15 item 2): the floods of bench/flood-run.ts at full scale, each while a
-// tunnel (our client and server, native data plane, MPPE-128) carries checked transfers; prints
+// tunnel (our client and server, native data plane, MPPE-128) carries checked transfers, one
+// after another from one process; prints
 // per flood its size, the transfer rate before / during / after and during as a share of before,
 // routerd's RSS (before, peak, after) and how long the console took to answer a print during
 // the flood. Needs root. Sizes: BENCH_SYNS, BENCH_SYN_PPS, BENCH_IDLE, BENCH_IDLE_RATE,
-// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES, BENCH_BASELINE (transfers before and after each);
+// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES (one transfer), BENCH_BASELINE (seconds measured before and after each);
 // BENCH_IDLE_CONTROL=1 adds the idle flood against a plain Node listener (routerd not involved).
 import { runFloods, type FloodFigures } from './flood-run.js';
 import { Teardown } from './teardown.js';
@@ -36,12 +37,12 @@ async function main(): Promise<void> {
       lcpPps: env('BENCH_LCP_PPS', 5000),
       lcpSeconds: env('BENCH_LCP_S', 10),
       transferBytes: env('BENCH_BYTES', 8 * 1024 * 1024),
-      baselineTransfers: env('BENCH_BASELINE', 4),
+      baselineSeconds: env('BENCH_BASELINE', 5),
       idleControl: process.env.BENCH_IDLE_CONTROL === '1',
       progress: (l) => process.stderr.write(`${l}\n`),
     });
     console.log('Floods against routerd while a tunnel (native data plane, MPPE-128 stateless) carries checked HTTP transfers');
-    console.log('| flood | size | before Mbit/s | during Mbit/s (transfers) | after Mbit/s | during / mean of before and after | routerd RSS MiB before / peak / after | console: slowest answer (prints) | pings after |');
+    console.log('| flood | size | before Mbit/s | during Mbit/s (transfers completed) | after Mbit/s | during / mean of before and after | routerd RSS MiB before / peak / after | console: slowest answer (prints) | pings after |');
     console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const f of figures) console.log(row(f));
     for (const f of figures) {

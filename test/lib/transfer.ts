@@ -11,9 +11,14 @@ export interface Served {
 /**
  * `node -e script` inside ns until teardown (killed by PID). line() resolves with the first line
  * of its standard output that matches, also one printed before the call; it rejects when the
- * script exits first, with what it wrote to standard error.
+ * script exits first, with what it wrote to standard error. onLine() sees each line from now on.
  */
-function nodeScript(t: TeardownHost, ns: Netns, what: string, script: string): { line: (match: (l: string) => boolean) => Promise<string> } {
+function nodeScript(
+  t: TeardownHost,
+  ns: Netns,
+  what: string,
+  script: string,
+): { line: (match: (l: string) => boolean) => Promise<string>; onLine: (each: (l: string) => void) => void } {
   const child = ns.spawn('node', ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -23,6 +28,14 @@ function nodeScript(t: TeardownHost, ns: Netns, what: string, script: string): {
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   return {
+    onLine: (each) => {
+      let partial = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        const lines = (partial + d.toString()).split('\n');
+        partial = lines.pop()!;
+        for (const l of lines) each(l);
+      });
+    },
     line: (match) =>
       new Promise((resolve, reject) => {
         const check = (): void => {
@@ -93,4 +106,41 @@ export async function mssSeenByServer(t: TeardownHost, server: Netns, address: s
   const m = /\bmss:(\d+)/.exec(ss);
   if (!m) throw new Error(`no mss in ss output: ${ss}`);
   return { mss: Number(m[1]), ss: ss.trim() };
+}
+
+/** What a stream of checked transfers has moved so far (streamBlobs). */
+export interface StreamCount {
+  /** Bytes received, also of the transfer under way. */
+  readonly bytes: number;
+  /** Transfers completed, and how many of them did not match the served blob. */
+  readonly transfers: number;
+  readonly bad: number;
+}
+
+/**
+ * Fetches `url` from inside ns again and again over one kept-alive connection until teardown,
+ * hashing each body against `served`; count() tells what arrived so far (reported every 100 ms).
+ * One long-lived process instead of one per transfer: the rate over a window then measures the
+ * tunnel, not process start-up.
+ */
+export async function streamBlobs(t: TeardownHost, ns: Netns, url: string, served: Served): Promise<{ count: () => StreamCount }> {
+  const script = `
+    const http = require('http'); const crypto = require('crypto');
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let bytes = 0, transfers = 0, bad = 0;
+    const report = () => console.log(JSON.stringify({ bytes, transfers, bad }));
+    setInterval(report, 100);
+    const one = () => http.get('${url}', { agent }, (res) => {
+      const h = crypto.createHash('sha256'); let n = 0;
+      res.on('data', (d) => { h.update(d); n += d.length; bytes += d.length; });
+      res.on('end', () => { transfers++; if (n !== ${served.bytes} || h.digest('hex') !== '${served.sha256}') bad++; report(); one(); });
+    }).on('error', (e) => { console.error(e.message); process.exit(1); });
+    one();`;
+  const stream = nodeScript(t, ns, 'transfer stream', script);
+  let last: StreamCount = { bytes: 0, transfers: 0, bad: 0 };
+  stream.onLine((l) => {
+    if (l.startsWith('{')) last = JSON.parse(l) as StreamCount;
+  });
+  await stream.line((l) => l.startsWith('{'));
+  return { count: () => last };
 }
