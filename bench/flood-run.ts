@@ -7,6 +7,8 @@
 //   syn    SYNs to port 1723 from random addresses in 198.19.0.0/16 (raw socket, never answered)
 //   lcp    an LCP storm inside one authenticated session (our own client code): Configure-
 //          Requests, then Echo-Requests
+//   gre-spoof  GRE from the client's own address to the server, mostly with the live call's ID
+//          and random sequence numbers, MPPE counts and flags (test/netns/fixtures/gre-spoofer.ts)
 // For each: the transfer rate before, during and after, routerd's RSS before and at its peak,
 // and how long the console took to answer a print during the flood.
 import { readFileSync } from 'node:fs';
@@ -36,6 +38,9 @@ export interface FloodScale {
   /** LCP packets a second, and for how long, per kind (Configure-Request, then Echo-Request). */
   readonly lcpPps: number;
   readonly lcpSeconds: number;
+  /** Spoofed GRE packets a second from the client's address, and for how long. */
+  readonly spoofPps: number;
+  readonly spoofSeconds: number;
   /** Bytes of one checked transfer through the tunnel (they follow one another without pause). */
   readonly transferBytes: number;
   /** Seconds measured before and after each flood (their mean is what "during" is compared with). */
@@ -447,5 +452,30 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
       }, say),
     );
   }
+
+  // 4. Spoofed GRE from the client's own address: mostly the live call's ID with random sequence
+  // numbers, acknowledgements, MPPE counts and flags; some random GRE flags; some random call IDs.
+  const callLog = await b.server.poll('/log print', (o) => /call \d+ 198\.18\.24\.2/.test(o), 10_000);
+  const callId = /call (\d+) 198\.18\.24\.2/.exec(callLog)![1]!;
+  figures.push(
+    await measure(b, scale, 'gre-spoof', async () => {
+      const child = spawnNode(b.cli, 'gre-spoofer.ts', ['198.18.24.1', callId, String(scale.spoofSeconds), String(scale.spoofPps)]);
+      const lines = jsonLines(child);
+      let running = true;
+      const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1))).finally(() => (running = false));
+      await sleep(1000); // the spoofer's node start: junk is flowing after it
+      let pingsDuring = false;
+      const pinged = pings(b.cli, '10.0.24.1').then((p) => (pingsDuring = p.ok));
+      return {
+        running: () => running,
+        finish: async () => {
+          if ((await exited) !== 0) throw new Error(`gre-spoofer failed: ${lines.text()}`);
+          await pinged;
+          const sent = Number(/sent (\d+)/.exec(lines.text())?.[1] ?? 0);
+          return { size: `${sent} spoofed GRE packets at ${scale.spoofPps}/s (live call ID ${callId}: 85%)`, facts: { sent, pingsDuring } };
+        },
+      };
+    }, say),
+  );
   return figures;
 }

@@ -4,7 +4,7 @@
 // per flood its size, the transfer rate before / during / after and during as a share of before,
 // routerd's RSS (before, peak, after) and how long the console took to answer a print during
 // the flood. Needs root. Sizes: BENCH_SYNS, BENCH_SYN_PPS, BENCH_IDLE, BENCH_IDLE_RATE,
-// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_BYTES (one transfer), BENCH_BASELINE (seconds measured before and after each);
+// BENCH_LCP_PPS, BENCH_LCP_S, BENCH_SPOOF_PPS, BENCH_SPOOF_S, BENCH_BYTES (one transfer), BENCH_BASELINE (seconds measured before and after each);
 // BENCH_IDLE_CONTROL=1 adds the idle flood against a plain Node listener (routerd not involved).
 import { runFloods, type FloodFigures } from './flood-run.js';
 import { Teardown } from './teardown.js';
@@ -36,6 +36,8 @@ async function main(): Promise<void> {
       idleSources: 40,
       lcpPps: env('BENCH_LCP_PPS', 5000),
       lcpSeconds: env('BENCH_LCP_S', 10),
+      spoofPps: env('BENCH_SPOOF_PPS', 2000),
+      spoofSeconds: env('BENCH_SPOOF_S', 12),
       transferBytes: env('BENCH_BYTES', 8 * 1024 * 1024),
       baselineSeconds: env('BENCH_BASELINE', 5),
       idleControl: process.env.BENCH_IDLE_CONTROL === '1',

@@ -1,8 +1,9 @@
 // Issue 15 item 2, at a tenth of `make bench-flood`'s scale: a SYN flood, control connections that
-// never place a call, and LCP storms inside one authenticated session, each while a tunnel
-// between two routerd carries checked transfers. Checks behaviour, not speed: the tunnel passes
-// traffic during and after each flood, the caps on connections without a call hold and show in
-// the console, the console answers, routerd's memory stays bounded.
+// never place a call, LCP storms inside one authenticated session and GRE spoofed from the
+// client's address with the live call ID (which once stopped a tunnel for good), each while a
+// tunnel between two routerd carries checked transfers. Checks behaviour, not speed: the tunnel
+// passes traffic during and after each flood, the caps on connections without a call hold and
+// show in the console, the console answers, routerd's memory stays bounded.
 import t from 'tap';
 import { runFloods, type FloodFigures } from '../../bench/flood-run.js';
 
@@ -19,6 +20,8 @@ t.test('floods leave the tunnel, the caps and the console working', async (t) =>
     idleSources: 12,
     lcpPps: 2000,
     lcpSeconds: 1.5,
+    spoofPps: 2000,
+    spoofSeconds: 5,
     transferBytes: 1024 * 1024,
     baselineSeconds: 1.5,
   });
@@ -59,4 +62,8 @@ t.test('floods leave the tunnel, the caps and the console working', async (t) =>
   // The session's control budget (64 at once, then 32 a second) over the storm's 1.5 s and the
   // set-up, with room for a slow machine: far below one answer per request.
   t.ok(Number(echo.facts.packetsToStormer) < 300, `the server answered within the session's control budget (${echo.facts.packetsToStormer} packets for ${echo.facts.sent} requests)`);
+
+  const spoof = by('gre-spoof');
+  t.ok(Number(spoof.facts.sent) > 5000, `the spoofer sent its junk (${spoof.size})`);
+  t.ok(spoof.facts.pingsDuring, 'pings pass while the junk flows');
 });
