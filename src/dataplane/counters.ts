@@ -1,5 +1,6 @@
 // Per-session and per-endpoint counters: the numbers behind `/interface print stats` and the
 // drop reasons a test (or an operator chasing a problem) can look at.
+import type { MpDropReason } from '../wire/multilink.js';
 
 export type SessionDropReason =
   | 'duplicate' // a sequence number already received
@@ -47,7 +48,7 @@ export interface MultilinkCounters {
   /** Packets put back together from fragments. */
   reassembled: number;
   /** Packets given up (each counted once): a lost fragment, too long, timed out, malformed. */
-  drops: Record<'lost-fragment' | 'too-long' | 'timeout' | 'malformed', number>;
+  drops: Record<MpDropReason, number>;
 }
 
 export interface EndpointCounters {

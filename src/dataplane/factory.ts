@@ -4,7 +4,6 @@
 import type { DataPlane, DataPlaneOptions } from './dataplane.js';
 import { NativeDataPlane, nativeDataPlaneAvailable } from './native.js';
 import { ReferenceDataPlane } from './reference.js';
-import { MultilinkFallback } from './multilink-fallback.js';
 
 export type DataPlaneKind = 'native' | 'reference';
 export const DATA_PLANE_KINDS: readonly DataPlaneKind[] = ['native', 'reference'];
@@ -19,6 +18,5 @@ export function defaultDataPlaneKind(): DataPlaneKind {
 }
 
 export function createDataPlane(kind: DataPlaneKind, options: DataPlaneOptions = {}): DataPlane {
-  // Multilink hook (issue 14 section 2): until engine.cc speaks MP, calls that may settle it take the reference path.
-  return kind === 'native' ? new MultilinkFallback(new NativeDataPlane(options), options) : new ReferenceDataPlane(options);
+  return kind === 'native' ? new NativeDataPlane(options) : new ReferenceDataPlane(options);
 }

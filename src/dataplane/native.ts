@@ -8,9 +8,16 @@
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { requireNativeExport } from '../native.js';
+import type { MpDropReason } from '../wire/multilink.js';
 import type { PppFraming } from '../wire/ppp-frame.js';
-import { newEndpointCounters, newSessionCounters, type EndpointCounters, type SessionCounters, type SessionDropReason } from './counters.js';
-import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, SessionParams } from './dataplane.js';
+import {
+  newEndpointCounters,
+  newSessionCounters,
+  type EndpointCounters,
+  type SessionCounters,
+  type SessionDropReason,
+} from './counters.js';
+import type { DataPlane, DataPlaneOptions, DataPlaneSession, MppeSetup, MultilinkSetup, SessionParams } from './dataplane.js';
 import { greSourceNumber, ipv4ToNumber } from './native-io.js';
 
 /** An opaque, type-tagged session handle from the addon. */
@@ -27,6 +34,8 @@ interface NativeEngine {
   resetMppeSend(h: NativeHandle): void;
   setIpEnabled(h: NativeHandle, enabled: boolean): void;
   setMssClamp(h: NativeHandle, maxMss: number): void;
+  setMultilink(h: NativeHandle, ...args: [null] | [mtu: number, sendShort: boolean, receiveShort: boolean, receiveMrru: number]): void;
+  sessionMultilink(h: NativeHandle): Float64Array | null;
   sendControl(h: NativeHandle, protocol: number, information: Uint8Array): boolean;
   sendData(h: NativeHandle, protocol: number, information: Uint8Array): boolean;
   sessionCounters(h: NativeHandle): Float64Array;
@@ -67,6 +76,7 @@ const SESSION_FIELDS = [
   'rxPackets', 'rxBytes', 'txPackets', 'txBytes', 'greRxPackets', 'greTxPackets', 'ackOnlyRx', 'ackOnlyTx',
   'controlRx', 'controlTx', 'reordered', 'lost',
 ] as const;
+const MULTILINK_DROPS: readonly MpDropReason[] = ['lost-fragment', 'too-long', 'timeout', 'malformed'];
 const SESSION_DROPS: readonly SessionDropReason[] = [
   'duplicate', 'late', 'malformed-ppp', 'unencrypted', 'mppe-not-negotiated', 'mppe-needs-reset', 'mppe-error',
   'ip-down', 'not-ipv4', 'tun-write', 'gre-send', 'internal-error', 'control-rate',
@@ -154,11 +164,22 @@ export class NativeSession implements DataPlaneSession {
     this.engine.setMssClamp(this.handle, maxMss ?? 0);
   }
 
+  setMultilink(setup: MultilinkSetup | null): void {
+    if (this.closed) return;
+    if (setup === null) return this.engine.setMultilink(this.handle, null);
+    this.engine.setMultilink(this.handle, setup.mtu, setup.sendShortSequence, setup.receiveShortSequence, setup.receiveMrru);
+  }
+
   counters(): SessionCounters {
     const raw = this.engine.sessionCounters(this.handle);
     const c = newSessionCounters();
     SESSION_FIELDS.forEach((name, i) => (c[name] = raw[i]!));
     SESSION_DROPS.forEach((name, i) => (c.drops[name] = raw[SESSION_FIELDS.length + i]!));
+    const mp = this.engine.sessionMultilink(this.handle);
+    if (mp !== null) {
+      const drops = Object.fromEntries(MULTILINK_DROPS.map((name, i) => [name, mp[3 + i]!])) as Record<MpDropReason, number>;
+      c.multilink = { fragmentsTx: mp[0]!, fragmentsRx: mp[1]!, reassembled: mp[2]!, drops };
+    }
     return c;
   }
 
@@ -179,6 +200,7 @@ export class NativeSession implements DataPlaneSession {
 
 export class NativeDataPlane implements DataPlane {
   readonly name = 'native';
+  readonly multilink = true;
   private readonly engine: NativeEngine;
   private readonly sessions = new Map<number, NativeSession>();
   private readonly log: Logger;

@@ -1,6 +1,7 @@
 // Differential test: the same inputs through the reference and the native data plane give the
 // same bytes and the same results. B runs one implementation, then the other, in the same
-// namespace with the same sessions (framings, MPPE 40/56/128, stateless and stateful):
+// namespace with the same sessions (framings, MPPE 40/56/128, stateless and stateful, Multilink
+// with 24- and 12-bit sequence numbers):
 //   send: the same IPv4 packets leave B's TUN devices; A captures the GRE packets: byte-equal.
 //   receive: A injects the same crafted GRE stream (random datagrams, reordering, duplicates,
 //   loss, a stale packet, control frames, malformed and refused frames): the datagrams delivered,
@@ -16,6 +17,7 @@ import type { SessionCounters } from '../../src/dataplane/dataplane.js';
 import type { DataPlaneKind } from '../../src/dataplane/factory.js';
 import { emitGre } from '../../src/wire/gre.js';
 import { emitPppFrame, PPP_PROTOCOL, type PppFraming } from '../../src/wire/ppp-frame.js';
+import { MpFragmenter } from '../../src/wire/multilink.js';
 
 const A_UNDERLAY = '198.18.0.1';
 const B_UNDERLAY = '198.18.0.2';
@@ -26,6 +28,8 @@ interface Config {
   readonly acfc: boolean;
   readonly pfc: boolean;
   readonly mppe?: { readonly bits: MppeKeyBits; readonly stateless: boolean };
+  /** Multilink on the link: what B sends above linkMtu leaves as MP fragments (after MPPE). */
+  readonly multilink?: { readonly linkMtu: number; readonly mrru: number; readonly shortSequence: boolean };
 }
 
 const configs: Config[] = [
@@ -36,6 +40,8 @@ const configs: Config[] = [
   { acfc: true, pfc: true, mppe: { bits: 40, stateless: true } },
   { acfc: false, pfc: false, mppe: { bits: 56, stateless: false } },
   { acfc: false, pfc: true, mppe: { bits: 40, stateless: false } },
+  { acfc: true, pfc: true, mppe: { bits: 128, stateless: true }, multilink: { linkMtu: 600, mrru: 1600, shortSequence: false } },
+  { acfc: false, pfc: false, multilink: { linkMtu: 500, mrru: 1600, shortSequence: true } },
 ];
 
 /** xorshift32: the same "random" inputs for both runs, different per seed. */
@@ -88,6 +94,28 @@ function receiveStream(i: number, c: Config): string[][] {
       frames.push(enc ? emitPppFrame({ protocol: PPP_PROTOCOL.IPV4, information: datagram }, framing) : emitPppFrame({ protocol: PPP_PROTOCOL.COMPRESSED, information: Buffer.from('9001aabbcc', 'hex') }, framing));
     } else frames.push(ipFrame(n));
   }
+  // Multilink: four more datagrams as MP fragments (encrypted whole first), the first that takes
+  // several fragments missing its last one, then an MP frame with reserved bits set: three
+  // reassembled, one lost, one malformed.
+  const mp: number[] = [];
+  if (c.multilink) {
+    const fragmenter = new MpFragmenter(c.multilink.shortSequence);
+    let dropped = false;
+    for (let n = 30; n < 34; n++) {
+      const frame = ipFrame(n);
+      const packet = frame[0] === 0xff && frame[1] === 0x03 ? frame.subarray(2) : frame;
+      const fragments = fragmenter.fragment(packet, c.multilink.linkMtu).map((information) => emitPppFrame({ protocol: PPP_PROTOCOL.MP, information }, framing));
+      const drop = !dropped && fragments.length > 1;
+      dropped ||= drop;
+      fragments.forEach((f, k) => {
+        frames.push(f);
+        if (!(drop && k === fragments.length - 1)) mp.push(frames.length - 1);
+      });
+    }
+    if (!dropped) throw new Error('no datagram of the MP segment took more than one fragment');
+    frames.push(emitPppFrame({ protocol: PPP_PROTOCOL.MP, information: Buffer.from(c.multilink.shortSequence ? 'f0ff00' : 'ff00000000', 'hex') }, framing));
+    mp.push(frames.length - 1);
+  }
   const gre = (seq: number, ack?: number): string => emitGre({ callId, sequence: seq, ...(ack === undefined ? {} : { ack }), payload: frames[seq]! }).toString('hex');
   const ackOnly = emitGre({ callId, ack: 7, payload: Buffer.alloc(0) }).toString('hex');
   return [
@@ -100,6 +128,7 @@ function receiveStream(i: number, c: Config): string[][] {
     // 23 and 24 lost; 25-29 held until the timeout; then 1, long delivered
     [25, 26, 27, 28, 29].map((s) => gre(s)),
     [gre(1)],
+    ...(mp.length > 0 ? [mp.map((seq) => gre(seq))] : []),
   ];
 }
 
@@ -141,6 +170,7 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
         acfc: c.acfc,
         pfc: c.pfc,
         ...(mppe ? { mppe } : {}),
+        ...(c.multilink ? { multilink: c.multilink } : {}),
       });
     }
     // Send direction first, while B owes no acknowledgement: every packet is data only.
@@ -193,10 +223,15 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
     ['native (plain TUN)', await run('native', 'p', { PEER_TUN_OFFLOAD: '0' })],
   ];
   for (const [i, c] of configs.entries()) {
-    const name = `${c.mppe ? `MPPE-${c.mppe.bits} ${c.mppe.stateless ? 'stateless' : 'stateful'}` : 'no MPPE'}, acfc=${c.acfc} pfc=${c.pfc}`;
-    t.equal(reference.sent[i]!.length, 12, `${name}: the reference path sent all 12 datagrams`);
+    const name = `${c.mppe ? `MPPE-${c.mppe.bits} ${c.mppe.stateless ? 'stateless' : 'stateful'}` : 'no MPPE'}, acfc=${c.acfc} pfc=${c.pfc}${c.multilink ? `, MP over a ${c.multilink.linkMtu}-octet link` : ''}`;
+    if (c.multilink) t.ok(reference.sent[i]!.length > 12, `${name}: the reference path sent the 12 datagrams, the large ones as MP fragments (${reference.sent[i]!.length} GRE packets)`);
+    else t.equal(reference.sent[i]!.length, 12, `${name}: the reference path sent all 12 datagrams`);
     const mine = (d: string[]): string[] => d.filter((m) => m.startsWith(`c${i}-`));
     t.ok(mine(reference.delivered).length > 10, `${name}: the reference path delivered most of the stream`);
+    if (c.multilink) {
+      const m = reference.counters[i]!.multilink;
+      t.same(m && { reassembled: m.reassembled, lost: m.drops['lost-fragment'], malformed: m.drops.malformed }, { reassembled: 3, lost: 1, malformed: 1 }, `${name}: the MP fragments received were reassembled, lost and refused as crafted`);
+    }
     for (const [path, native] of natives) {
       t.same(native.sent[i], reference.sent[i], `${name}: the ${path} path sent the same GRE bytes`);
       t.same(native.counters[i], reference.counters[i], `${name}: ${path}: the same counters after the crafted stream`);

@@ -68,6 +68,8 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
                         InstanceMethod("resetMppeSend", &DataPlaneEngine::ResetMppeSend),
                         InstanceMethod("setIpEnabled", &DataPlaneEngine::SetIpEnabled),
                         InstanceMethod("setMssClamp", &DataPlaneEngine::SetMssClamp),
+                        InstanceMethod("setMultilink", &DataPlaneEngine::SetMultilink),
+                        InstanceMethod("sessionMultilink", &DataPlaneEngine::SessionMultilink),
                         InstanceMethod("sendControl", &DataPlaneEngine::SendControl),
                         InstanceMethod("sendData", &DataPlaneEngine::SendData),
                         InstanceMethod("sessionCounters", &DataPlaneEngine::SessionCounters),
@@ -287,6 +289,42 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
     }
     engine_->SetMssClamp(*s, static_cast<uint16_t>(mss));
     return info.Env().Undefined();
+  }
+
+  // setMultilink(session, null) or (session, mtu, sendShortSequence, receiveShortSequence, receiveMrru).
+  Napi::Value SetMultilink(const Napi::CallbackInfo& info) {
+    Session* s = Get(info, 0);
+    if (!s) return info.Env().Undefined();
+    if (info.Length() == 2 && info[1].IsNull()) {
+      engine_->SetMultilink(*s, nullptr);
+      return info.Env().Undefined();
+    }
+    uint32_t mtu, mrru;
+    if (info.Length() != 5 || !Uint(info[1], 0xffff, &mtu) || mtu < 8 || !info[2].IsBoolean() || !info[3].IsBoolean() ||
+        !Uint(info[4], 0xffff, &mrru)) {
+      Throw(info.Env(), "setMultilink(session, null | mtu: 8..65535, sendShort: boolean, receiveShort: boolean, receiveMrru: uint16)");
+      return info.Env().Undefined();
+    }
+    MultilinkConfig config{mtu, info[2].As<Napi::Boolean>().Value(), info[3].As<Napi::Boolean>().Value(), mrru};
+    engine_->SetMultilink(*s, &config);
+    return info.Env().Undefined();
+  }
+
+  // sessionMultilink(session) -> null (no Multilink) or the MultilinkCounter values (counters.h).
+  Napi::Value SessionMultilink(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    bool tagged = false;
+    if (info.Length() == 1 && info[0].IsExternal()) napi_check_object_type_tag(env, info[0], &kSessionTag, &tagged);
+    if (!tagged) {
+      Throw(env, "sessionMultilink(session)");
+      return env.Undefined();
+    }
+    // Replaced only by setMultilink, on this thread: safe to read while the packet thread counts.
+    Session* s = info[0].As<Napi::External<SessionRef>>().Data()->get();
+    if (!s->mp) return env.Null();
+    auto out = Napi::Float64Array::New(env, kMultilinkCounterCount);
+    for (unsigned i = 0; i < kMultilinkCounterCount; i++) out[i] = static_cast<double>(s->mp->stats.Get(i));
+    return out;
   }
 
   // name(session, protocol: uint16, information: Uint8Array) -> boolean, sent by `send`.

@@ -16,6 +16,13 @@ enum SessionCounter : unsigned {
   kSessionCounterCount
 };
 
+// Multilink over the link (engine.h MultilinkState), in the order of src/dataplane/native.ts.
+enum MultilinkCounter : unsigned {
+  kMpFragmentsTx, kMpFragmentsRx, kMpReassembled,
+  kMpDropLostFragment, kMpDropTooLong, kMpDropTimeout, kMpDropMalformed,
+  kMultilinkCounterCount
+};
+
 enum EndpointCounter : unsigned {
   kEpRxPackets, kEpUnknownCallId, kEpWrongPeer, kEpMalformedGre, kEpControlQueueFull,
   kEndpointCounterCount

@@ -161,6 +161,31 @@ void Engine::SetFraming(Session& s, bool acfc, bool pfc) { s.worker->SetFraming(
 void Engine::ResetMppeSend(Session& s) { s.worker->ResetMppeSend(s); }
 void Engine::SetIpEnabled(Session& s, bool enabled) { s.worker->SetIpEnabled(s, enabled); }
 void Engine::SetMssClamp(Session& s, uint16_t maxMss) { s.worker->SetMssClamp(s, maxMss); }
+
+// The limits of src/dataplane/multilink.ts: one packet of at most MRRU + 2 octets in at most 64
+// fragments, given up 1 s after its first fragment.
+constexpr unsigned kMpMaxFragments = 64;
+constexpr uint64_t kMpReassemblyTimeoutMs = 1000;
+
+MultilinkState::MultilinkState(size_t mtu, bool sendShort, bool receiveShort, size_t receiveMrru)
+    : mtu(mtu), buffer(std::min<size_t>(receiveMrru + 2, PPTP_MP_MAX_PACKET)) {
+  fragmenter.short_sequence = sendShort ? 1 : 0;
+  pptp_mp_reassembler_init(&reassembler, receiveShort ? 1 : 0, buffer.data(), buffer.size(), kMpMaxFragments,
+                           kMpReassemblyTimeoutMs);
+}
+
+void MultilinkState::SyncDrops() {
+  for (unsigned i = 0; i < PPTP_MP_DROP_REASONS; i++) stats.Set(kMpDropLostFragment + i, reassembler.drops[i]);
+}
+
+void Engine::SetMultilink(Session& s, const MultilinkConfig* config) {
+  std::unique_ptr<MultilinkState> mp;
+  if (config != nullptr) {
+    mp = std::make_unique<MultilinkState>(config->mtu, config->sendShortSequence, config->receiveShortSequence,
+                                          config->receiveMrru);
+  }
+  s.worker->SetMultilink(s, std::move(mp));
+}
 bool Engine::SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length) {
   return s.worker->SendControl(s, protocol, information, length);
 }
@@ -391,6 +416,12 @@ void Worker::SetMssClamp(Session& s, uint16_t maxMss) {
   s.maxMss = maxMss;
 }
 
+void Worker::SetMultilink(Session& s, std::unique_ptr<MultilinkState> mp) {
+  std::lock_guard<std::mutex> lock(mu_);
+  timed_.erase(&s);  // back in at its next deadline of another kind; the old reassembly is gone
+  s.mp = std::move(mp);
+}
+
 // JavaScript thread. The fields read without mu_ (tunFd, peerCallKnown, acfc, pfc, greFd_) are
 // written only by this thread, so they are what it last set: a frame is framed as negotiated at
 // the moment it was sent, whenever the packet thread gets to it.
@@ -447,12 +478,50 @@ bool Worker::SendData(Session& s, uint16_t protocol, const uint8_t* information,
   if (length > 0) std::memcpy(info, information, length);
   size_t frameLength;
   uint8_t* frame = FrameData(s, info, length, protocol, &frameLength);
-  size_t packetLength;
-  uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
-  if (packet == nullptr) return false;
   s.stats.Add(kTxPackets);
   s.stats.Add(kTxBytes, length);
-  return SendOne(s, packet, packetLength);
+  unsigned count = FragmentCount(s, frameLength);
+  if (count == 0) {
+    size_t packetLength;
+    uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
+    return packet != nullptr && SendOne(s, packet, packetLength);
+  }
+  // Between batches (we hold mu_), so the batch's fragment buffers are free.
+  Fragment(s, frame, frameLength, count);
+  bool sent = true;
+  for (auto& [fragment, fragmentLength] : mpFrames_) {
+    size_t packetLength;
+    uint8_t* packet = WrapData(s, fragment, fragmentLength, &packetLength);
+    sent = packet != nullptr && SendOne(s, packet, packetLength) && sent;
+  }
+  mpTxUsed_ = 0;
+  return sent;
+}
+
+unsigned Worker::FragmentCount(const Session& s, size_t frameLength) const {
+  if (!s.mp) return 0;
+  // What must fit the link is the frame without Address/Control (RFC 1990 section 3).
+  size_t packetLength = frameLength - (s.acfc ? 0 : 2);
+  if (packetLength <= s.mp->mtu) return 0;
+  return pptp_mp_fragment_count(&s.mp->fragmenter, packetLength, s.mp->mtu);
+}
+
+void Worker::Fragment(Session& s, const uint8_t* frame, size_t frameLength, unsigned count) {
+  MultilinkState& mp = *s.mp;
+  const uint8_t* packet = frame + (s.acfc ? 0 : 2);
+  size_t packetLength = frameLength - (s.acfc ? 0 : 2);
+  size_t room = kHeadroom + pptp_mp_header_length(mp.fragmenter.short_sequence) + mp.mtu;
+  mpFrames_.clear();
+  for (unsigned i = 0; i < count; i++) {
+    if (mpTxUsed_ == mpTx_.size()) mpTx_.emplace_back();
+    std::vector<uint8_t>& buf = mpTx_[mpTxUsed_++];
+    if (buf.size() < room) buf.resize(room);
+    uint8_t* information = buf.data() + kHeadroom;
+    size_t length = pptp_mp_fragment(&mp.fragmenter, packet, packetLength, i, count, information);
+    uint8_t* start = PutPppBefore(information, kPppMultilink, s.acfc, s.pfc);
+    mpFrames_.emplace_back(start, length + static_cast<size_t>(information - start));
+  }
+  mp.stats.Add(kMpFragmentsTx, count);
 }
 
 // ---- worker: packet thread ---------------------------------------------------------------------
@@ -486,7 +555,7 @@ void Worker::Run() {
     for (auto it = timed_.begin(); it != timed_.end();) {
       Session& s = **it;
       RunTimers(s, now);
-      if (s.ackDeadline < 0 && !s.window.holding()) it = timed_.erase(it);
+      if (s.ackDeadline < 0 && !s.window.holding() && !(s.mp && s.mp->holding())) it = timed_.erase(it);
       else ++it;
     }
     FlushCoalesced();  // nothing held may outlive the lock: a session may close once it is let go
@@ -499,6 +568,7 @@ int Worker::NextTimeoutMs(double now) {
     double d = s->window.NextDeadline();
     if (d >= 0 && (next < 0 || d < next)) next = d;
     if (s->ackDeadline >= 0 && (next < 0 || s->ackDeadline < next)) next = s->ackDeadline;
+    if (s->mp && s->mp->holding() && (next < 0 || s->mp->deadline() < next)) next = s->mp->deadline();
   }
   if (next < 0) return -1;
   double wait = std::ceil(next - now);
@@ -506,6 +576,10 @@ int Worker::NextTimeoutMs(double now) {
 }
 
 void Worker::RunTimers(Session& s, double now) {
+  if (s.mp && s.mp->holding() && s.mp->deadline() <= now) {
+    pptp_mp_expire(&s.mp->reassembler, static_cast<uint64_t>(now));
+    s.mp->SyncDrops();
+  }
   if (s.window.holding()) {
     double deadline = s.window.NextDeadline();
     if (deadline >= 0 && deadline <= now) {
@@ -587,7 +661,7 @@ void Worker::ReceiveGre(double now) {
     if (drop == RxWindow::kLate) s.stats.Add(kDropLate);
     Deliver(s, rxOut_);
     ArmAck(s, now);
-    if (s.ackDeadline >= 0 || s.window.holding()) timed_.insert(&s);
+    if (s.ackDeadline >= 0 || s.window.holding() || (s.mp && s.mp->holding())) timed_.insert(&s);
   }
   FlushCoalesced();
 }
@@ -599,7 +673,7 @@ void Worker::Deliver(Session& s, std::vector<Delivery>& out) {
   s.stats.Set(kLost, s.window.lost());
 }
 
-void Worker::ProcessPpp(Session& s, uint8_t* frame, size_t len) {
+void Worker::ProcessPpp(Session& s, uint8_t* frame, size_t len, bool reassembled) {
   uint16_t protocol;
   size_t at;
   if (!ParsePpp(frame, len, &protocol, &at)) return s.stats.Add(kDropMalformedPpp);
@@ -610,6 +684,11 @@ void Worker::ProcessPpp(Session& s, uint8_t* frame, size_t len) {
       return DeliverIp(s, frame + at, len - at);
     case kPppCompressed:
       return ProcessMppe(s, frame + at, len - at);
+    case kPppMultilink:
+      // Fragments are reassembled first, MPPE comes after (RFC 1990 over RFC 3078).
+      if (!s.mp) return ControlUp(s, protocol, frame + at, len - at);
+      if (reassembled) return s.stats.Add(kDropMalformedPpp);  // MP inside MP
+      return ReceiveFragment(s, frame + at, len - at);
     case kPppBridged:
       // Bridged LAN frames (RFC 3518) are data: in clear only while MPPE is off.
       if (s.dec) return s.stats.Add(kDropUnencrypted);
@@ -617,6 +696,18 @@ void Worker::ProcessPpp(Session& s, uint8_t* frame, size_t len) {
     default:
       ControlUp(s, protocol, frame + at, len - at);
   }
+}
+
+void Worker::ReceiveFragment(Session& s, const uint8_t* information, size_t len) {
+  MultilinkState& mp = *s.mp;
+  mp.stats.Add(kMpFragmentsRx);
+  size_t n = pptp_mp_receive(&mp.reassembler, information, len, static_cast<uint64_t>(NowMs()));
+  mp.SyncDrops();
+  if (n == 0) return;
+  mp.stats.Add(kMpReassembled);
+  // The reassembled packet is ours to decrypt in place; what leaves for TUN is written or copied
+  // (coalesced) before the next fragment can overwrite it.
+  ProcessPpp(s, mp.buffer.data(), n, true);
 }
 
 void Worker::ProcessMppe(Session& s, uint8_t* packet, size_t len) {
@@ -773,13 +864,33 @@ void Worker::QueueTx(Session& s, uint8_t* ip, size_t len) {
   if (s.maxMss != 0) pptp_clamp_tcp_mss(ip, len, s.maxMss);
   size_t frameLength;
   uint8_t* frame = FrameData(s, ip, len, kPppIpv4, &frameLength);
-  size_t packetLength;
-  uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
-  if (packet == nullptr) return;
+  unsigned count = FragmentCount(s, frameLength);
+  if (count == 0) {
+    size_t packetLength;
+    uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
+    if (packet == nullptr) return;
+    QueuePacket(packet, packetLength);
+  } else {
+    // Room for every fragment in this batch; the frame itself stays where it is (its slot).
+    if (txCount_ + count > txIov_.size()) FlushTx(s);
+    if (count > txIov_.size()) {
+      txIov_.resize(count);
+      txMsgs_.resize(count);
+    }
+    Fragment(s, frame, frameLength, count);
+    for (auto& [fragment, fragmentLength] : mpFrames_) {
+      size_t packetLength;
+      uint8_t* packet = WrapData(s, fragment, fragmentLength, &packetLength);
+      if (packet != nullptr) QueuePacket(packet, packetLength);
+    }
+  }
   s.stats.Add(kTxPackets);
   s.stats.Add(kTxBytes, len);
+}
+
+void Worker::QueuePacket(uint8_t* packet, size_t length) {
   txIov_[txCount_].iov_base = packet;
-  txIov_[txCount_].iov_len = packetLength;
+  txIov_[txCount_].iov_len = length;
   txCount_++;
 }
 
@@ -805,13 +916,15 @@ void Worker::FlushTx(Session& s) {
     sent += static_cast<unsigned>(r);
   }
   txCount_ = 0;
+  mpTxUsed_ = 0;
 }
 
 void Worker::ReadTun(Session& s) {
   txCount_ = 0;
   auto slot = [this](unsigned i) { return txPool_.data() + static_cast<size_t>(i) * kTxSlot + kHeadroom; };
   for (int reads = 0; reads < kBatch && s.tunFd >= 0; reads++) {
-    if (txCount_ == static_cast<unsigned>(kBatch)) FlushTx(s);
+    // MP fragments can take the batch past kBatch messages; a TUN packet needs a slot below it.
+    if (txCount_ >= static_cast<unsigned>(kBatch)) FlushTx(s);
     if (!s.offload) {
       uint8_t* ip = slot(txCount_);
       ssize_t r = ::read(s.tunFd, ip, kTxSlot - kHeadroom);
@@ -852,7 +965,7 @@ void Worker::ReadTun(Session& s) {
     s.offloadStats.Add(kTunGsoReads);
     s.offloadStats.Add(kTunSegments, plan.count);
     for (unsigned i = 0; i < plan.count; i++) {
-      if (txCount_ == static_cast<unsigned>(kBatch)) FlushTx(s);
+      if (txCount_ >= static_cast<unsigned>(kBatch)) FlushTx(s);
       size_t segment = WriteTcp4Segment(ip, plan, i, slot(txCount_));
       QueueTx(s, slot(txCount_), segment);
     }

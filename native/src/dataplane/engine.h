@@ -32,6 +32,7 @@
 #include "../crypto/mppe.h"
 #include "control_budget.h"
 #include "counters.h"
+#include "multilink.h"
 #include "offload.h"
 #include "rx_window.h"
 
@@ -67,6 +68,30 @@ struct MppeConfig {
   bool stateless;
 };
 
+// Multilink (RFC 1990) over the one link, as LCP settled it (src/dataplane/multilink.ts is the
+// oracle): packets larger than the link MTU leave as MP fragments after MPPE; MP frames received
+// are reassembled, then decrypted. Replaced whole at each negotiation, so its counters restart.
+struct MultilinkState {
+  MultilinkState(size_t mtu, bool sendShort, bool receiveShort, size_t receiveMrru);
+  MultilinkState(const MultilinkState&) = delete;
+  MultilinkState& operator=(const MultilinkState&) = delete;
+  // The reassembler's drop counts, made readable from JavaScript.
+  void SyncDrops();
+  bool holding() const { return reassembler.fragments > 0; }
+  double deadline() const { return static_cast<double>(reassembler.started_at + reassembler.timeout_ms); }
+  size_t mtu;
+  pptp_mp_fragmenter fragmenter{};
+  pptp_mp_reassembler reassembler{};
+  std::vector<uint8_t> buffer;
+  CounterSet<kMultilinkCounterCount> stats;
+};
+
+struct MultilinkConfig {
+  size_t mtu;  // the peer's MRU: MP frames we send fit in it
+  bool sendShortSequence, receiveShortSequence;
+  size_t receiveMrru;
+};
+
 // Offload figures per session (not part of SessionCounters: they describe the TUN mode, not
 // what the tunnel carried).
 enum OffloadCounter : unsigned { kTunGsoReads, kTunSegments, kTunCoalescedWrites, kTunCoalescedPackets, kOffloadCounterCount };
@@ -87,6 +112,7 @@ struct Session {
   bool offload = false;  // the TUN fd speaks virtio_net_hdr
   bool acfc = false, pfc = false, ipEnabled = false;
   uint16_t maxMss = 0;  // 0: no clamp
+  std::unique_ptr<MultilinkState> mp;  // null: no Multilink negotiated
   std::unique_ptr<pptp_mppe_enc> enc;
   std::unique_ptr<pptp_mppe_dec> dec;
   bool resetReported = false;
@@ -122,6 +148,7 @@ class Worker {
   void ResetMppeSend(Session& s);
   void SetIpEnabled(Session& s, bool enabled);
   void SetMssClamp(Session& s, uint16_t maxMss);
+  void SetMultilink(Session& s, std::unique_ptr<MultilinkState> mp);
   bool SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
   bool SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
 
@@ -129,7 +156,13 @@ class Worker {
   void Run();
   int NextTimeoutMs(double now);
   void ReceiveGre(double now);
-  void ProcessPpp(Session& s, uint8_t* frame, size_t len);
+  // reassembled: the frame came out of MP reassembly (MP inside it is malformed).
+  void ProcessPpp(Session& s, uint8_t* frame, size_t len, bool reassembled = false);
+  void ReceiveFragment(Session& s, const uint8_t* information, size_t len);
+  // The MP fragments a PPP frame leaves as (none when it fits the link or MP is off), each
+  // PPP-framed with header room in front, in mpTx_ from mpTxUsed_ on; listed in mpFrames_.
+  unsigned FragmentCount(const Session& s, size_t frameLength) const;
+  void Fragment(Session& s, const uint8_t* frame, size_t frameLength, unsigned count);
   void ProcessMppe(Session& s, uint8_t* packet, size_t len);
   void DeliverIp(Session& s, uint8_t* packet, size_t len);
   void WriteTun(Session& s, const uint8_t* data, size_t len, unsigned packets, uint64_t bytes, bool vnet);
@@ -141,6 +174,7 @@ class Worker {
   // PPP-frames `len` octets at `payload` (headroom in front) as negotiated, encrypted while MPPE
   // is on; returns the frame's start and sets its length.
   uint8_t* FrameData(Session& s, uint8_t* payload, size_t len, uint16_t protocol, size_t* frameLength);
+  void QueuePacket(uint8_t* packet, size_t length);
   void FlushTx(Session& s);
   void RunTimers(Session& s, double now);
   void Deliver(Session& s, std::vector<Delivery>& out);
@@ -186,6 +220,10 @@ class Worker {
   std::vector<mmsghdr> txMsgs_;
   std::vector<iovec> txIov_;
   unsigned txCount_ = 0;
+  // MP fragments of the batch being built (and of SendData), with header room, reused.
+  std::vector<std::vector<uint8_t>> mpTx_;
+  unsigned mpTxUsed_ = 0;
+  std::vector<std::pair<uint8_t*, size_t>> mpFrames_;
   // Receive coalescing: the packets held belong to groSession_ (flushed before the lock is let go).
   std::unique_ptr<Coalescer> gro_ = std::make_unique<Coalescer>();
   Session* groSession_ = nullptr;
@@ -208,6 +246,8 @@ class Engine {
   void ResetMppeSend(Session& s);
   void SetIpEnabled(Session& s, bool enabled);
   void SetMssClamp(Session& s, uint16_t maxMss);
+  // Null: Multilink off.
+  void SetMultilink(Session& s, const MultilinkConfig* config);
   bool SendControl(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
   bool SendData(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
   const CounterSet<kEndpointCounterCount>& counters() const { return stats_; }

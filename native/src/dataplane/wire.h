@@ -12,6 +12,7 @@ constexpr uint16_t kGreFlagA = 0x0080, kGreVersionMask = 0x0007, kGreVersion = 1
 constexpr uint16_t kGreProtocolPpp = 0x880b;
 constexpr uint16_t kPppIpv4 = 0x0021, kPppCompressed = 0x00fd, kPppLcp = 0xc021;
 constexpr uint16_t kPppBridged = 0x0031;  // RFC 3518 section 5
+constexpr uint16_t kPppMultilink = 0x003d;  // RFC 1990 section 3
 
 inline uint16_t Get16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
 inline uint32_t Get32(const uint8_t* p) {
