@@ -266,7 +266,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       (reason, error) => {
         this.connections.delete(id);
         place.release();
-        (error ? log.warning : log.info)(`control connection with ${info.peer.address}:${info.peer.port} closed: ${reason}`);
+        log[error ? 'warning' : 'info'](`control connection with ${info.peer.address}:${info.peer.port} closed: ${reason}`);
         this.emit('connection-down', info, reason, error);
       },
     );
