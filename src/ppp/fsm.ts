@@ -145,6 +145,8 @@ interface Received {
   readonly reply?: ConfigureReply;
 }
 
+const NO_REQUEST = Buffer.alloc(0);
+
 export class Fsm {
   state: FsmState = 'initial';
   private restartCount = 0;
@@ -152,7 +154,7 @@ export class Fsm {
   private naksReceived = 0;
   private nextId = 0;
   private requestId = -1;
-  private requestData: Buffer = Buffer.alloc(0);
+  private requestData: Buffer = NO_REQUEST;
   private requestAnswered = false;
   private timerRunning = false;
   private reason = '';
@@ -270,6 +272,9 @@ export class Fsm {
     const out: FsmOutput[] = [];
     for (const action of t.actions) this.act(action, from, t.next, event, rx, out);
     this.state = t.next;
+    // Opened means our request was answered: a later Ack is discarded before it is compared,
+    // and the next request (scr) makes its own. An idle link need not keep the old one.
+    if (t.next === 'opened') this.requestData = NO_REQUEST;
     const timed = ['closing', 'stopping', 'req-sent', 'ack-rcvd', 'ack-sent'].includes(t.next);
     if (!timed && this.timerRunning) {
       this.timerRunning = false;

@@ -202,8 +202,9 @@ export class PppSession {
 
   constructor(private readonly options: PppSessionOptions) {
     this.log = options.log ?? silentLogger;
-    this.random = options.random ?? ((n) => randomBytes(n));
-    this.fsmConfig = { ...DEFAULT_FSM_CONFIG, ...options.fsm };
+    // Shared, not made per session, unless the caller changes them (a thousand idle tunnels).
+    this.random = options.random ?? randomBytes;
+    this.fsmConfig = options.fsm ? { ...DEFAULT_FSM_CONFIG, ...options.fsm } : DEFAULT_FSM_CONFIG;
     const host = this.host();
     this.lcp = new LcpProtocol(host, {
       role: options.role === 'server' ? 'authenticator' : 'peer',

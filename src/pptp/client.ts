@@ -155,7 +155,7 @@ export class PptpClientConnection extends EventEmitter<PptpClientEvents> {
             this.callWaiters.clear();
             for (const w of this.clearWaiters.values()) w.resolve(reason);
             this.clearWaiters.clear();
-            (error ? log.warning : log.info)(`control connection to ${peer.address}:${peer.port} closed: ${reason}`);
+            log[error ? 'warning' : 'info'](`control connection to ${peer.address}:${peer.port} closed: ${reason}`);
             this.emit('closed', reason, error);
           },
         );

@@ -20,8 +20,10 @@ const CLOSE_LINGER_MS = 2000;
  */
 export const MAX_UNSENT_BYTES = 64 * 1024;
 
+const NOTHING = Buffer.alloc(0);
+
 export class ControlSocket {
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = NOTHING;
   private readonly timers = new Map<TimerId, NodeJS.Timeout>();
   private closing = false;
   private closeReason: { reason: string; error: boolean } | undefined;
@@ -58,12 +60,14 @@ export class ControlSocket {
     while (!this.closing) {
       const r = readControlMessage(this.buffer);
       if (r instanceof WireError) {
-        this.buffer = Buffer.alloc(0);
+        this.buffer = NOTHING;
         this.dispatch({ kind: 'wire-error', error: r });
         return;
       }
       if (r.kind === 'need-more') return;
-      this.buffer = this.buffer.subarray(r.consumed);
+      // An empty view of the last read would keep that read's memory for as long as the
+      // connection idles.
+      this.buffer = r.consumed === this.buffer.length ? NOTHING : this.buffer.subarray(r.consumed);
       this.log.debug(`received ${controlMessageName(r.message.type)}`);
       this.dispatch({ kind: 'message', message: r.message });
     }

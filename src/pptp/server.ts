@@ -328,7 +328,7 @@ export class PptpServer extends EventEmitter<PptpServerEvents> {
       (reason, error) => {
         this.connections.delete(id);
         release();
-        (error ? log.warning : log.info)(`control connection with ${info.peer.address}:${info.peer.port} closed: ${reason}`);
+        log[error ? 'warning' : 'info'](`control connection with ${info.peer.address}:${info.peer.port} closed: ${reason}`);
         this.emit('connection-down', info, reason, error);
       },
     );

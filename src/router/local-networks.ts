@@ -1,5 +1,6 @@
 // The router's own addresses, as the PPP engine's address guard wants them (src/ppp/address-guard.ts):
-// read from the host when a link reaches the network phase, so tunnels that came up since count.
+// read from the host when a client link reaches the network phase, so tunnels that came up since
+// count. A server's links do not need them: the server assigns both addresses itself.
 import type { Logger } from '../log.js';
 import type { LocalNetwork } from '../ppp/address-guard.js';
 import { describeSystemError, type Host } from '../system/host.js';
