@@ -3,7 +3,7 @@
 // `[ find name=x ]`, *7) resolve against this listing.
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
-import { propOrder, type ListMenu, type StatusMenu } from '../config/schema.js';
+import { propOrder, type ListMenu, type Menu, type StatusMenu } from '../config/schema.js';
 import type { PropType, Value } from '../config/types.js';
 import type { Regex, StepMeter } from './regex/index.js';
 
@@ -109,20 +109,40 @@ export interface Condition {
   readonly value: string;
   /** For `~`: the pattern, compiled once for all rows. */
   readonly regex?: Regex;
+  /** The flag letter the key names in this menu's legend (`active` -> A on /ip route). */
+  readonly letter?: string;
 }
 
 const FLAG_WORDS: Record<string, string> = { disabled: 'X', dynamic: 'D', running: 'R', default: '*' };
+
+/** What `where` may name in a menu: its properties and columns, its flags by label, its yes/no properties. */
+export interface WhereWords {
+  readonly keys: ReadonlySet<string>;
+  readonly flags: ReadonlyMap<string, string>;
+  readonly yesNo: ReadonlySet<string>;
+}
+
+export function whereWords(menu: Menu, model: ConfigModel): WhereWords {
+  const props = menu.kind === 'status' ? {} : menu.props;
+  const columns = menu.kind === 'settings' ? {} : (menu.columns ?? {});
+  const labels = menu.kind === 'settings' ? [] : legend(menu, model);
+  // A dynamic row may be listed in a menu without a D in its legend; `dynamic` is always a flag.
+  const flags = new Map<string, string>([['dynamic', 'D'], ...labels.map((f) => [f.label, f.letter] as const)]);
+  const yesNo = new Set(Object.entries(props).filter(([, p]) => !p.flag && p.type.choices.join() === 'yes,no').map(([k]) => k));
+  return { keys: new Set([...Object.keys(props), ...Object.keys(columns)]), flags, yesNo };
+}
 
 /** Whether the row meets every condition; meter is charged a step per condition and the regex work. */
 export function matches(row: RowView, conds: readonly Condition[], meter?: StepMeter): boolean {
   return conds.every((c) => {
     meter?.spend(1);
+    const letter = c.letter ?? FLAG_WORDS[c.key];
     if (c.op === 'flag' || c.op === '!flag') {
-      const has = row.flags.includes(FLAG_WORDS[c.key] ?? '?');
+      const has = row.flags.includes(letter ?? '?');
       return c.op === 'flag' ? has : !has;
     }
-    const actual = c.key in FLAG_WORDS && !(c.key in row.values)
-      ? row.flags.includes(FLAG_WORDS[c.key]!) ? 'yes' : 'no'
+    const actual = letter !== undefined && !(c.key in row.values)
+      ? row.flags.includes(letter) ? 'yes' : 'no'
       : row.values[c.key] ?? '';
     if (c.op === '=') return actual === c.value;
     if (c.op === '!=') return actual !== c.value;

@@ -11,7 +11,7 @@ import { ValueError, type PropType, type Value } from '../config/types.js';
 import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
-import { legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
+import { legend, listRows, matches, whereWords, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
 import { parsePrintOptions, type PrintOptions } from './print-options.js';
 import { pause, printTo } from './print-output.js';
 import { toggleInterfaces } from './interface-toggle.js';
@@ -349,34 +349,64 @@ export class Shell {
   private args(tokens: readonly Token[], known: readonly string[]): { pairs: Record<string, string>; words: Token[] } {
     const pairs: Record<string, string> = {};
     const words: Token[] = [];
+    const put = (key: string, value: string, at: Token): void => {
+      // repeatedArgument catches `user=u user=v`; this catches `name a name b` and a mix of both.
+      if (key in pairs) throw new ConsoleError(`failure: argument ${key} given twice (line 1 column ${at.start + 1})`);
+      pairs[key] = value;
+    };
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
-      if (t.key !== undefined) pairs[t.key] = t.text;
+      if (t.key !== undefined) put(t.key, t.text, t);
       else if (!t.quoted && !t.expr && known.includes(t.text) && tokens[i + 1] && tokens[i + 1]!.key === undefined) {
-        pairs[t.text] = tokens[++i]!.text;
+        put(t.text, tokens[++i]!.text, t);
       } else words.push(t);
     }
     return { pairs, words };
   }
 
-  private conditions(tokens: readonly Token[]): Condition[] {
+  /**
+   * The conditions after `where` (and inside `[ find ... ]`). With the menu given, a property it
+   * does not have, or a bare word that is not one of its flags, is an error rather than a
+   * condition that silently matches nothing.
+   */
+  private conditions(tokens: readonly Token[], menu?: Menu): Condition[] {
+    const words = menu && whereWords(menu, this.ctx.model);
+    const known = (key: string, t: Token): void => {
+      if (words && !words.keys.has(key) && !words.flags.has(key)) {
+        throw new ConsoleError(`syntax error: ${key} is not a property of ${menu!.path} (line 1 column ${t.start + 1})`);
+      }
+    };
     const out: Condition[] = [];
     for (const t of tokens) {
       if (t.text === 'where' && t.key === undefined) continue;
       if (t.text === 'and' && t.key === undefined) continue;
       if (t.key !== undefined) {
-        out.push({ key: t.key, op: '=', value: t.text });
+        known(t.key, t);
+        out.push({ key: t.key, op: '=', value: t.text, letter: words?.flags.get(t.key) });
         continue;
       }
       const m = /^([a-z][a-z0-9-]*)(!=|~)(.*)$/.exec(t.text);
+      if (m) known(m[1]!, t);
       if (m?.[2] === '~') {
         // Compiled before any row is looked at: a bad pattern stops the command before it changes anything.
         const regex = Regex.compile(m[3]!);
         if (regex instanceof RegexError) throw new ConsoleError(`invalid regular expression in where: ${regex.message}`);
         out.push({ key: m[1]!, op: '~', value: m[3]!, regex });
-      } else if (m) out.push({ key: m[1]!, op: '!=', value: m[3]! });
-      else if (t.text.startsWith('!')) out.push({ key: t.text.slice(1), op: '!flag', value: '' });
-      else out.push({ key: t.text, op: 'flag', value: '' });
+      } else if (m) out.push({ key: m[1]!, op: '!=', value: m[3]!, letter: words?.flags.get(m[1]!) });
+      else {
+        const negated = t.text.startsWith('!');
+        const key = negated ? t.text.slice(1) : t.text;
+        if (words && !words.flags.has(key)) {
+          if (!words.yesNo.has(key)) {
+            const what = words.keys.has(key) ? `${key} is not a flag of ${menu!.path}, give ${key}=value` : `${key} is not a property of ${menu!.path}`;
+            throw new ConsoleError(`syntax error: ${what} (line 1 column ${t.start + 1})`);
+          }
+          // A yes/no property stands for itself: `where add-default-route`.
+          out.push({ key, op: negated ? '!=' : '=', value: 'yes' });
+          continue;
+        }
+        out.push({ key, op: negated ? '!flag' : 'flag', value: '', letter: words?.flags.get(key) });
+      }
     }
     return out;
   }
@@ -398,7 +428,7 @@ export class Shell {
         const inner = tokenize(w.expr);
         if (inner instanceof TokenError) return inner.message;
         if (inner[0]?.text !== 'find') return `bad command name ${inner[0]?.text ?? ''}`;
-        const conds = this.conditions(inner.slice(1));
+        const conds = this.conditions(inner.slice(1), menu);
         refs.push(...rows.filter((r) => matches(r, conds, this.budget)).map((r) => r.ref));
         continue;
       }
@@ -441,7 +471,7 @@ export class Shell {
         return id instanceof ValueError ? id.message : undefined;
       }
       case 'find': {
-        const conds = this.conditions(rest);
+        const conds = this.conditions(rest, menu);
         const rows = this.listing(menu);
         const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
         this.numbering.set(menu.path, rows.map((r) => r.ref));
@@ -563,7 +593,7 @@ export class Shell {
   private printList(menu: ListMenu, rest: Token[]): Promise<string | undefined> | string {
     const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
     if (typeof opts === 'string') return opts;
-    const conds = this.conditions(opts.where);
+    const conds = this.conditions(opts.where, menu);
     const picked = opts.from ? this.resolve(menu, opts.from) : undefined;
     if (typeof picked === 'string') return picked;
     const keys = picked && new Set(picked.map((r) => JSON.stringify(r)));
@@ -761,8 +791,14 @@ export class Shell {
   private async statusCommand(menu: StatusMenu, cmd: string, rest: Token[]): Promise<string | undefined> {
     const { reader, c } = this.statusReader(menu);
     if (reader.printLines && cmd === 'print') {
-      this.out(reader.printLines(c, this.conditions(rest.filter((t) => t.text !== 'where'))));
-      return undefined;
+      const opts = parsePrintOptions(rest, { stats: false });
+      if (typeof opts === 'string') return opts;
+      if (opts.from) return 'failure: from is not available in this menu';
+      const conds = this.conditions(opts.where, menu);
+      return this.emitPrint(opts, () => {
+        const lines = reader.printLines!(c, conds, this.budget);
+        return opts.countOnly ? [String(lines.length)] : lines;
+      });
     }
     if (menu.shape === 'record') {
       if (cmd === 'import') return this.importLicense(rest);
@@ -802,7 +838,7 @@ export class Shell {
       const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
       if (typeof opts === 'string') return opts;
       if (opts.from) return 'failure: from is not available in this menu';
-      const conds = this.conditions(opts.where);
+      const conds = this.conditions(opts.where, menu);
       const layout = opts.stats ? menu.printStats : menu.print;
       return this.emitPrint(opts, async () => {
         const shown = (await this.statusRows(menu)).filter((r) => matches(r, conds, this.budget));
@@ -817,7 +853,7 @@ export class Shell {
     const pick = (w: Token): RowRef | undefined =>
       /^\d+$/.test(w.text) ? numbered[Number(w.text)] : rows.find((r) => r.values.name === w.text)?.ref;
     if (cmd === 'find') {
-      const conds = this.conditions(rest);
+      const conds = this.conditions(rest, menu);
       const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
       this.numbering.set(menu.path, rows.map((r) => r.ref));
       this.give(hits.map(String), hits.join(','));

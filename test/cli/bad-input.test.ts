@@ -15,6 +15,8 @@ const REFUSED: Array<[string, string, RegExp]> = [
   ['an empty server authentication', '/interface pptp-server server set authentication=""', /^failure: authentication needs at least one of/],
   ['an empty client allow', '/interface pptp-client set c1 allow=""', /^failure: allow needs at least one of/],
   ['a property given twice', '/interface pptp-client add name=c3 connect-to=198.18.0.1 user=u user=v', /^failure: argument user given twice \(line 1 column \d+\)$/],
+  ['a property given twice as `key value`', '/interface pptp-client add name=c3 connect-to=198.18.0.1 user u user v', /^failure: argument user given twice \(line 1 column \d+\)$/],
+  ['a property given as key=value and as `key value`', '/ppp secret add name=s4 name s5 password=x', /^failure: argument name given twice \(line 1 column \d+\)$/],
   ['a control character in a name', '/ppp secret add name="a\x01b" password=x', /^invalid value for argument name$/],
   ['DEL in a name', '/ppp secret add name="a\x7fb" password=x', /^invalid value for argument name$/],
   ['a C1 control in a name', '/ppp secret add name="a\u009bb" password=x', /^invalid value for argument name$/],
