@@ -12,7 +12,7 @@ import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
 import { legend, listRows, matches, whereWords, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
-import { parsePrintOptions, type PrintOptions } from './print-options.js';
+import { parseInterval, parsePrintOptions, type PrintOptions } from './print-options.js';
 import { pause, printTo } from './print-output.js';
 import { toggleInterfaces } from './interface-toggle.js';
 import { printHelp, valueHelp } from './help-details.js';
@@ -630,6 +630,14 @@ export class Shell {
   private async monitor(menu: ListMenu, rest: Token[]): Promise<string | undefined> {
     const once = rest.some((t) => t.text === 'once' && !t.key);
     const items = rest.filter((t) => !(t.text === 'once' && !t.key) && t.key === undefined);
+    let everyMs = 1000;
+    for (const t of rest) {
+      if (t.key === undefined) continue;
+      if (t.key !== 'interval') return `expected end of command (unknown parameter ${t.key})`;
+      const ms = parseInterval(t.text);
+      if (typeof ms === 'string') return ms;
+      everyMs = ms;
+    }
     const refs = this.resolve(menu, items);
     if (typeof refs === 'string') return refs;
     if (refs.length !== 1 || refs[0]!.kind !== 'config') return 'failure: monitor needs one item';
@@ -653,7 +661,7 @@ export class Shell {
     this.abort = abort;
     try {
       while (!abort.signal.aborted) {
-        await pause(1000, abort.signal);
+        await pause(everyMs, abort.signal);
         if (abort.signal.aborted) break;
         const next = render();
         if (!next) break;
