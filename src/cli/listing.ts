@@ -75,10 +75,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
     const comment = values.comment || undefined;
     return { ref: { kind: 'config', id: row.id }, flags: orderFlags(flags, menu, model), values, quoted, keys, comment };
   });
-  const taken = new Set(configured.map((r) => r.values.user).filter((u) => u !== undefined));
-  const dynamic: RowView[] = (menu.runtime?.dynamic?.(runtime) ?? [])
-    // A connected user with a static entry shows on that entry, not as a dynamic row.
-    .filter((d) => !(d.values.user !== undefined && taken.has(d.values.user) && d.values.name === `<pptp-${d.values.user}>` && 'user' in menu.props))
+  const dynamic: RowView[] = (menu.runtime?.dynamic?.(runtime, model.rows(menu.path)) ?? [])
     .map((d) => {
       const quoted = new Set<string>();
       for (const key of Object.keys(d.values)) {

@@ -565,11 +565,9 @@ export class Shell {
     for (const ref of refs) {
       if (ref.kind !== 'dynamic') continue; // already static: nothing to do, as in RouterOS
       const row = rows.find((r) => JSON.stringify(r.ref) === JSON.stringify(ref))!;
-      const added = this.ctx.model.add(menu.path, {
-        address: row.values.address ?? '',
-        'mac-address': row.values['mac-address'] ?? '',
-        server: row.values.server ?? 'all',
-      });
+      // The row keeps what the record says it can configure; run-time columns (status, expiry) stay behind.
+      const kept = Object.entries(row.values).filter(([k]) => menu.props[k] && !menu.props[k]!.readOnly && !menu.props[k]!.flag);
+      const added = this.ctx.model.add(menu.path, Object.fromEntries(kept));
       if (added instanceof ValueError) return added.message;
     }
     this.numbering.delete(menu.path);

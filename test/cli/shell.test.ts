@@ -59,6 +59,21 @@ t.test('/ppp active lists users and remove disconnects', async (t) => {
   t.equal(r.runtime.sessions().length, 0);
 });
 
+t.test('a connected user with a static pptp-server entry shows on that entry, not as a dynamic row', async (t) => {
+  const r = makeRouter();
+  t.equal(await r.type('/interface pptp-server add name=FromLaptop user=ex'), '');
+  for (const [id, user] of [['s1', 'ex'], ['s2', 'other']] as const) {
+    r.runtime.active.set(id, {
+      id, user, service: 'pptp', callerId: '198.18.0.9', address: '10.0.0.202', clientAddress: '198.18.0.9',
+      uptime: 5, encoding: 'MPPE128 stateless', mtu: 1460, mru: 1460, bytesIn: 0, bytesOut: 0,
+    });
+  }
+  const out = await r.type('/interface pptp-server print');
+  t.match(out, / 0 DR <pptp-other>/, 'a user without an entry: a dynamic row, listed first');
+  t.match(out, / 1 R +FromLaptop\s+ex /, 'the user with an entry: on it, running');
+  t.notMatch(out, /<pptp-ex>/);
+});
+
 t.test('tab completion and ? help come from the schema', async (t) => {
   const r = makeRouter();
   t.same(r.shell.complete('/interface pptp-cl')[0], ['/interface pptp-client'].map((s) => s.split(' ')[1]!));
