@@ -41,10 +41,14 @@ export function formatValue(type: PropType<Value>, v: Value): string {
   return (type as PropType<Value>).format(v as never);
 }
 
-/** showSensitive: whether the user may see sensitive values (the `sensitive` policy). */
-export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeState, showSensitive = false): RowView[] {
+/**
+ * showSensitive: whether the user may see sensitive values (the `sensitive` policy). only: just
+ * the configured row of that id (a script's `get $i` in a loop over thousands of rows).
+ */
+export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeState, showSensitive = false, only?: number): RowView[] {
   const order = propOrder(menu);
-  const configured: RowView[] = model.rows(menu.path).map((row) => {
+  const stored = only === undefined ? model.rows(menu.path) : [model.row(menu.path, only)].filter((r) => r !== undefined);
+  const configured: RowView[] = stored.map((row) => {
     const shown = model.shownValues(menu.path, row.values);
     const values: Record<string, string> = {};
     const quoted = new Set<string>();
@@ -75,7 +79,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
     const comment = values.comment || undefined;
     return { ref: { kind: 'config', id: row.id }, flags: orderFlags(flags, menu, model), values, quoted, keys, comment };
   });
-  const dynamic: RowView[] = (menu.runtime?.dynamic?.(runtime, model.rows(menu.path)) ?? [])
+  const dynamic: RowView[] = (only === undefined ? menu.runtime?.dynamic?.(runtime, model.rows(menu.path)) ?? [] : [])
     .map((d) => {
       const quoted = new Set<string>();
       for (const key of Object.keys(d.values)) {

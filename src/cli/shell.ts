@@ -413,9 +413,9 @@ export class Shell {
 
   // ---- list menus -------------------------------------------------------------------------
 
-  private listing(menu: ListMenu): RowView[] {
+  private listing(menu: ListMenu, only?: number): RowView[] {
     if (menu.hardwareKey) this.ctx.model.syncHardware(this.ctx.runtime.ethernetPorts());
-    return listRows(menu, this.ctx.model, this.ctx.runtime, this.sensitive());
+    return listRows(menu, this.ctx.model, this.ctx.runtime, this.sensitive(), only);
   }
 
   /** Items typed by the user: numbers from the last print, names, *ids, [ find ... ]. */
@@ -448,11 +448,10 @@ export class Shell {
         }
       }
     }
-    // Rows that vanished since the last print (a user disconnected) are gone now.
-    for (const ref of refs) {
-      const present = rows.some((r) => JSON.stringify(r.ref) === JSON.stringify(ref));
-      if (!present) return 'no such item';
-    }
+    // Rows that vanished since the last print (a user disconnected) are gone now. A set, not a
+    // scan per item: `set [find] ...` over thousands of rows must not take quadratic time.
+    const present = new Set(rows.map((r) => refKey(r.ref)));
+    if (refs.some((ref) => !present.has(refKey(ref)))) return 'no such item';
     return refs;
   }
 
@@ -480,10 +479,13 @@ export class Shell {
         return undefined;
       }
       case 'get': {
-        const items = this.resolve(menu, rest.slice(0, 1));
+        // An *id (what a script's find gives) needs only its own row, not the whole listing.
+        const id = /^\*[0-9a-f]+$/i.test(rest[0]?.text ?? '') && !rest[0]!.quoted ? parseInt(rest[0]!.text.slice(1), 16) : undefined;
+        const items = id !== undefined ? [{ kind: 'config', id } as const] : this.resolve(menu, rest.slice(0, 1));
         if (typeof items === 'string') return items;
         const key = rest[1]?.text;
-        const row = this.listing(menu).find((r) => JSON.stringify(r.ref) === JSON.stringify(items[0]));
+        const row = (id !== undefined ? this.listing(menu, id) : this.listing(menu)).find((r) => refKey(r.ref) === refKey(items[0]!));
+        if (id !== undefined && !row) return 'no such item';
         if (!key || !row) return 'failure: get needs an item and a property';
         const spec = menu.props[key];
         if ((!spec && !menu.columns?.[key]) || spec?.secret) return `input does not match any value of value-name`;
@@ -1061,6 +1063,10 @@ export class Shell {
     }
     return out.filter((c) => c.startsWith(word));
   }
+}
+
+function refKey(ref: RowRef): string {
+  return ref.kind === 'config' ? `*${ref.id}` : `d:${ref.key}`;
 }
 
 /** A row as a script holds it: a configured row's *id, a run-time row's number in the listing. */
