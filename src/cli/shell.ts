@@ -18,7 +18,7 @@ import { toggleInterfaces } from './interface-toggle.js';
 import { printHelp, valueHelp } from './help-details.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
-import { changeOwnPassword } from './password.js';
+import { changeOwnPassword, passwordQuestions } from './password.js';
 import { Regex, RegexError } from './regex/index.js';
 import { ConsoleError, MAX_STEPS, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
@@ -127,8 +127,14 @@ export class Shell {
     return this.abort !== undefined;
   }
 
-  /** Ctrl-C at the prompt: a continued line or a half-pasted script is dropped. */
+  /** Whether the shell waits for a password (`/password`'s questions): the console hides it. */
+  get askingSecret(): boolean {
+    return this.question?.secret === true;
+  }
+
+  /** Ctrl-C at the prompt: a continued line, a half-pasted script or an open question is dropped. */
   cancelLine(): void {
+    this.question = undefined;
     this.pending = '';
     this.scriptLines.clear();
     this.pacer?.stop();
@@ -150,8 +156,9 @@ export class Shell {
     if (this.question) {
       const q = this.question;
       this.question = undefined;
-      const { lines, logout } = await q.answer(isYes(line));
+      const { lines, logout, next } = await q.answer(isYes(line), line);
       this.out(lines);
+      this.question = next;
       // RouterOS drops the session after a reset; here it asks for a login with the defaults.
       if (logout) this.ctx.logout?.();
       return;
@@ -300,6 +307,11 @@ export class Shell {
       if (cmd.text === 'password') {
         const { pairs, words } = this.args(rest, []);
         if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+        // Typed bare, RouterOS asks for the three values, unechoed.
+        if (Object.keys(pairs).length === 0) {
+          this.question = passwordQuestions(this.ctx.model, this.ctx.user);
+          return undefined;
+        }
         return changeOwnPassword(this.ctx.model, this.ctx.user, pairs);
       }
       if (cmd.text === 'export') return this.exportCmd('', rest);
