@@ -15,7 +15,7 @@ import { legend, listRows, matches, whereWords, type Condition, type Flag, type 
 import { parseInterval, parsePrintOptions, type PrintOptions } from './print-options.js';
 import { pause, printTo } from './print-output.js';
 import { toggleInterfaces } from './interface-toggle.js';
-import { printHelp, valueHelp } from './help-details.js';
+import { printHelp, printOptionWords, valueHelp } from './help-details.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
 import { changeOwnPassword, passwordQuestions } from './password.js';
@@ -1054,10 +1054,21 @@ export class Shell {
         const choices = spec ? this.valueChoices(spec.type, spec.ref, word, !!spec.interfaceRef) : [];
         return [choices.map((c) => `${key}=${c}`), fragment];
       }
-      candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
-      // Not configuration, but what `set` takes there (setClock).
-      if (menu?.kind === 'settings') candidates.push(...(menu.clockArguments ?? []).map((k) => `${k}=`));
-      if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
+      const cmd = rest[0]!.key === undefined ? rest[0]!.text : '';
+      if (menu && cmd === 'print' && this.commands(path).includes('print')) {
+        // After `print` its options; after `where` what a condition may name.
+        if (rest.some((t) => t.key === undefined && t.text === 'where')) {
+          const words = whereWords(menu, this.ctx.model);
+          candidates = [...[...words.keys].map((k) => `${k}=`), ...words.flags.keys()];
+        } else candidates = printOptionWords(menu.kind !== 'settings' && menu.printStats !== undefined);
+      } else if (menu?.kind === 'list' && cmd === 'monitor') {
+        candidates = ['once', 'interval=', ...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n)];
+      } else {
+        candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
+        // Not configuration, but what `set` takes there (setClock).
+        if (menu?.kind === 'settings') candidates.push(...(menu.clockArguments ?? []).map((k) => `${k}=`));
+        if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
+      }
     }
     // A word that is both a menu and a command (/tool) is one candidate, completed with its space.
     return [[...new Set(candidates.filter((c) => c.startsWith(word)))], fragment];

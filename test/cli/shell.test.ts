@@ -83,6 +83,12 @@ t.test('tab completion and ? help come from the schema', async (t) => {
   t.same(r.shell.complete('add profile=def')[0], ['profile=default', 'profile=default-encryption']);
   t.match((await r.type('add ?')), /connect-to\s+-- address of the PPTP server \(IP address\)/);
   t.match((await r.type('?')), /monitor\s+-- command/);
+  t.equal(await r.type('add name=c1 connect-to=198.18.0.1 user=u'), '');
+  t.same(r.shell.complete('print ')[0], ['as-value', 'brief', 'count-only', 'detail', 'file=', 'from=', 'interval=', 'terse', 'where', 'without-paging'], 'after print: its options, not properties');
+  t.same(r.shell.complete('print d')[0], ['detail']);
+  t.same(r.shell.complete('print where di')[0], ['disabled=', 'disabled'], 'after where: properties and flags');
+  t.same(r.shell.complete('monitor ')[0], ['once', 'interval=', 'c1'], 'after monitor: its arguments and the items');
+  t.same(r.shell.complete('/interface print ')[0].at(-1), 'stats', 'stats where the menu has it');
 });
 
 t.test('a read-only user cannot change the configuration', async (t) => {
