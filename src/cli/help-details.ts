@@ -26,3 +26,10 @@ export function printHelp(stats: boolean): string[] {
   const options = stats ? [...PRINT_OPTIONS, ['stats', 'traffic counters'] as const] : PRINT_OPTIONS;
   return ['print -- print the items of this menu', ...options.map(([k, h]) => `  ${k.padEnd(16)} -- ${h}`)];
 }
+
+/** What Tab offers after `print`: the options, with `=` where one takes a value. */
+export function printOptionWords(stats: boolean): string[] {
+  const valued = new Set(['file', 'from', 'interval']);
+  const words = PRINT_OPTIONS.map(([k]) => (valued.has(k) ? `${k}=` : k));
+  return stats ? [...words, 'stats'] : words;
+}

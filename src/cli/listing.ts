@@ -3,7 +3,7 @@
 // `[ find name=x ]`, *7) resolve against this listing.
 import type { ConfigModel } from '../config/model.js';
 import type { RuntimeState } from '../config/runtime.js';
-import { propOrder, type ListMenu, type StatusMenu } from '../config/schema.js';
+import { propOrder, type ListMenu, type Menu, type StatusMenu } from '../config/schema.js';
 import type { PropType, Value } from '../config/types.js';
 import type { Regex, StepMeter } from './regex/index.js';
 
@@ -41,10 +41,14 @@ export function formatValue(type: PropType<Value>, v: Value): string {
   return (type as PropType<Value>).format(v as never);
 }
 
-/** showSensitive: whether the user may see sensitive values (the `sensitive` policy). */
-export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeState, showSensitive = false): RowView[] {
+/**
+ * showSensitive: whether the user may see sensitive values (the `sensitive` policy). only: just
+ * the configured row of that id (a script's `get $i` in a loop over thousands of rows).
+ */
+export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeState, showSensitive = false, only?: number): RowView[] {
   const order = propOrder(menu);
-  const configured: RowView[] = model.rows(menu.path).map((row) => {
+  const stored = only === undefined ? model.rows(menu.path) : [model.row(menu.path, only)].filter((r) => r !== undefined);
+  const configured: RowView[] = stored.map((row) => {
     const shown = model.shownValues(menu.path, row.values);
     const values: Record<string, string> = {};
     const quoted = new Set<string>();
@@ -75,10 +79,7 @@ export function listRows(menu: ListMenu, model: ConfigModel, runtime: RuntimeSta
     const comment = values.comment || undefined;
     return { ref: { kind: 'config', id: row.id }, flags: orderFlags(flags, menu, model), values, quoted, keys, comment };
   });
-  const taken = new Set(configured.map((r) => r.values.user).filter((u) => u !== undefined));
-  const dynamic: RowView[] = (menu.runtime?.dynamic?.(runtime) ?? [])
-    // A connected user with a static entry shows on that entry, not as a dynamic row.
-    .filter((d) => !(d.values.user !== undefined && taken.has(d.values.user) && d.values.name === `<pptp-${d.values.user}>` && 'user' in menu.props))
+  const dynamic: RowView[] = (only === undefined ? menu.runtime?.dynamic?.(runtime, model.rows(menu.path)) ?? [] : [])
     .map((d) => {
       const quoted = new Set<string>();
       for (const key of Object.keys(d.values)) {
@@ -109,20 +110,40 @@ export interface Condition {
   readonly value: string;
   /** For `~`: the pattern, compiled once for all rows. */
   readonly regex?: Regex;
+  /** The flag letter the key names in this menu's legend (`active` -> A on /ip route). */
+  readonly letter?: string;
 }
 
 const FLAG_WORDS: Record<string, string> = { disabled: 'X', dynamic: 'D', running: 'R', default: '*' };
+
+/** What `where` may name in a menu: its properties and columns, its flags by label, its yes/no properties. */
+export interface WhereWords {
+  readonly keys: ReadonlySet<string>;
+  readonly flags: ReadonlyMap<string, string>;
+  readonly yesNo: ReadonlySet<string>;
+}
+
+export function whereWords(menu: Menu, model: ConfigModel): WhereWords {
+  const props = menu.kind === 'status' ? {} : menu.props;
+  const columns = menu.kind === 'settings' ? {} : (menu.columns ?? {});
+  const labels = menu.kind === 'settings' ? [] : legend(menu, model);
+  // A dynamic row may be listed in a menu without a D in its legend; `dynamic` is always a flag.
+  const flags = new Map<string, string>([['dynamic', 'D'], ...labels.map((f) => [f.label, f.letter] as const)]);
+  const yesNo = new Set(Object.entries(props).filter(([, p]) => !p.flag && p.type.choices.join() === 'yes,no').map(([k]) => k));
+  return { keys: new Set([...Object.keys(props), ...Object.keys(columns)]), flags, yesNo };
+}
 
 /** Whether the row meets every condition; meter is charged a step per condition and the regex work. */
 export function matches(row: RowView, conds: readonly Condition[], meter?: StepMeter): boolean {
   return conds.every((c) => {
     meter?.spend(1);
+    const letter = c.letter ?? FLAG_WORDS[c.key];
     if (c.op === 'flag' || c.op === '!flag') {
-      const has = row.flags.includes(FLAG_WORDS[c.key] ?? '?');
+      const has = row.flags.includes(letter ?? '?');
       return c.op === 'flag' ? has : !has;
     }
-    const actual = c.key in FLAG_WORDS && !(c.key in row.values)
-      ? row.flags.includes(FLAG_WORDS[c.key]!) ? 'yes' : 'no'
+    const actual = letter !== undefined && !(c.key in row.values)
+      ? row.flags.includes(letter) ? 'yes' : 'no'
       : row.values[c.key] ?? '';
     if (c.op === '=') return actual === c.value;
     if (c.op === '!=') return actual !== c.value;

@@ -72,7 +72,7 @@ export function parsePrintOptions(rest: readonly Token[], opts: { stats: boolean
 }
 
 /** interval=: 1, 1s, 500ms, 2m; a redraw more often than 10 a second would only load the router. */
-function parseInterval(raw: string): number | string {
+export function parseInterval(raw: string): number | string {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw);
   if (!m) return 'invalid value for argument interval';
   const ms = Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!;

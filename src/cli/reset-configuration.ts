@@ -10,13 +10,17 @@ import type { Token } from './tokens.js';
 export interface Answer {
   readonly lines: string[];
   readonly logout: boolean;
+  /** The question that follows (`/password` asks three in a row). */
+  readonly next?: Question;
 }
 
-/** A yes/no question the shell asks before it acts; the next typed line is the answer. */
+/** A question the shell asks before it acts; the next typed line is the answer. */
 export interface Question {
   readonly ask: string;
-  /** Runs with the answer; returns the lines to print and whether the session ends. */
-  answer(yes: boolean): Answer | Promise<Answer>;
+  /** The answer is a password: not echoed on a terminal, not kept in the history. */
+  readonly secret?: boolean;
+  /** Runs with the answer (yes: whether it was y; line: as typed); the lines to print and whether the session ends. */
+  answer(yes: boolean, line: string): Answer | Promise<Answer>;
 }
 
 /**

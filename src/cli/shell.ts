@@ -11,14 +11,14 @@ import { ValueError, type PropType, type Value } from '../config/types.js';
 import type { LogBook } from '../log.js';
 import { exportScript } from './export.js';
 import { asValueRow, inlineRow, legendLine, record, table, terseRow } from './format.js';
-import { legend, listRows, matches, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
-import { parsePrintOptions, type PrintOptions } from './print-options.js';
+import { legend, listRows, matches, whereWords, type Condition, type Flag, type RowRef, type RowView } from './listing.js';
+import { parseInterval, parsePrintOptions, type PrintOptions } from './print-options.js';
 import { pause, printTo } from './print-output.js';
 import { toggleInterfaces } from './interface-toggle.js';
-import { printHelp, valueHelp } from './help-details.js';
+import { printHelp, printOptionWords, valueHelp } from './help-details.js';
 import { allowed, commandNeeds, DENIED, userPolicies } from './permissions.js';
 import type { Policy } from '../config/policy.js';
-import { changeOwnPassword } from './password.js';
+import { changeOwnPassword, passwordQuestions } from './password.js';
 import { Regex, RegexError } from './regex/index.js';
 import { ConsoleError, MAX_STEPS, WorkBudget } from './work-budget.js';
 import { parsePingInterval, runPing, type PingOptions } from './ping.js';
@@ -127,8 +127,14 @@ export class Shell {
     return this.abort !== undefined;
   }
 
-  /** Ctrl-C at the prompt: a continued line or a half-pasted script is dropped. */
+  /** Whether the shell waits for a password (`/password`'s questions): the console hides it. */
+  get askingSecret(): boolean {
+    return this.question?.secret === true;
+  }
+
+  /** Ctrl-C at the prompt: a continued line, a half-pasted script or an open question is dropped. */
   cancelLine(): void {
+    this.question = undefined;
     this.pending = '';
     this.scriptLines.clear();
     this.pacer?.stop();
@@ -150,8 +156,9 @@ export class Shell {
     if (this.question) {
       const q = this.question;
       this.question = undefined;
-      const { lines, logout } = await q.answer(isYes(line));
+      const { lines, logout, next } = await q.answer(isYes(line), line);
       this.out(lines);
+      this.question = next;
       // RouterOS drops the session after a reset; here it asks for a login with the defaults.
       if (logout) this.ctx.logout?.();
       return;
@@ -300,6 +307,11 @@ export class Shell {
       if (cmd.text === 'password') {
         const { pairs, words } = this.args(rest, []);
         if (words.length) return `expected end of command (line 1 column ${words[0]!.start + 1})`;
+        // Typed bare, RouterOS asks for the three values, unechoed.
+        if (Object.keys(pairs).length === 0) {
+          this.question = passwordQuestions(this.ctx.model, this.ctx.user);
+          return undefined;
+        }
         return changeOwnPassword(this.ctx.model, this.ctx.user, pairs);
       }
       if (cmd.text === 'export') return this.exportCmd('', rest);
@@ -349,43 +361,73 @@ export class Shell {
   private args(tokens: readonly Token[], known: readonly string[]): { pairs: Record<string, string>; words: Token[] } {
     const pairs: Record<string, string> = {};
     const words: Token[] = [];
+    const put = (key: string, value: string, at: Token): void => {
+      // repeatedArgument catches `user=u user=v`; this catches `name a name b` and a mix of both.
+      if (key in pairs) throw new ConsoleError(`failure: argument ${key} given twice (line 1 column ${at.start + 1})`);
+      pairs[key] = value;
+    };
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
-      if (t.key !== undefined) pairs[t.key] = t.text;
+      if (t.key !== undefined) put(t.key, t.text, t);
       else if (!t.quoted && !t.expr && known.includes(t.text) && tokens[i + 1] && tokens[i + 1]!.key === undefined) {
-        pairs[t.text] = tokens[++i]!.text;
+        put(t.text, tokens[++i]!.text, t);
       } else words.push(t);
     }
     return { pairs, words };
   }
 
-  private conditions(tokens: readonly Token[]): Condition[] {
+  /**
+   * The conditions after `where` (and inside `[ find ... ]`). With the menu given, a property it
+   * does not have, or a bare word that is not one of its flags, is an error rather than a
+   * condition that silently matches nothing.
+   */
+  private conditions(tokens: readonly Token[], menu?: Menu): Condition[] {
+    const words = menu && whereWords(menu, this.ctx.model);
+    const known = (key: string, t: Token): void => {
+      if (words && !words.keys.has(key) && !words.flags.has(key)) {
+        throw new ConsoleError(`syntax error: ${key} is not a property of ${menu!.path} (line 1 column ${t.start + 1})`);
+      }
+    };
     const out: Condition[] = [];
     for (const t of tokens) {
       if (t.text === 'where' && t.key === undefined) continue;
       if (t.text === 'and' && t.key === undefined) continue;
       if (t.key !== undefined) {
-        out.push({ key: t.key, op: '=', value: t.text });
+        known(t.key, t);
+        out.push({ key: t.key, op: '=', value: t.text, letter: words?.flags.get(t.key) });
         continue;
       }
       const m = /^([a-z][a-z0-9-]*)(!=|~)(.*)$/.exec(t.text);
+      if (m) known(m[1]!, t);
       if (m?.[2] === '~') {
         // Compiled before any row is looked at: a bad pattern stops the command before it changes anything.
         const regex = Regex.compile(m[3]!);
         if (regex instanceof RegexError) throw new ConsoleError(`invalid regular expression in where: ${regex.message}`);
         out.push({ key: m[1]!, op: '~', value: m[3]!, regex });
-      } else if (m) out.push({ key: m[1]!, op: '!=', value: m[3]! });
-      else if (t.text.startsWith('!')) out.push({ key: t.text.slice(1), op: '!flag', value: '' });
-      else out.push({ key: t.text, op: 'flag', value: '' });
+      } else if (m) out.push({ key: m[1]!, op: '!=', value: m[3]!, letter: words?.flags.get(m[1]!) });
+      else {
+        const negated = t.text.startsWith('!');
+        const key = negated ? t.text.slice(1) : t.text;
+        if (words && !words.flags.has(key)) {
+          if (!words.yesNo.has(key)) {
+            const what = words.keys.has(key) ? `${key} is not a flag of ${menu!.path}, give ${key}=value` : `${key} is not a property of ${menu!.path}`;
+            throw new ConsoleError(`syntax error: ${what} (line 1 column ${t.start + 1})`);
+          }
+          // A yes/no property stands for itself: `where add-default-route`.
+          out.push({ key, op: negated ? '!=' : '=', value: 'yes' });
+          continue;
+        }
+        out.push({ key, op: negated ? '!flag' : 'flag', value: '', letter: words?.flags.get(key) });
+      }
     }
     return out;
   }
 
   // ---- list menus -------------------------------------------------------------------------
 
-  private listing(menu: ListMenu): RowView[] {
+  private listing(menu: ListMenu, only?: number): RowView[] {
     if (menu.hardwareKey) this.ctx.model.syncHardware(this.ctx.runtime.ethernetPorts());
-    return listRows(menu, this.ctx.model, this.ctx.runtime, this.sensitive());
+    return listRows(menu, this.ctx.model, this.ctx.runtime, this.sensitive(), only);
   }
 
   /** Items typed by the user: numbers from the last print, names, *ids, [ find ... ]. */
@@ -398,7 +440,7 @@ export class Shell {
         const inner = tokenize(w.expr);
         if (inner instanceof TokenError) return inner.message;
         if (inner[0]?.text !== 'find') return `bad command name ${inner[0]?.text ?? ''}`;
-        const conds = this.conditions(inner.slice(1));
+        const conds = this.conditions(inner.slice(1), menu);
         refs.push(...rows.filter((r) => matches(r, conds, this.budget)).map((r) => r.ref));
         continue;
       }
@@ -418,11 +460,10 @@ export class Shell {
         }
       }
     }
-    // Rows that vanished since the last print (a user disconnected) are gone now.
-    for (const ref of refs) {
-      const present = rows.some((r) => JSON.stringify(r.ref) === JSON.stringify(ref));
-      if (!present) return 'no such item';
-    }
+    // Rows that vanished since the last print (a user disconnected) are gone now. A set, not a
+    // scan per item: `set [find] ...` over thousands of rows must not take quadratic time.
+    const present = new Set(rows.map((r) => refKey(r.ref)));
+    if (refs.some((ref) => !present.has(refKey(ref)))) return 'no such item';
     return refs;
   }
 
@@ -441,7 +482,7 @@ export class Shell {
         return id instanceof ValueError ? id.message : undefined;
       }
       case 'find': {
-        const conds = this.conditions(rest);
+        const conds = this.conditions(rest, menu);
         const rows = this.listing(menu);
         const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
         this.numbering.set(menu.path, rows.map((r) => r.ref));
@@ -450,10 +491,13 @@ export class Shell {
         return undefined;
       }
       case 'get': {
-        const items = this.resolve(menu, rest.slice(0, 1));
+        // An *id (what a script's find gives) needs only its own row, not the whole listing.
+        const id = /^\*[0-9a-f]+$/i.test(rest[0]?.text ?? '') && !rest[0]!.quoted ? parseInt(rest[0]!.text.slice(1), 16) : undefined;
+        const items = id !== undefined ? [{ kind: 'config', id } as const] : this.resolve(menu, rest.slice(0, 1));
         if (typeof items === 'string') return items;
         const key = rest[1]?.text;
-        const row = this.listing(menu).find((r) => JSON.stringify(r.ref) === JSON.stringify(items[0]));
+        const row = (id !== undefined ? this.listing(menu, id) : this.listing(menu)).find((r) => refKey(r.ref) === refKey(items[0]!));
+        if (id !== undefined && !row) return 'no such item';
         if (!key || !row) return 'failure: get needs an item and a property';
         const spec = menu.props[key];
         if ((!spec && !menu.columns?.[key]) || spec?.secret) return `input does not match any value of value-name`;
@@ -535,11 +579,9 @@ export class Shell {
     for (const ref of refs) {
       if (ref.kind !== 'dynamic') continue; // already static: nothing to do, as in RouterOS
       const row = rows.find((r) => JSON.stringify(r.ref) === JSON.stringify(ref))!;
-      const added = this.ctx.model.add(menu.path, {
-        address: row.values.address ?? '',
-        'mac-address': row.values['mac-address'] ?? '',
-        server: row.values.server ?? 'all',
-      });
+      // The row keeps what the record says it can configure; run-time columns (status, expiry) stay behind.
+      const kept = Object.entries(row.values).filter(([k]) => menu.props[k] && !menu.props[k]!.readOnly && !menu.props[k]!.flag);
+      const added = this.ctx.model.add(menu.path, Object.fromEntries(kept));
       if (added instanceof ValueError) return added.message;
     }
     this.numbering.delete(menu.path);
@@ -563,7 +605,7 @@ export class Shell {
   private printList(menu: ListMenu, rest: Token[]): Promise<string | undefined> | string {
     const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
     if (typeof opts === 'string') return opts;
-    const conds = this.conditions(opts.where);
+    const conds = this.conditions(opts.where, menu);
     const picked = opts.from ? this.resolve(menu, opts.from) : undefined;
     if (typeof picked === 'string') return picked;
     const keys = picked && new Set(picked.map((r) => JSON.stringify(r)));
@@ -600,6 +642,14 @@ export class Shell {
   private async monitor(menu: ListMenu, rest: Token[]): Promise<string | undefined> {
     const once = rest.some((t) => t.text === 'once' && !t.key);
     const items = rest.filter((t) => !(t.text === 'once' && !t.key) && t.key === undefined);
+    let everyMs = 1000;
+    for (const t of rest) {
+      if (t.key === undefined) continue;
+      if (t.key !== 'interval') return `expected end of command (unknown parameter ${t.key})`;
+      const ms = parseInterval(t.text);
+      if (typeof ms === 'string') return ms;
+      everyMs = ms;
+    }
     const refs = this.resolve(menu, items);
     if (typeof refs === 'string') return refs;
     if (refs.length !== 1 || refs[0]!.kind !== 'config') return 'failure: monitor needs one item';
@@ -623,7 +673,7 @@ export class Shell {
     this.abort = abort;
     try {
       while (!abort.signal.aborted) {
-        await pause(1000, abort.signal);
+        await pause(everyMs, abort.signal);
         if (abort.signal.aborted) break;
         const next = render();
         if (!next) break;
@@ -761,8 +811,14 @@ export class Shell {
   private async statusCommand(menu: StatusMenu, cmd: string, rest: Token[]): Promise<string | undefined> {
     const { reader, c } = this.statusReader(menu);
     if (reader.printLines && cmd === 'print') {
-      this.out(reader.printLines(c, this.conditions(rest.filter((t) => t.text !== 'where'))));
-      return undefined;
+      const opts = parsePrintOptions(rest, { stats: false });
+      if (typeof opts === 'string') return opts;
+      if (opts.from) return 'failure: from is not available in this menu';
+      const conds = this.conditions(opts.where, menu);
+      return this.emitPrint(opts, () => {
+        const lines = reader.printLines!(c, conds, this.budget);
+        return opts.countOnly ? [String(lines.length)] : lines;
+      });
     }
     if (menu.shape === 'record') {
       if (cmd === 'import') return this.importLicense(rest);
@@ -802,7 +858,7 @@ export class Shell {
       const opts = parsePrintOptions(rest, { stats: menu.printStats !== undefined });
       if (typeof opts === 'string') return opts;
       if (opts.from) return 'failure: from is not available in this menu';
-      const conds = this.conditions(opts.where);
+      const conds = this.conditions(opts.where, menu);
       const layout = opts.stats ? menu.printStats : menu.print;
       return this.emitPrint(opts, async () => {
         const shown = (await this.statusRows(menu)).filter((r) => matches(r, conds, this.budget));
@@ -817,7 +873,7 @@ export class Shell {
     const pick = (w: Token): RowRef | undefined =>
       /^\d+$/.test(w.text) ? numbered[Number(w.text)] : rows.find((r) => r.values.name === w.text)?.ref;
     if (cmd === 'find') {
-      const conds = this.conditions(rest);
+      const conds = this.conditions(rest, menu);
       const hits = rows.map((r, i) => (matches(r, conds, this.budget) ? i : -1)).filter((i) => i >= 0);
       this.numbering.set(menu.path, rows.map((r) => r.ref));
       this.give(hits.map(String), hits.join(','));
@@ -998,10 +1054,21 @@ export class Shell {
         const choices = spec ? this.valueChoices(spec.type, spec.ref, word, !!spec.interfaceRef) : [];
         return [choices.map((c) => `${key}=${c}`), fragment];
       }
-      candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
-      // Not configuration, but what `set` takes there (setClock).
-      if (menu?.kind === 'settings') candidates.push(...(menu.clockArguments ?? []).map((k) => `${k}=`));
-      if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
+      const cmd = rest[0]!.key === undefined ? rest[0]!.text : '';
+      if (menu && cmd === 'print' && this.commands(path).includes('print')) {
+        // After `print` its options; after `where` what a condition may name.
+        if (rest.some((t) => t.key === undefined && t.text === 'where')) {
+          const words = whereWords(menu, this.ctx.model);
+          candidates = [...[...words.keys].map((k) => `${k}=`), ...words.flags.keys()];
+        } else candidates = printOptionWords(menu.kind !== 'settings' && menu.printStats !== undefined);
+      } else if (menu?.kind === 'list' && cmd === 'monitor') {
+        candidates = ['once', 'interval=', ...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n)];
+      } else {
+        candidates = menu && menu.kind !== 'status' ? propOrder(menu).filter((k) => !menu.props[k]!.readOnly).map((k) => `${k}=`) : [];
+        // Not configuration, but what `set` takes there (setClock).
+        if (menu?.kind === 'settings') candidates.push(...(menu.clockArguments ?? []).map((k) => `${k}=`));
+        if (menu?.kind === 'list') candidates.push(...this.listing(menu).map((r) => r.values.name ?? '').filter((n) => n));
+      }
     }
     // A word that is both a menu and a command (/tool) is one candidate, completed with its space.
     return [[...new Set(candidates.filter((c) => c.startsWith(word)))], fragment];
@@ -1019,6 +1086,10 @@ export class Shell {
     }
     return out.filter((c) => c.startsWith(word));
   }
+}
+
+function refKey(ref: RowRef): string {
+  return ref.kind === 'config' ? `*${ref.id}` : `d:${ref.key}`;
 }
 
 /** A row as a script holds it: a configured row's *id, a run-time row's number in the listing. */

@@ -7,7 +7,8 @@ import type { StatusMenu, StatusSource } from '../config/schema.js';
 import { formatDuration } from '../config/types.js';
 import { timeOfDay } from '../config/clock.js';
 import { defaultConfigurationPrint } from '../config/default-configuration.js';
-import type { Condition, RowRef, RowView } from './listing.js';
+import { matches, type Condition, type RowRef, type RowView } from './listing.js';
+import type { StepMeter } from './regex/index.js';
 import { daemonGlobals } from './script/console.js';
 import { environmentRows, removeGlobals } from './script/environment.js';
 import type { Token } from './tokens.js';
@@ -28,7 +29,7 @@ export interface StatusReader {
   /** One `name: value` record (shape record); a string: the error line. */
   record?(c: StatusReadContext): Pairs | string | Promise<Pairs | string>;
   /** print shows lines of text rather than a table (the log, a script). */
-  printLines?(c: StatusReadContext, conditions: readonly Condition[]): string[];
+  printLines?(c: StatusReadContext, conditions: readonly Condition[], meter?: StepMeter): string[];
   /** `flush`: empties what the rows come from; an error line or undefined. */
   flush?(c: StatusReadContext): Promise<string | undefined>;
   /** `remove` of rows; an error line or undefined. */
@@ -79,12 +80,19 @@ export const STATUS_SOURCES: Readonly<Record<StatusSource, StatusReader>> = {
   log: {
     rows: ({ shell, zone }) =>
       shell.log.list().map((e, i) => ({ key: String(i), values: { time: timeOfDay(e.time, zone), topics: e.topics.join(','), message: e.message } })),
-    printLines: ({ shell, zone }, conditions) => {
-      const topics = conditions.filter((c) => c.key === 'topics').map((c) => c.value);
+    printLines: ({ shell, zone }, conditions, meter) => {
+      // topics=ppp asks for entries that carry the topic among others, as RouterOS reads it.
+      const topics = conditions.filter((c) => c.key === 'topics' && c.op === '=').map((c) => c.value);
+      const others = conditions.filter((c) => !(c.key === 'topics' && c.op === '='));
       return shell.log
         .list()
-        .filter((e) => topics.every((t) => e.topics.includes(t)))
-        .map((e) => `${timeOfDay(e.time, zone)} ${e.topics.join(',')} ${e.message}`);
+        .map((e) => ({ e, time: timeOfDay(e.time, zone), topics: e.topics.join(',') }))
+        .filter(({ e, time, topics: joined }) => {
+          if (!topics.every((t) => e.topics.includes(t))) return false;
+          const row: RowView = { ref: { kind: 'dynamic', key: '' }, flags: '', values: { time, topics: joined, message: e.message }, quoted: new Set(), keys: [] };
+          return matches(row, others, meter);
+        })
+        .map(({ e, time, topics: joined }) => `${time} ${joined} ${e.message}`);
     },
   },
   'script-globals': {

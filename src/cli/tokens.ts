@@ -1,6 +1,7 @@
 // Splits a console line into words the RouterOS way: `key=value` pairs, "quoted strings" with
 // backslash escapes, `[ find ... ]` expressions kept whole, and a trailing `\` that continues
 // the command on the next line.
+import { unescapeQuoted } from './escapes.js';
 
 export interface Token {
   /** The word as typed, quotes removed and escapes applied (for key=value: the value). */
@@ -54,7 +55,7 @@ export function tokenize(line: string): Token[] | TokenError {
       if (c === '"') {
         const end = skipQuoted(line, i);
         if (end < 0) return new TokenError(`unterminated quote (line 1 column ${i + 1})`);
-        text += unescape(line.slice(i + 1, end));
+        text += unescapeQuoted(line.slice(i + 1, end));
         quoted = true;
         i = end + 1;
         continue;
@@ -82,9 +83,6 @@ function skipQuoted(line: string, open: number): number {
   return -1;
 }
 
-function unescape(s: string): string {
-  return s.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
-}
 
 /** A value as typed back into the console: bare when safe, else quoted with escapes. */
 export function quote(value: string, force = false): string {

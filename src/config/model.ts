@@ -200,7 +200,7 @@ export class ConfigModel {
     const values = { ...old.values };
     const err = this.applyRaw(menu, values, raw, old);
     if (err) return err;
-    const clash = this.checkRow(menu, values, old.id);
+    const clash = this.checkRow(menu, values, old.id, old);
     if (clash) return clash;
     state.rows[index] = { id: old.id, values };
     if (old.values.name !== values.name && typeof old.values.name === 'string') {
@@ -239,7 +239,8 @@ export class ConfigModel {
     const menu = this.listMenu(path);
     if (menu instanceof ValueError) return menu;
     const state = this.lists.get(path)!;
-    const rows = ids.map((id) => state.rows.find((r) => r.id === id));
+    const byId = new Map(state.rows.map((r) => [r.id, r]));
+    const rows = ids.map((id) => byId.get(id));
     if (rows.some((r) => r === undefined)) return new ValueError('no such item');
     for (const row of rows as StoredRow[]) {
       if (menu.hardwareKey) return new ValueError(`failure: ${path} entries come from the hardware`);
@@ -248,7 +249,8 @@ export class ConfigModel {
       const user = this.referrer(path, row) ?? this.interfaceReferrer(path, row);
       if (user) return new ValueError(`failure: ${String(row.values.name)} is used by ${user}`);
     }
-    state.rows = state.rows.filter((r) => !ids.includes(r.id));
+    const gone = new Set(ids);
+    state.rows = state.rows.filter((r) => !gone.has(r.id));
     for (const id of ids) this.emit({ op: 'remove', path, id });
     return undefined;
   }
@@ -371,8 +373,11 @@ export class ConfigModel {
     return undefined;
   }
 
-  private checkRow(menu: ListMenu, values: Record<string, Value>, selfId: number | undefined): ValueError | undefined {
-    if (typeof values.name === 'string' && 'name' in menu.props) {
+  /** old: the row before a set; its name, if kept, is already known to be unique. */
+  private checkRow(menu: ListMenu, values: Record<string, Value>, selfId: number | undefined, old?: StoredRow): ValueError | undefined {
+    // Checked only when the name changes: `set [find] comment=x` over thousands of rows would
+    // otherwise compare every row with every other.
+    if (typeof values.name === 'string' && 'name' in menu.props && values.name !== old?.values.name) {
       const group = INTERFACE_MENUS.includes(menu.path) ? INTERFACE_MENUS : [menu.path];
       for (const path of group) {
         for (const r of this.rows(path)) {

@@ -90,7 +90,8 @@ export interface RuntimeView {
   status?(row: StoredRow, runtime: RuntimeState): RowStatus;
   /** Run-time flags of a configured row (a static route: S, and A while it is on the host). */
   flags?(row: StoredRow, runtime: RuntimeState): string;
-  dynamic?(runtime: RuntimeState): readonly DynamicRow[];
+  /** The run-time rows; configured: the menu's own rows (a session on a static entry shows there). */
+  dynamic?(runtime: RuntimeState, configured: readonly StoredRow[]): readonly DynamicRow[];
   /** Where dynamic rows are listed: the seed prints `0 DR <pptp-ex>` before static rows. */
   readonly dynamicFirst?: boolean;
   /** Removing a dynamic row (disconnect); returns an error line or undefined. */

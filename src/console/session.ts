@@ -202,7 +202,11 @@ export class ConsoleSession {
   private onEditorEvent(e: EditorEvent): void {
     switch (e.kind) {
       case 'line':
-        if (this.phase === 'shell') this.editor.remember(e.text);
+        if (this.phase === 'shell' && this.out.muted) {
+          // The answer to a password question (its Enter's newline got past the mute): the
+          // hiding ends here, and the answer is not history.
+          this.out.muted = false;
+        } else if (this.phase === 'shell') this.editor.remember(e.text);
         this.onLine(e.text);
         return;
       case 'interrupt':
@@ -246,6 +250,14 @@ export class ConsoleSession {
 
   private prompt(): void {
     if (!this.shell || this.phase !== 'shell') return;
+    if (this.io.terminal && this.shell.askingSecret) {
+      // As the login's Password: the prompt goes past the mute, then the keys are not echoed.
+      this.editor.showPrompt('');
+      this.out.writeThrough(this.shell.prompt());
+      this.out.muted = true;
+      return;
+    }
+    this.out.muted = false;
     this.setPrompt(this.shell.prompt());
   }
 

@@ -61,3 +61,8 @@ t.test('a read-only user can neither comment nor unset', async (t) => {
   t.equal(await viewer.type('/ppp secret unset anna comment'), 'not enough permissions (9)\n');
   t.match(await viewer.type('/ppp secret print'), /;;; kept/, 'the comment is still there');
 });
+
+t.test('every list menu takes comment=, as every RouterOS list item does', async (t) => {
+  const { menus } = await import('../../src/config/menus/index.js');
+  for (const m of menus) if (m.kind === 'list') t.ok('comment' in m.props, m.path);
+});

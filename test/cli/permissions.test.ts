@@ -114,3 +114,34 @@ t.test('/password changes one\'s own password, with the password policy', async 
   const noPw = await as('np', 'nopw', 'local,read');
   t.equal(await noPw.r.type('/password old-password=pw-np new-password=x confirm-new-password=x'), DENIED);
 });
+
+t.test('/password typed bare asks old-password:, new-password: and confirm-new-password: in turn', async (t) => {
+  const { r, model } = await as('ro', 'read');
+  const hashOf = (): unknown => model.rows('/user').find((u) => u.values.name === 'ro')?.values.password;
+  const before = hashOf();
+  t.equal(await r.type('/password'), '');
+  t.equal(r.shell.prompt(), 'old-password: ');
+  t.ok(r.shell.askingSecret, 'a password question: the console hides the answer');
+  t.equal(await r.type('pw-ro'), '');
+  t.equal(r.shell.prompt(), 'new-password: ');
+  t.equal(await r.type('n1'), '');
+  t.equal(r.shell.prompt(), 'confirm-new-password: ');
+  t.equal(await r.type('n2'), 'failure: new passwords do not match\n');
+  t.equal(r.shell.prompt(), '[ro@MikroTik] > ', 'back at the prompt');
+  t.notOk(r.shell.askingSecret);
+  await r.type('/password');
+  t.equal(await r.type('wrong'), '');
+  await r.type('n1');
+  t.equal(await r.type('n1'), 'failure: old password is not valid\n');
+  await r.type('/password');
+  await r.type('pw-ro');
+  r.shell.cancelLine();
+  t.equal(r.shell.prompt(), '[ro@MikroTik] > ', 'Ctrl-C drops the questions');
+  t.equal(hashOf(), before, 'nothing changed so far');
+  for (const line of ['/password', 'pw-ro', 'n1']) t.equal(await r.type(line), '', line);
+  t.equal(await r.type('n1'), '');
+  t.equal(await verifyPassword(String(hashOf()), 'n1'), true, 'the new password is stored');
+  const noPw = await as('np', 'nopw', 'local,read');
+  t.equal(await noPw.r.type('/password'), DENIED, 'the password policy is checked before anything is asked');
+  t.equal(noPw.r.shell.prompt(), '[np@MikroTik] > ');
+});

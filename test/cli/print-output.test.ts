@@ -58,3 +58,39 @@ for (const ansi of [false, true]) {
     t.equal(out.length, after, 'nothing printed after it stopped');
   });
 }
+
+for (const ansi of [false, true]) {
+  t.test(`monitor redraws until a key (${ansi ? 'terminal: in place' : 'plain line: blocks'})`, async (t) => {
+    let out = '';
+    const base = makeRouter();
+    const shell = new Shell({ model: base.model, runtime: base.runtime, log: new LogBook(), user: 'admin', ansi, write: (s) => (out += s) });
+    await base.type('/interface pptp-client add name=c1 connect-to=198.18.0.1 user=u disabled=no');
+    base.runtime.clients.set('c1', { status: 'dialing...' });
+    const running = shell.input('/interface pptp-client monitor c1 interval=100ms');
+    await until(() => out.includes('dialing'));
+    t.ok(shell.busy, 'monitor keeps running');
+    base.runtime.clients.set('c1', { status: 'connected', uptime: 3, idleTime: 0, encoding: 'MPPE128 stateless', mtu: 1460, mru: 1460 });
+    await until(() => out.includes('connected'));
+    // The one-line block is replaced by the six-line one: the cursor goes up the old block's height.
+    if (ansi) t.match(out, /status: "dialing\.\.\."\n\x1b\[1A\x1b\[J *status: "connected"/, 'redrawn in place');
+    else {
+      t.notMatch(out, /\x1b/, 'no cursor movement on a plain line');
+      t.match(out, /status: "dialing\.\.\."\n *status: "connected"\n *uptime: 3s/, 'the next block below the last');
+    }
+    shell.interrupt();
+    await running;
+    t.notOk(shell.busy, 'a key stopped it');
+    const after = out.length;
+    await new Promise((res) => setTimeout(res, 300));
+    t.equal(out.length, after, 'nothing printed after it stopped');
+  });
+}
+
+t.test('monitor takes once and interval=, and refuses anything else', async (t) => {
+  const r = makeRouter();
+  await r.type('/interface pptp-client add name=c1 connect-to=198.18.0.1 user=u disabled=no');
+  t.equal(await r.type('/interface pptp-client monitor c1 foo=1'), 'expected end of command (unknown parameter foo)\n');
+  t.equal(await r.type('/interface pptp-client monitor c1 interval=10ms'), 'value of interval out of range (100ms..1h)\n');
+  t.equal(await r.type('/interface pptp-client monitor c1 interval=soon'), 'invalid value for argument interval\n');
+  t.equal(await r.type('/interface pptp-client monitor nosuch once'), 'no such item\n');
+});

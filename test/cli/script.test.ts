@@ -95,6 +95,18 @@ t.test('variables, expressions and $var in command arguments', async (t) => {
   t.match(await r.type(':put $mine'), /^failure: undefined variable \$mine/, 'a local ends with its line, as on RouterOS');
 });
 
+t.test('&& and || stop at the side that decides: the other side never runs', async (t) => {
+  const r = await withSecrets(['alice']);
+  t.equal(await r.type(':put (false && [/ppp secret add name=x1 password=p])'), 'false\n');
+  t.equal(await r.type(':put (true || [/ppp secret add name=x2 password=p])'), 'true\n');
+  t.equal(await r.type(':if (false && [:put "ran"]) do={:put a} else={:put b}'), 'b\n', 'no "ran" line');
+  t.equal(await r.type(':put [:len [/ppp secret find]]'), '1\n', 'neither add ran');
+  t.equal(await r.type(':local n 0; :if ($n > 0 && (10 / $n) > 1) do={:put big} else={:put none}'), 'none\n', 'a guard keeps a division by zero from running');
+  t.equal(await r.type(':put (true && ([:len [/ppp secret find]] = 1))'), 'true\n', 'the deciding side still runs');
+  t.equal(await r.type(':put (false || ([:len [/ppp secret find]] = 2))'), 'false\n');
+  t.match(await r.type(':put (true && "x")'), /^failure: && needs true or false/, 'a non-boolean side that is reached is an error');
+});
+
 t.test('a script pasted over several lines runs once its braces close', async (t) => {
   const r = await withSecrets(['alice', 'bob']);
   t.equal(await r.type(':foreach i in=[/ppp secret find] do={'), '');

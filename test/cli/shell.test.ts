@@ -59,6 +59,21 @@ t.test('/ppp active lists users and remove disconnects', async (t) => {
   t.equal(r.runtime.sessions().length, 0);
 });
 
+t.test('a connected user with a static pptp-server entry shows on that entry, not as a dynamic row', async (t) => {
+  const r = makeRouter();
+  t.equal(await r.type('/interface pptp-server add name=FromLaptop user=ex'), '');
+  for (const [id, user] of [['s1', 'ex'], ['s2', 'other']] as const) {
+    r.runtime.active.set(id, {
+      id, user, service: 'pptp', callerId: '198.18.0.9', address: '10.0.0.202', clientAddress: '198.18.0.9',
+      uptime: 5, encoding: 'MPPE128 stateless', mtu: 1460, mru: 1460, bytesIn: 0, bytesOut: 0,
+    });
+  }
+  const out = await r.type('/interface pptp-server print');
+  t.match(out, / 0 DR <pptp-other>/, 'a user without an entry: a dynamic row, listed first');
+  t.match(out, / 1 R +FromLaptop\s+ex /, 'the user with an entry: on it, running');
+  t.notMatch(out, /<pptp-ex>/);
+});
+
 t.test('tab completion and ? help come from the schema', async (t) => {
   const r = makeRouter();
   t.same(r.shell.complete('/interface pptp-cl')[0], ['/interface pptp-client'].map((s) => s.split(' ')[1]!));
@@ -68,6 +83,12 @@ t.test('tab completion and ? help come from the schema', async (t) => {
   t.same(r.shell.complete('add profile=def')[0], ['profile=default', 'profile=default-encryption']);
   t.match((await r.type('add ?')), /connect-to\s+-- address of the PPTP server \(IP address\)/);
   t.match((await r.type('?')), /monitor\s+-- command/);
+  t.equal(await r.type('add name=c1 connect-to=198.18.0.1 user=u'), '');
+  t.same(r.shell.complete('print ')[0], ['as-value', 'brief', 'count-only', 'detail', 'file=', 'from=', 'interval=', 'terse', 'where', 'without-paging'], 'after print: its options, not properties');
+  t.same(r.shell.complete('print d')[0], ['detail']);
+  t.same(r.shell.complete('print where di')[0], ['disabled=', 'disabled'], 'after where: properties and flags');
+  t.same(r.shell.complete('monitor ')[0], ['once', 'interval=', 'c1'], 'after monitor: its arguments and the items');
+  t.same(r.shell.complete('/interface print ')[0].at(-1), 'stats', 'stats where the menu has it');
 });
 
 t.test('a read-only user cannot change the configuration', async (t) => {

@@ -158,10 +158,16 @@ t.test('dynamic routes: flags A D C S, static rows S, and no set or remove', asy
   t.match(dynamicOnly, /\n 0 ADC 10\.0\.103\.2\/32[^]*\n 1 ADS 10\.150\.1\.0\/24/, 'where dynamic: the two tunnel routes, numbered as shown');
   t.equal(await r.type('/ip route remove 0'), 'failure: can not change dynamic entry\n');
   t.equal(await r.type('/ip route print count-only where !dynamic'), '2\n');
+  t.equal(await r.type('/ip route print count-only where active'), '3\n', 'flags by their legend names: A');
+  t.equal(await r.type('/ip route print count-only where connect'), '1\n', 'C');
+  t.equal(await r.type('/ip route print count-only where static'), '3\n', 'S');
+  t.equal(await r.type('/ip route print count-only where active=no'), '1\n', 'as a yes/no value too');
   t.notMatch(await r.type('/ip route export'), /10\.0\.103\.2|10\.150\.1\.0/, 'dynamic rows are not exported');
   t.match(await r.type('/ip address print'), /\n 0 D 10\.0\.103\.1\/32 +<pptp-ex>/);
   t.match(await r.type('/ip address print detail'), /D address=10\.0\.103\.1\/32 network=10\.0\.103\.2 interface=<pptp-ex>/);
   t.equal(await r.type('/ip address remove 0'), 'failure: can not change dynamic entry\n');
+  t.equal(await r.type('/ip address set 0 comment=x'), 'failure: can not change dynamic entry\n');
+  t.equal(await r.type('/ip address disable 0'), 'failure: can not change dynamic entry\n');
 });
 
 t.test('the network of an address (connected routes)', async (t) => {

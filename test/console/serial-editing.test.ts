@@ -2,6 +2,7 @@
 // next one runs alone, cursor keys edit mid-line, history recalls, and Tab and ? still work.
 import t from 'tap';
 import { loggedInSerialConsole } from '../lib/pty.js';
+import { verifyPassword } from '../../src/config/password-hash.js';
 
 t.test('Ctrl-C, cursor keys, history, Tab and ? over a pty', async (t) => {
   const { model, term } = await loggedInSerialConsole(t, 'Edit');
@@ -45,4 +46,33 @@ t.test('Ctrl-C, cursor keys, history, Tab and ? over a pty', async (t) => {
   term.type('\x15/ppp secret print count-only\r');
   await term.waitFor(/\r\n\[admin@Edit\] > $/);
   t.notMatch(term.screen(), /bad command|syntax error|expected/, 'the line after help and Ctrl-U ran cleanly');
+});
+
+t.test('/password over a pty: three questions, the answers never echoed nor kept in the history', async (t) => {
+  const { model, term } = await loggedInSerialConsole(t, 'Pw');
+  term.clearScreen();
+  term.type('/password\r');
+  await term.waitFor(/old-password: $/);
+  term.type('\r'); // admin's password is empty
+  await term.waitFor(/new-password: $/);
+  term.type('Tr1cky-secret\r');
+  await term.waitFor(/confirm-new-password: $/);
+  term.type('Tr1cky-secret\r');
+  await term.waitFor(/confirm-new-password: \r?\n\[admin@Pw\] > $/);
+  t.notMatch(term.screen(), /Tr1cky/, 'the new password never showed');
+  const hash = String(model.rows('/user').find((u) => u.values.name === 'admin')?.values.password);
+  t.equal(await verifyPassword(hash, 'Tr1cky-secret'), true, 'the password changed');
+  term.clearScreen();
+  term.type('\x1b[A');
+  await term.waitFor(/\/password$/);
+  t.pass('up recalls /password, not an answer');
+  term.type('\x15/password\r');
+  await term.waitFor(/old-password: $/);
+  term.type('hal');
+  term.type('\x03');
+  await term.waitFor(/old-password: \r?\n?\[admin@Pw\] > $/);
+  t.notMatch(term.screen(), /hal/, 'Ctrl-C drops the question; the half answer never showed');
+  term.type('/system identity print\r');
+  await term.waitFor(/name: Pw\r\n\[admin@Pw\] > $/);
+  t.pass('the console echoes again');
 });

@@ -117,8 +117,13 @@ async function expr(e: Expr, scope: Scope, host: ScriptHost): Promise<ScriptValu
       for (const item of e.items) out.push(await expr(item, scope, host));
       return out;
     }
-    case 'bin':
-      return binary(e.op, await expr(e.a, scope, host), await expr(e.b, scope, host));
+    case 'bin': {
+      if (e.op !== '&&' && e.op !== '||') return binary(e.op, await expr(e.a, scope, host), await expr(e.b, scope, host));
+      // The right side runs only when it decides the result: `($n > 0 && [/x get $n y] = z)`.
+      const a = truth(await expr(e.a, scope, host), e.op);
+      if (a === (e.op === '||')) return a;
+      return truth(await expr(e.b, scope, host), e.op);
+    }
     case 'not':
       return !truth(await expr(e.a, scope, host), '!');
     case 'neg': {

@@ -2,6 +2,7 @@
 // runs, so unknown syntax, an unknown `:command` or a variable never declared is one error line
 // and nothing runs, as the RouterOS console refuses a line it cannot parse.
 import type { BinaryOp, CommandPart, Expr, Stmt } from './ast.js';
+import { EscapedText } from '../escapes.js';
 import { BARE_CHAR, NAME_CHAR, Scanner, SCRIPT_COMMANDS, SyntaxFail } from './scanner.js';
 
 export class ScriptSyntaxError {
@@ -256,7 +257,7 @@ class Parser {
     const open = s.i;
     s.i++;
     const parts: (string | Expr)[] = [];
-    let text = '';
+    const text = new EscapedText();
     for (;;) {
       if (s.done) s.fail('unterminated quote', open);
       const c = s.ch;
@@ -265,24 +266,23 @@ class Parser {
         break;
       }
       if (c === '\\') {
-        const n = s.at(1);
-        text += n === 'n' ? '\n' : n === 't' ? '\t' : n;
-        s.i += 2;
+        s.i += text.escape(s.src, s.i);
         continue;
       }
       if (c === '$' && (NAME_CHAR.test(s.at(1)) || s.at(1) === '(')) {
-        if (text) parts.push(text);
-        text = '';
+        const piece = text.take();
+        if (piece) parts.push(piece);
         if (s.at(1) === '(') {
           s.i++;
           parts.push(this.primary());
         } else parts.push(this.variable());
         continue;
       }
-      text += c;
+      text.add(c);
       s.i++;
     }
-    if (text || parts.length === 0) parts.push(text);
+    const last = text.take();
+    if (last || parts.length === 0) parts.push(last);
     return parts.length === 1 && typeof parts[0] === 'string' ? { k: 'lit', value: parts[0] } : { k: 'str', parts };
   }
 

@@ -164,11 +164,14 @@ export const pptpServer = {
       if (!s) return { running: false, values: {} };
       return { running: true, values: sessionColumns(s) };
     },
-    dynamic(rt: RuntimeState) {
-      // A dynamic row exists for a connected user that no static entry names (seed: <pptp-ex>).
+    dynamic(rt: RuntimeState, configured: readonly StoredRow[]) {
+      // A dynamic row exists for a connected user that no static entry names (seed: <pptp-ex>);
+      // one that a static entry names shows on that entry.
+      const taken = new Set(configured.map((r) => r.values.user));
       return rt
         .sessions()
         .filter((s) => s.service === 'pptp' && (s.interfaceName === undefined || s.interfaceName.startsWith('<')))
+        .filter((s) => !(taken.has(s.user) && (s.interfaceName ?? `<pptp-${s.user}>`) === `<pptp-${s.user}>`))
         .map((s) => ({
           key: s.id,
           running: true,
