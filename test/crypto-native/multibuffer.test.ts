@@ -1,6 +1,7 @@
 // The multi-buffer RC4 (two streams interleaved, rc4.c *_x2) and the stateless MPPE encrypter
 // built on it (mppe.c pptp_mppe_encrypt_x2) give the same bytes as one stream at a time and as
-// the TypeScript reference. Both live in the bench addon until the data plane uses them.
+// the TypeScript reference. The data plane encrypts stateless packets of one TUN read burst in
+// pairs with pptp_mppe_encrypt_x2 (test/dataplane/differential.test.ts checks its bytes there).
 import t from 'tap';
 import fc from 'fast-check';
 
