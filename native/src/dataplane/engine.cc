@@ -762,12 +762,8 @@ uint8_t* Worker::FrameData(Session& s, uint8_t* payload, size_t len, uint16_t pr
   size_t plainLength = len + static_cast<size_t>(payload - plain);
   uint8_t* mppe = plain - PPTP_MPPE_HEADER;
   pptp_mppe_encrypt(s.enc.get(), plain, plainLength, mppe);
-  return CompressedFrame(s, mppe, plainLength + PPTP_MPPE_HEADER, frameLength);
-}
-
-uint8_t* Worker::CompressedFrame(Session& s, uint8_t* mppe, size_t mppeLength, size_t* frameLength) {
   uint8_t* frame = PutPppBefore(mppe, kPppCompressed, s.acfc, s.pfc);
-  *frameLength = mppeLength + static_cast<size_t>(mppe - frame);
+  *frameLength = plainLength + PPTP_MPPE_HEADER + static_cast<size_t>(mppe - frame);
   return frame;
 }
 
@@ -775,59 +771,19 @@ void Worker::QueueTx(Session& s, uint8_t* ip, size_t len) {
   if (len < 20 || (ip[0] >> 4) != 4) return s.stats.Add(kDropNotIpv4);
   if (!s.ipEnabled) return s.stats.Add(kDropIpDown);
   if (s.maxMss != 0) pptp_clamp_tcp_mss(ip, len, s.maxMss);
-  txSlots_++;  // the slot holds this packet until the batch is sent
-  if (s.enc && s.enc->stateless) {
-    if (txHeld_ == nullptr) {
-      txHeld_ = ip;
-      txHeldLength_ = len;
-      return;
-    }
-    uint8_t* held = txHeld_;
-    txHeld_ = nullptr;
-    return QueuePair(s, held, txHeldLength_, ip, len);
-  }
   size_t frameLength;
   uint8_t* frame = FrameData(s, ip, len, kPppIpv4, &frameLength);
-  QueueFrame(s, frame, frameLength, len);
-}
-
-void Worker::QueuePair(Session& s, uint8_t* ipA, size_t lenA, uint8_t* ipB, size_t lenB) {
-  uint8_t* plainA = PutPppBefore(ipA, kPppIpv4, true, s.pfc);
-  uint8_t* plainB = PutPppBefore(ipB, kPppIpv4, true, s.pfc);
-  size_t plainLengthA = lenA + static_cast<size_t>(ipA - plainA);
-  size_t plainLengthB = lenB + static_cast<size_t>(ipB - plainB);
-  uint8_t* mppeA = plainA - PPTP_MPPE_HEADER;
-  uint8_t* mppeB = plainB - PPTP_MPPE_HEADER;
-  pptp_mppe_encrypt_x2(s.enc.get(), plainA, plainLengthA, mppeA, plainB, plainLengthB, mppeB);
-  size_t frameLength;
-  uint8_t* frame = CompressedFrame(s, mppeA, plainLengthA + PPTP_MPPE_HEADER, &frameLength);
-  QueueFrame(s, frame, frameLength, lenA);
-  frame = CompressedFrame(s, mppeB, plainLengthB + PPTP_MPPE_HEADER, &frameLength);
-  QueueFrame(s, frame, frameLength, lenB);
-}
-
-void Worker::QueueHeld(Session& s) {
-  if (txHeld_ == nullptr) return;
-  uint8_t* ip = txHeld_;
-  txHeld_ = nullptr;
-  size_t frameLength;
-  uint8_t* frame = FrameData(s, ip, txHeldLength_, kPppIpv4, &frameLength);
-  QueueFrame(s, frame, frameLength, txHeldLength_);
-}
-
-void Worker::QueueFrame(Session& s, uint8_t* frame, size_t frameLength, size_t ipLength) {
   size_t packetLength;
   uint8_t* packet = WrapData(s, frame, frameLength, &packetLength);
   if (packet == nullptr) return;
   s.stats.Add(kTxPackets);
-  s.stats.Add(kTxBytes, ipLength);
+  s.stats.Add(kTxBytes, len);
   txIov_[txCount_].iov_base = packet;
   txIov_[txCount_].iov_len = packetLength;
   txCount_++;
 }
 
 void Worker::FlushTx(Session& s) {
-  QueueHeld(s);
   sockaddr_in sin = Peer(s.peer);
   net::GreSource source;
   for (unsigned i = 0; i < txCount_; i++) {
@@ -849,17 +805,15 @@ void Worker::FlushTx(Session& s) {
     sent += static_cast<unsigned>(r);
   }
   txCount_ = 0;
-  txSlots_ = 0;
 }
 
 void Worker::ReadTun(Session& s) {
   txCount_ = 0;
-  txSlots_ = 0;
   auto slot = [this](unsigned i) { return txPool_.data() + static_cast<size_t>(i) * kTxSlot + kHeadroom; };
   for (int reads = 0; reads < kBatch && s.tunFd >= 0; reads++) {
-    if (txSlots_ == static_cast<unsigned>(kBatch)) FlushTx(s);
+    if (txCount_ == static_cast<unsigned>(kBatch)) FlushTx(s);
     if (!s.offload) {
-      uint8_t* ip = slot(txSlots_);
+      uint8_t* ip = slot(txCount_);
       ssize_t r = ::read(s.tunFd, ip, kTxSlot - kHeadroom);
       if (r < 0 && errno == EINTR) {
         reads--;
@@ -884,8 +838,8 @@ void Worker::ReadTun(Session& s) {
         s.stats.Add(kDropInternalError);
         continue;
       }
-      std::memcpy(slot(txSlots_), ip, len);
-      QueueTx(s, slot(txSlots_), len);
+      std::memcpy(slot(txCount_), ip, len);
+      QueueTx(s, slot(txCount_), len);
       continue;
     }
     // A large TCP segment: split into packets of gso_size payload, each framed and encrypted on its own.
@@ -898,9 +852,9 @@ void Worker::ReadTun(Session& s) {
     s.offloadStats.Add(kTunGsoReads);
     s.offloadStats.Add(kTunSegments, plan.count);
     for (unsigned i = 0; i < plan.count; i++) {
-      if (txSlots_ == static_cast<unsigned>(kBatch)) FlushTx(s);
-      size_t segment = WriteTcp4Segment(ip, plan, i, slot(txSlots_));
-      QueueTx(s, slot(txSlots_), segment);
+      if (txCount_ == static_cast<unsigned>(kBatch)) FlushTx(s);
+      size_t segment = WriteTcp4Segment(ip, plan, i, slot(txCount_));
+      QueueTx(s, slot(txCount_), segment);
     }
   }
   FlushTx(s);

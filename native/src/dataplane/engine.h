@@ -136,20 +136,11 @@ class Worker {
   void FlushCoalesced();
   void ControlUp(Session& s, uint16_t protocol, const uint8_t* information, size_t length);
   void ReadTun(Session& s);
-  // Takes one IP packet read from TUN into send slot txSlots_ (at slot + headroom) and frames it
-  // into the send batch; with stateless MPPE it is held until a second one comes (see txHeld_).
+  // Frames one IP packet read from TUN (at slot + headroom) into the next send slot's message.
   void QueueTx(Session& s, uint8_t* ip, size_t len);
   // PPP-frames `len` octets at `payload` (headroom in front) as negotiated, encrypted while MPPE
   // is on; returns the frame's start and sets its length.
   uint8_t* FrameData(Session& s, uint8_t* payload, size_t len, uint16_t protocol, size_t* frameLength);
-  // The MPPE-encrypted text at `mppe` (header included, headroom in front) in its PPP frame.
-  uint8_t* CompressedFrame(Session& s, uint8_t* mppe, size_t mppeLength, size_t* frameLength);
-  // Two IPv4 packets encrypted together (pptp_mppe_encrypt_x2), then queued in that order.
-  void QueuePair(Session& s, uint8_t* ipA, size_t lenA, uint8_t* ipB, size_t lenB);
-  // Adds the GRE header and appends the packet to the send batch.
-  void QueueFrame(Session& s, uint8_t* frame, size_t frameLength, size_t ipLength);
-  // Queues the held packet alone, if one waits for a pair.
-  void QueueHeld(Session& s);
   void FlushTx(Session& s);
   void RunTimers(Session& s, double now);
   void Deliver(Session& s, std::vector<Delivery>& out);
@@ -191,16 +182,10 @@ class Worker {
   std::vector<uint8_t> rxPool_, txPool_, tunRead_;
   std::vector<Delivery> rxOut_;
   std::vector<std::vector<uint8_t>> rxKeep_;
-  // The send batch being built by ReadTun: txSlots_ slots of txPool_ filled, txCount_ packets
-  // ready in txIov_ (in GRE sequence order).
+  // The send batch being built by ReadTun.
   std::vector<mmsghdr> txMsgs_;
   std::vector<iovec> txIov_;
-  unsigned txCount_ = 0, txSlots_ = 0;
-  // Stateless MPPE: a packet whose encryption waits for the next one of the same read burst, so
-  // that the two key schedules and key streams run interleaved (rc4.c x2). The count and GRE
-  // sequence number are given in arrival order all the same; the batch's end sends it alone.
-  uint8_t* txHeld_ = nullptr;
-  size_t txHeldLength_ = 0;
+  unsigned txCount_ = 0;
   // Receive coalescing: the packets held belong to groSession_ (flushed before the lock is let go).
   std::unique_ptr<Coalescer> gro_ = std::make_unique<Coalescer>();
   Session* groSession_ = nullptr;
