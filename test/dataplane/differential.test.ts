@@ -2,10 +2,9 @@
 // same bytes and the same results. B runs one implementation, then the other, in the same
 // namespace with the same sessions (framings, MPPE 40/56/128, stateless and stateful):
 //   send: the same IPv4 packets leave B's TUN devices; A captures the GRE packets: byte-equal.
-//   Besides single datagrams, two large TCP segments (TSO) of 5 and 4 packets: an offload TUN
-//   hands each to the native path whole, which splits it and, with stateless MPPE, encrypts the
-//   packets of one read two at a time (an odd and an even batch); a plain TUN gets the kernel's
-//   segments.
+//   Besides single datagrams, two large TCP segments (TSO) of 5 and 4 packets, an odd and an even
+//   batch: an offload TUN hands each to the native path whole, to be split into packets and sent
+//   in one batch; a plain TUN gets the kernel's segments back to back.
 //   receive: A injects the same crafted GRE stream (random datagrams, reordering, duplicates,
 //   loss, a stale packet, control frames, malformed and refused frames): the datagrams delivered,
 //   the control frames raised, the MPPE reset requests and the counters are equal.
