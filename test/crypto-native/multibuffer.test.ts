@@ -1,6 +1,7 @@
 // The multi-buffer RC4 (two streams interleaved, rc4.c *_x2) and the stateless MPPE encrypter
 // built on it (mppe.c pptp_mppe_encrypt_x2) give the same bytes as one stream at a time and as
-// the TypeScript reference. Both live in the bench addon until the data plane uses them.
+// the TypeScript reference. Both live in the bench addon: the data plane encrypted in pairs for a
+// while and measured no faster per core in the tunnel (README, "Multi-buffer RC4").
 import t from 'tap';
 import fc from 'fast-check';
 

@@ -3,6 +3,9 @@
 // namespace with the same sessions (framings, MPPE 40/56/128, stateless and stateful, Multilink
 // with 24- and 12-bit sequence numbers):
 //   send: the same IPv4 packets leave B's TUN devices; A captures the GRE packets: byte-equal.
+//   Besides single datagrams, two large TCP segments (TSO) of 5 and 4 packets, an odd and an even
+//   batch: an offload TUN hands each to the native path whole, to be split into packets and sent
+//   in one batch; a plain TUN gets the kernel's segments back to back.
 //   receive: A injects the same crafted GRE stream (random datagrams, reordering, duplicates,
 //   loss, a stale packet, control frames, malformed and refused frames): the datagrams delivered,
 //   the control frames raised, the MPPE reset requests and the counters are equal.
@@ -11,10 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { createNetns, createVethPair } from '../lib/netns.js';
 import { Peer } from './fixtures/peer-driver.js';
 import { udpDatagram } from './fixtures/ipv4-udp.js';
+import { tcpSuperPacket } from './fixtures/ipv4-tcp.js';
 import { referenceMppe } from '../../src/crypto/mppe-reference.js';
 import type { MppeKeyBits } from '../../src/crypto/mppe.js';
 import type { SessionCounters } from '../../src/dataplane/dataplane.js';
 import type { DataPlaneKind } from '../../src/dataplane/factory.js';
+import type { TunOffloadStats } from '../../src/dataplane/native.js';
 import { emitGre } from '../../src/wire/gre.js';
 import { emitPppFrame, PPP_PROTOCOL, type PppFraming } from '../../src/wire/ppp-frame.js';
 import { MpFragmenter } from '../../src/wire/multilink.js';
@@ -23,6 +28,9 @@ const A_UNDERLAY = '198.18.0.1';
 const B_UNDERLAY = '198.18.0.2';
 const REFERENCE_MPPE = fileURLToPath(new URL('../../src/crypto/mppe-reference.ts', import.meta.url));
 const REORDER_TIMEOUT_MS = 200; // what fixtures/peer.ts opens its data plane with
+const DATAGRAMS = 12;
+const TSO_MSS = 300;
+const TSO_SEGMENTS = [5, 4]; // an odd and an even batch of one read
 
 interface Config {
   readonly acfc: boolean;
@@ -138,6 +146,7 @@ interface Run {
   control: unknown[];
   resets: unknown[];
   counters: Omit<SessionCounters, 'ackOnlyTx'>[];
+  offload: (TunOffloadStats | undefined)[];
 }
 
 t.test('native and reference data planes: same GRE bytes out, same packets and counters in', async (t) => {
@@ -178,8 +187,14 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
     const sent: string[][] = [];
     for (const i of configs.keys()) {
       const r = rng(2000 + i);
-      const packets = Array.from({ length: 12 }, (_, n) => udpDatagram(net(i).b, net(i).a, 7200, payload(r, `c${i}-s${n}`), 0x4000 + n).toString('hex'));
+      const packets = Array.from({ length: DATAGRAMS }, (_, n) => udpDatagram(net(i).b, net(i).a, 7200, payload(r, `c${i}-s${n}`), 0x4000 + n).toString('hex'));
       await pb.call('rawSend', { packets });
+      const large = TSO_SEGMENTS.map((segments, n) => {
+        // the last segment short: 5 -> 4 x 300 + 250 octets; 4 -> 4 x 300
+        const data = Buffer.from(Array.from({ length: segments * TSO_MSS - (segments % 2) * 50 }, () => 0x61 + Math.floor(r() * 26)));
+        return tcpSuperPacket(net(i).b, net(i).a, 7300, data, TSO_MSS, 0x5000 + 0x100 * n, 0x10000 * (n + 1)).withVnetHeader.toString('hex');
+      });
+      await pb.call('gsoSend', { tunName: `df${tag}${i}`, packets: large });
     }
     await new Promise((r) => setTimeout(r, 300));
     const captured = (await pa.call('captured')).packets as { hex: string }[];
@@ -198,11 +213,13 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
     await new Promise((r) => setTimeout(r, 300));
     const delivered = (await pb.call('udpReceived')).messages as string[];
     const counters: Run['counters'] = [];
+    const offload: Run['offload'] = [];
     for (const i of configs.keys()) {
       const { ackOnlyTx: _timing, ...c } = ((await pb.call('counters', { key: `c${i}` })) as { session: SessionCounters }).session;
       // The kernel may send its own non-IPv4 packets (IPv6) into a new TUN device: not an input of ours.
       c.drops['not-ipv4'] = 0;
       counters.push(c);
+      offload.push(((await pb.call('offload', { key: `c${i}` })) as { stats?: TunOffloadStats }).stats);
     }
     const control = pb.events.filter((e) => e.event === 'control');
     const resets = pb.events.filter((e) => e.event === 'mppe-reset');
@@ -213,7 +230,7 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
       if (!links.stdout.includes(`df${tag}`)) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    return { sent, delivered, control, resets, counters };
+    return { sent, delivered, control, resets, counters, offload };
   };
 
   const reference = await run('reference', 'r');
@@ -224,8 +241,12 @@ t.test('native and reference data planes: same GRE bytes out, same packets and c
   ];
   for (const [i, c] of configs.entries()) {
     const name = `${c.mppe ? `MPPE-${c.mppe.bits} ${c.mppe.stateless ? 'stateless' : 'stateful'}` : 'no MPPE'}, acfc=${c.acfc} pfc=${c.pfc}${c.multilink ? `, MP over a ${c.multilink.linkMtu}-octet link` : ''}`;
-    if (c.multilink) t.ok(reference.sent[i]!.length > 12, `${name}: the reference path sent the 12 datagrams, the large ones as MP fragments (${reference.sent[i]!.length} GRE packets)`);
-    else t.equal(reference.sent[i]!.length, 12, `${name}: the reference path sent all 12 datagrams`);
+    const all = DATAGRAMS + TSO_SEGMENTS.reduce((a, b) => a + b);
+    const what = `${DATAGRAMS} datagrams and ${TSO_SEGMENTS.join(' + ')} TCP segments`;
+    if (c.multilink) t.ok(reference.sent[i]!.length > all, `${name}: the reference path sent all ${what}, the large ones as MP fragments (${reference.sent[i]!.length} GRE packets)`);
+    else t.equal(reference.sent[i]!.length, all, `${name}: the reference path sent all ${what}`);
+    const offloaded = natives[0]![1].offload[i];
+    t.same(offloaded && [offloaded.offload, offloaded.gsoReads, offloaded.segments], [true, TSO_SEGMENTS.length, all - DATAGRAMS], `${name}: the offload TUN handed the native path each large segment whole`);
     const mine = (d: string[]): string[] => d.filter((m) => m.startsWith(`c${i}-`));
     t.ok(mine(reference.delivered).length > 10, `${name}: the reference path delivered most of the stream`);
     if (c.multilink) {
