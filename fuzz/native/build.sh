@@ -7,7 +7,7 @@ out=${1:-$root/.cache/fuzz/bin}
 mkdir -p "$out/obj"
 san=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -g -O1 -I"$root/native/src")
 # Every crypto source, so a new implementation behind the dispatcher links without an edit here.
-csrc=(dataplane/tcp_mss.c)
+csrc=(dataplane/tcp_mss.c dataplane/multilink.c)
 for c in "$root"/native/src/crypto/*.c; do csrc+=("crypto/$(basename "$c")"); done
 objs=()
 for c in "${csrc[@]}"; do
