@@ -418,7 +418,7 @@ void Worker::SetMssClamp(Session& s, uint16_t maxMss) {
 
 void Worker::SetMultilink(Session& s, std::unique_ptr<MultilinkState> mp) {
   std::lock_guard<std::mutex> lock(mu_);
-  timed_.erase(&s);  // back in at its next deadline of another kind; the old reassembly is gone
+  // A session left in timed_ for the old reassembly leaves it at the next round of timers.
   s.mp = std::move(mp);
 }
 
