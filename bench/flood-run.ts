@@ -20,8 +20,8 @@ import { createVethPair, type Netns, type TeardownHost } from '../test/lib/netns
 import { createNetns, startRouter, pings } from '../test/lib/routers.js';
 import type { Routerd } from '../test/lib/routerd.js';
 import { serveBlob, streamBlobs, type StreamCount } from '../test/lib/transfer.js';
+import { sccrq } from '../test/pptp/fixtures.js';
 import { emitControlMessage } from '../src/wire/pptp-control.js';
-import { Bearer, ControlMessageType, Framing, PPTP_PROTOCOL_VERSION } from '../src/wire/pptp-codes.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsLoader = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
@@ -280,16 +280,7 @@ async function genuineConnect(ns: Netns): Promise<boolean> {
 }
 
 /** What every other idle connection sends: a Start-Control-Connection-Request from our own codec. */
-const IDLE_HELLO = emitControlMessage({
-  type: ControlMessageType.StartControlConnectionRequest,
-  protocolVersion: PPTP_PROTOCOL_VERSION,
-  framingCapabilities: Framing.Either,
-  bearerCapabilities: Bearer.Either,
-  maximumChannels: 0,
-  firmwareRevision: 1,
-  hostName: 'idle',
-  vendorString: 'flood',
-}).toString('hex');
+const IDLE_HELLO = emitControlMessage(sccrq()).toString('hex');
 
 /** The idle-connection flooder against 198.18.25.1 (port: the plain listener's); running until it has flooded. */
 function idleFlood(b: Bed, scale: FloodScale, sources: readonly string[], port?: string) {

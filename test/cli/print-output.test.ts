@@ -1,6 +1,6 @@
 // print file=NAME writes the print to NAME.txt in the data directory (RouterOS's /file), and
 // print interval= prints again until a key stops it, redrawn in place on a terminal.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,16 @@ async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 1000 && !cond(); i++) await new Promise((res) => setTimeout(res, 20));
 }
 
+/** A key stops a redrawing command (print interval=, monitor): nothing is printed after it. */
+async function stopsOnKey(t: Test, shell: Shell, running: Promise<unknown>, printed: () => number): Promise<void> {
+  shell.interrupt();
+  await running;
+  t.notOk(shell.busy, 'a key stopped it');
+  const after = printed();
+  await new Promise((res) => setTimeout(res, 300));
+  t.equal(printed(), after, 'nothing printed after it stopped');
+}
+
 for (const ansi of [false, true]) {
   t.test(`print interval= redraws until a key (${ansi ? 'terminal: in place' : 'plain line: blocks'})`, async (t) => {
     let out = '';
@@ -50,12 +60,7 @@ for (const ansi of [false, true]) {
     t.match(out, /alice[^]*\n[^]*alice[^]*bob/, 'a later redraw shows the row added meanwhile');
     if (ansi) t.match(out, /\x1b\[3A\x1b\[J/, 'the 3-line block is redrawn in place');
     else t.notMatch(out, /\x1b/, 'no cursor movement on a plain line');
-    shell.interrupt();
-    await running;
-    t.notOk(shell.busy, 'a key stopped it');
-    const after = out.length;
-    await new Promise((res) => setTimeout(res, 300));
-    t.equal(out.length, after, 'nothing printed after it stopped');
+    await stopsOnKey(t, shell, running, () => out.length);
   });
 }
 
@@ -77,12 +82,7 @@ for (const ansi of [false, true]) {
       t.notMatch(out, /\x1b/, 'no cursor movement on a plain line');
       t.match(out, /status: "dialing\.\.\."\n *status: "connected"\n *uptime: 3s/, 'the next block below the last');
     }
-    shell.interrupt();
-    await running;
-    t.notOk(shell.busy, 'a key stopped it');
-    const after = out.length;
-    await new Promise((res) => setTimeout(res, 300));
-    t.equal(out.length, after, 'nothing printed after it stopped');
+    await stopsOnKey(t, shell, running, () => out.length);
   });
 }
 
