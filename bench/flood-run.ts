@@ -416,9 +416,21 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
   for (const kind of ['configure', 'echo'] as const) {
     figures.push(
       await measure(b, scale, `lcp-${kind}`, async () => {
-        const renegotiations = async (): Promise<number> =>
-          ((await b.server.logText()).match(/storm from 198\.18\.25\.2 disconnected: LCP renegotiation by peer/g) ?? []).length;
-        const ended0 = await renegotiations();
+        // The server hangs up at the first Configure-Request ("LCP renegotiation by peer"); its log
+        // line can come a moment after the stormer has seen the link go, or name the stormer's own
+        // reaction if that reached the server first. An Echo storm must cause no renegotiation
+        // hang-up (the stormer clears its call itself when done: "cleared by peer").
+        const hangUps = async (): Promise<string[]> => [...(await b.server.logText()).matchAll(/storm from 198\.18\.25\.2 disconnected: (.*)/g)].map((m) => m[1]!.trim());
+        const ended0 = (await hangUps()).length;
+        /** The reason the server logged for ending the storming session at its renegotiation, if it did. */
+        const endedStorm = async (): Promise<string | undefined> => {
+          for (const end = Date.now() + 5000; ; await sleep(200)) {
+            const reasons = (await hangUps()).slice(ended0);
+            if (kind === 'echo') return reasons.find((r) => r === 'LCP renegotiation by peer');
+            if (reasons.length > 0) return reasons[0];
+            if (Date.now() > end) return undefined;
+          }
+        };
         const child = spawnNode(b.flood, 'lcp-storm.ts', ['198.18.25.1', 'storm', 'st0rm', `storm-${kind.slice(0, 4)}`, kind, String(scale.lcpPps), String(scale.lcpSeconds)]);
         const lines = jsonLines(child);
         await lines.next('up', 30_000);
@@ -435,7 +447,7 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
                 sent: Number(done.sent),
                 stormLinkDown: String(done.linkDown ?? 'still up'),
                 packetsToStormer: Number(done.greRx),
-                serverEndedStorm: (await renegotiations()) > ended0,
+                serverEndedStorm: (await endedStorm()) ?? false,
               },
             };
           },
