@@ -144,6 +144,18 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
   }
 
   // The session behind a type-tagged external; throws and returns null for anything else.
+  // The session of a reader's only argument (its counters): readable after close and after the
+  // engine is gone, since the session lives while its handle does. Null (thrown) when it is not one.
+  Session* Peek(const Napi::CallbackInfo& info, const char* usage) {
+    bool tagged = false;
+    if (info.Length() == 1 && info[0].IsExternal()) napi_check_object_type_tag(info.Env(), info[0], &kSessionTag, &tagged);
+    if (!tagged) {
+      Throw(info.Env(), usage);
+      return nullptr;
+    }
+    return info[0].As<Napi::External<SessionRef>>().Data()->get();
+  }
+
   Session* Get(const Napi::CallbackInfo& info, size_t i) {
     bool tagged = false;
     if (i < info.Length() && info[i].IsExternal()) {
@@ -313,14 +325,9 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
   // sessionMultilink(session) -> null (no Multilink) or the MultilinkCounter values (counters.h).
   Napi::Value SessionMultilink(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    bool tagged = false;
-    if (info.Length() == 1 && info[0].IsExternal()) napi_check_object_type_tag(env, info[0], &kSessionTag, &tagged);
-    if (!tagged) {
-      Throw(env, "sessionMultilink(session)");
-      return env.Undefined();
-    }
+    Session* s = Peek(info, "sessionMultilink(session)");
+    if (!s) return env.Undefined();
     // Replaced only by setMultilink, on this thread: safe to read while the packet thread counts.
-    Session* s = info[0].As<Napi::External<SessionRef>>().Data()->get();
     if (!s->mp) return env.Null();
     auto out = Napi::Float64Array::New(env, kMultilinkCounterCount);
     for (unsigned i = 0; i < kMultilinkCounterCount; i++) out[i] = static_cast<double>(s->mp->stats.Get(i));
@@ -355,14 +362,8 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
   // sessionCounters(session) -> Float64Array in SessionCounter order (counters.h)
   Napi::Value SessionCounters(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    bool tagged = false;
-    if (info.Length() == 1 && info[0].IsExternal()) napi_check_object_type_tag(env, info[0], &kSessionTag, &tagged);
-    if (!tagged) {
-      Throw(env, "sessionCounters(session)");
-      return env.Undefined();
-    }
-    // Readable after close and after the engine is gone: the session lives while its handle does.
-    Session* s = info[0].As<Napi::External<SessionRef>>().Data()->get();
+    Session* s = Peek(info, "sessionCounters(session)");
+    if (!s) return env.Undefined();
     auto out = Napi::Float64Array::New(env, kSessionCounterCount);
     for (unsigned i = 0; i < kSessionCounterCount; i++) out[i] = static_cast<double>(s->stats.Get(i));
     return out;
@@ -372,13 +373,8 @@ class DataPlaneEngine : public Napi::ObjectWrap<DataPlaneEngine> {
   // writes, packets in them] (engine.h OffloadCounter)
   Napi::Value SessionOffload(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    bool tagged = false;
-    if (info.Length() == 1 && info[0].IsExternal()) napi_check_object_type_tag(env, info[0], &kSessionTag, &tagged);
-    if (!tagged) {
-      Throw(env, "sessionOffload(session)");
-      return env.Undefined();
-    }
-    Session* s = info[0].As<Napi::External<SessionRef>>().Data()->get();
+    Session* s = Peek(info, "sessionOffload(session)");
+    if (!s) return env.Undefined();
     auto out = Napi::Float64Array::New(env, 1 + kOffloadCounterCount);
     out[0] = s->offload ? 1 : 0;
     for (unsigned i = 0; i < kOffloadCounterCount; i++) out[1 + i] = static_cast<double>(s->offloadStats.Get(i));
