@@ -191,7 +191,7 @@ function rateBetween(from: StreamCount, to: StreamCount, ms: number): Rate {
   return { ok: bytes > 0 && to.bad === from.bad, mbps: ms <= 0 ? 0 : (bytes * 8) / 1000 / ms, transfers: to.transfers - from.transfers };
 }
 
-/** The stream's rate over the next `seconds`, or until `busy` turns false. */
+/** The stream's rate from now until `busy` turns false. */
 async function rateWhile(b: Bed, busy: () => boolean): Promise<Rate> {
   const [from, started] = [b.stream.count(), Date.now()];
   while (busy()) await sleep(50);
@@ -285,15 +285,17 @@ const IDLE_HELLO = emitControlMessage(sccrq()).toString('hex');
 /** The idle-connection flooder against 198.18.25.1 (port: the plain listener's); running until it has flooded. */
 function idleFlood(b: Bed, scale: FloodScale, sources: readonly string[], port?: string) {
   const args = ['198.18.25.1', String(scale.idle), String(scale.idlePerSecond), sources.join(','), port ?? '1723', IDLE_HELLO];
-  const child = b.flood.spawn('/usr/bin/python3', [join(fixtures, 'idle-connections.py'), ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
+  const child = spawnFixture(b.flood, 'idle-connections.py', args);
   const lines = jsonLines(child);
   let flooding = true;
   void lines.next('flooded', 600_000).then(() => (flooding = false), () => (flooding = false));
   return { child, lines, running: () => flooding };
 }
 
-function spawnNode(ns: Netns, script: string, args: readonly string[]): ChildProcess {
-  return ns.spawn('node', ['--import', tsLoader, join(fixtures, script), ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
+/** A fixture of test/netns/fixtures in ns: Python ones by python3, TypeScript ones by node and its loader. */
+function spawnFixture(ns: Netns, script: string, args: readonly string[]): ChildProcess {
+  const argv = script.endsWith('.py') ? ['/usr/bin/python3', join(fixtures, script)] : ['node', '--import', tsLoader, join(fixtures, script)];
+  return ns.spawn(argv[0]!, [...argv.slice(1), ...args], { stdio: ['pipe', 'pipe', 'pipe'], cwd: root });
 }
 
 export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<FloodFigures[]> {
@@ -387,9 +389,7 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
   figures.push(
     await measure(b, scale, 'syn', async () => {
       const cookies0 = await tcpExt(b.srv, 'SyncookiesSent');
-      const child = b.flood.spawn('/usr/bin/python3', [join(fixtures, 'syn-flood.py'), '198.18.25.1', '1723', String(scale.syns), String(scale.synPps), '198.19'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawnFixture(b.flood, 'syn-flood.py', ['198.18.25.1', '1723', String(scale.syns), String(scale.synPps), '198.19']);
       const lines = jsonLines(child);
       let running = true;
       const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1))).finally(() => (running = false));
@@ -431,7 +431,7 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
             if (Date.now() > end) return undefined;
           }
         };
-        const child = spawnNode(b.flood, 'lcp-storm.ts', ['198.18.25.1', 'storm', 'st0rm', `storm-${kind.slice(0, 4)}`, kind, String(scale.lcpPps), String(scale.lcpSeconds)]);
+        const child = spawnFixture(b.flood, 'lcp-storm.ts', ['198.18.25.1', 'storm', 'st0rm', `storm-${kind.slice(0, 4)}`, kind, String(scale.lcpPps), String(scale.lcpSeconds)]);
         const lines = jsonLines(child);
         await lines.next('up', 30_000);
         let running = true;
@@ -462,9 +462,7 @@ export async function runFloods(t: TeardownHost, scale: FloodScale): Promise<Flo
   const callId = /call (\d+) 198\.18\.24\.2/.exec(callLog)![1]!;
   figures.push(
     await measure(b, scale, 'gre-spoof', async () => {
-      const child = b.cli.spawn('/usr/bin/python3', [join(fixtures, 'gre-spoofer.py'), '198.18.24.1', callId, String(scale.spoofSeconds), String(scale.spoofPps)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawnFixture(b.cli, 'gre-spoofer.py', ['198.18.24.1', callId, String(scale.spoofSeconds), String(scale.spoofPps)]);
       const lines = jsonLines(child);
       let running = true;
       const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1))).finally(() => (running = false));
